@@ -1,0 +1,173 @@
+/**
+ * A minimal protobuf binary writer that emits exactly the bytes Go's deterministic marshaller
+ * produces, provided callers write fields in Go's order. Zero scalars are skipped by the
+ * field helpers (proto3 implicit presence); sub-messages are always written when given.
+ */
+
+const textEncoder = new TextEncoder();
+const NEG_ONE_VARINT = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+
+const enum WireType {
+  Varint = 0,
+  LengthDelimited = 2,
+}
+
+/** Growable byte buffer with protobuf field helpers. */
+export class ProtoWriter {
+  private buf: Uint8Array;
+  private pos = 0;
+
+  constructor(initialSize = 64) {
+    this.buf = new Uint8Array(initialSize);
+  }
+
+  private ensure(extra: number): void {
+    if (this.pos + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + extra) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+
+  /** Writes an unsigned varint for a non-negative safe integer, or a 10-byte varint for a negative one. */
+  varint(value: number): void {
+    if (value < 0) {
+      this.negativeVarint(value);
+      return;
+    }
+    this.ensure(10);
+    while (value > 0x7f) {
+      this.buf[this.pos++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    this.buf[this.pos++] = value;
+  }
+
+  private negativeVarint(value: number): void {
+    if (value === -1) {
+      this.raw(NEG_ONE_VARINT);
+      return;
+    }
+    let v = BigInt.asUintN(64, BigInt(value));
+    this.ensure(10);
+    while (v > 0x7fn) {
+      this.buf[this.pos++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    this.buf[this.pos++] = Number(v);
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  private tag(field: number, wireType: WireType): void {
+    this.varint(field * 8 + wireType);
+  }
+
+  /** int32/int64/uint32/enum field; omitted when 0. */
+  int(field: number, value: number | undefined): void {
+    if (!value) return;
+    this.tag(field, WireType.Varint);
+    this.varint(value);
+  }
+
+  /** An integer written even when 0 (a oneof member, or a map value). */
+  intAlways(field: number, value: number): void {
+    this.tag(field, WireType.Varint);
+    this.varint(value);
+  }
+
+  bool(field: number, value: boolean | undefined): void {
+    if (!value) return;
+    this.tag(field, WireType.Varint);
+    this.varint(1);
+  }
+
+  /** A bool map value or similar that must be written even when false. */
+  boolAlways(field: number, value: boolean): void {
+    this.tag(field, WireType.Varint);
+    this.varint(value ? 1 : 0);
+  }
+
+  string(field: number, value: string | undefined): void {
+    if (!value) return;
+    this.stringAlways(field, value);
+  }
+
+  stringAlways(field: number, value: string): void {
+    this.bytesAlways(field, textEncoder.encode(value));
+  }
+
+  bytes(field: number, value: Uint8Array | undefined): void {
+    if (!value || value.length === 0) return;
+    this.bytesAlways(field, value);
+  }
+
+  bytesAlways(field: number, value: Uint8Array): void {
+    this.tag(field, WireType.LengthDelimited);
+    this.varint(value.length);
+    this.raw(value);
+  }
+
+  /** A sub-message, written even when it encodes to zero bytes (Go writes present messages). */
+  message(field: number, encode: (w: ProtoWriter) => void): void {
+    const child = new ProtoWriter();
+    encode(child);
+    this.bytesAlways(field, child.finish());
+  }
+
+  /** Packed repeated int32/int64. */
+  packedInts(field: number, values: readonly number[] | undefined): void {
+    if (!values || values.length === 0) return;
+    const child = new ProtoWriter();
+    for (const v of values) child.varint(v);
+    this.bytesAlways(field, child.finish());
+  }
+
+  repeatedStrings(field: number, values: readonly string[] | undefined): void {
+    if (!values) return;
+    for (const v of values) this.stringAlways(field, v);
+  }
+
+  /** map<string, string> sorted by key, both key and value always written. */
+  stringMap(field: number, map: Readonly<Record<string, string>> | undefined): void {
+    if (!map) return;
+    for (const key of sortedKeys(map)) {
+      this.message(field, (w) => {
+        w.stringAlways(1, key);
+        w.stringAlways(2, map[key]!);
+      });
+    }
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}
+
+/** Keys in Go's map order for strings: byte-wise, which equals code-point order for UTF-8. */
+export function sortedKeys(map: object): string[] {
+  return Object.keys(map).sort(compareStrings);
+}
+
+export function compareStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca !== cb) return utf8Rank(ca) - utf8Rank(cb);
+  }
+  return a.length - b.length;
+}
+
+// UTF-16 code units order like UTF-8 bytes except that surrogates (code points >= U+10000)
+// must sort after U+E000..U+FFFF.
+function utf8Rank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+  if (unit >= 0xe000) return unit - 0x800;
+  return unit;
+}

@@ -1,0 +1,91 @@
+/** The graph model shared by all op kinds: vertices, outputs and per-op options. */
+import type { Platform } from "./platform.js";
+import type { SourceLocation } from "./sourcemap.js";
+import type { PbInput, PbOp, PbOpMetadata } from "./wire.js";
+
+/** One output of a vertex; `index` is the op's output number (0 for all but exec mounts). */
+export interface Output {
+  readonly vertex: Vertex;
+  readonly index: number;
+}
+
+/** Passed to a vertex while it marshals: resolves its inputs to digests. */
+export interface MarshalContext {
+  /** Platform for ops that carry one when neither the op nor its state set one. */
+  readonly defaultPlatform: Platform;
+  /** Digest of an input's op; inputs are always marshaled before the vertices using them. */
+  digestOf(vertex: Vertex): string;
+}
+
+/** What a vertex produces when marshaled. */
+export interface MarshaledVertex {
+  op: PbOp;
+  metadata: PbOpMetadata;
+  locations: readonly SourceLocation[];
+}
+
+/** A node in the LLB graph. Vertices are immutable once created. */
+export interface Vertex {
+  /** Every output this vertex reads, in the order the op lists its inputs (duplicates allowed). */
+  readonly inputs: readonly Output[];
+  marshal(ctx: MarshalContext): MarshaledVertex;
+}
+
+/** Options every op accepts: how it shows in progress output, caching, caps, source locations. */
+export interface OpOptions {
+  /** Vertex name shown in progress output (`llb.customname`). */
+  customName?: string;
+  /** Extra description entries (e.g. `com.docker.dockerfile.v1.command`). */
+  description?: Readonly<Record<string, string>>;
+  /** Run again even when a cache record exists. */
+  ignoreCache?: boolean;
+  /** Groups vertices under one progress heading. */
+  progressGroup?: { id: string; name?: string; weak?: boolean };
+  /** Force (true) or forbid (false) exporting this op to a remote cache. */
+  exportCache?: boolean;
+  /** Additional LLB capability IDs this op requires. */
+  caps?: readonly string[];
+  /** Spec-file locations this op comes from, for error messages. */
+  sourceLocations?: readonly SourceLocation[];
+}
+
+/** Builds OpMetadata from the common options and the caps the op itself needs. */
+export function opMetadata(opts: OpOptions, caps: Iterable<string>): PbOpMetadata {
+  const md: { -readonly [K in keyof PbOpMetadata]: PbOpMetadata[K] } = {};
+  if (opts.ignoreCache) md.ignoreCache = true;
+  const description: Record<string, string> = { ...(opts.description ?? {}) };
+  if (opts.customName !== undefined) description["llb.customname"] = opts.customName;
+  if (Object.keys(description).length > 0) md.description = description;
+  if (opts.exportCache !== undefined) md.exportCache = { value: opts.exportCache };
+  const capMap: Record<string, boolean> = {};
+  for (const c of caps) capMap[c] = true;
+  for (const c of opts.caps ?? []) capMap[c] = true;
+  md.caps = capMap;
+  if (opts.progressGroup) md.progressGroup = { ...opts.progressGroup };
+  return md;
+}
+
+/** Collects an op's inputs, deduplicated by digest and output index, and returns their positions. */
+export class InputList {
+  readonly inputs: PbInput[] = [];
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly ctx: MarshalContext) {}
+
+  add(output: Output): number {
+    const digest = this.ctx.digestOf(output.vertex);
+    const key = `${digest}#${output.index}`;
+    const existing = this.seen.get(key);
+    if (existing !== undefined) return existing;
+    const position = this.inputs.length;
+    this.inputs.push({ digest, index: output.index });
+    this.seen.set(key, position);
+    return position;
+  }
+
+  /** Appends without deduplication (MergeOp lists every input). */
+  push(output: Output): number {
+    this.inputs.push({ digest: this.ctx.digestOf(output.vertex), index: output.index });
+    return this.inputs.length - 1;
+  }
+}

@@ -1,0 +1,514 @@
+/**
+ * Plain data shapes of BuildKit's LLB protobuf messages (package `pb`) and their canonical
+ * encoders. Field numbers agree with BuildKit's solver/pb/ops.proto. Encoders follow Go's
+ * deterministic marshalling: ascending field numbers with the oneof member last, zero scalars
+ * omitted, present sub-messages always written, map entries sorted by key.
+ */
+import { ProtoWriter, sortedKeys } from "./protowire.js";
+
+/** OCI platform as LLB carries it. */
+export interface PbPlatform {
+  architecture: string;
+  os: string;
+  variant?: string;
+  osVersion?: string;
+  osFeatures?: readonly string[];
+}
+
+/** Reference to output `index` of the op with digest `digest`. */
+export interface PbInput {
+  digest: string;
+  index: number;
+}
+
+export const enum NetMode {
+  Unset = 0,
+  Host = 1,
+  None = 2,
+}
+
+export const enum SecurityMode {
+  Sandbox = 0,
+  Insecure = 1,
+}
+
+export const enum MountType {
+  Bind = 0,
+  Secret = 1,
+  SSH = 2,
+  Cache = 3,
+  Tmpfs = 4,
+}
+
+export const enum CacheSharing {
+  Shared = 0,
+  Private = 1,
+  Locked = 2,
+}
+
+export interface PbMeta {
+  args: readonly string[];
+  env?: readonly string[];
+  cwd: string;
+  user?: string;
+  proxyEnv?: { httpProxy?: string; httpsProxy?: string; ftpProxy?: string; noProxy?: string; allProxy?: string };
+  extraHosts?: readonly { host: string; ip: string }[];
+  hostname?: string;
+  ulimit?: readonly { name: string; soft: number; hard: number }[];
+  cgroupParent?: string;
+  removeMountStubsRecursive?: boolean;
+  validExitCodes?: readonly number[];
+}
+
+export interface PbMount {
+  input: number;
+  selector?: string;
+  dest: string;
+  output: number;
+  readonly?: boolean;
+  mountType?: MountType;
+  tmpfsOpt?: { size?: number };
+  cacheOpt?: { id: string; sharing?: CacheSharing };
+  secretOpt?: { id: string; uid?: number; gid?: number; mode?: number; optional?: boolean };
+  sshOpt?: { id: string; uid?: number; gid?: number; mode?: number; optional?: boolean };
+  resultId?: string;
+  contentCache?: number;
+}
+
+export interface PbExecOp {
+  meta: PbMeta;
+  mounts: readonly PbMount[];
+  network?: NetMode;
+  security?: SecurityMode;
+  secretEnv?: readonly { id: string; name: string; optional?: boolean }[];
+  cdiDevices?: readonly { name: string; optional?: boolean }[];
+}
+
+export interface PbSourceOp {
+  identifier: string;
+  attrs?: Readonly<Record<string, string>>;
+}
+
+export type PbUserOpt = { byName: { name: string; input: number } } | { byId: number };
+
+export interface PbChownOpt {
+  user?: PbUserOpt;
+  group?: PbUserOpt;
+}
+
+export interface PbFileActionCopy {
+  src: string;
+  dest: string;
+  owner?: PbChownOpt;
+  mode: number;
+  followSymlink?: boolean;
+  dirCopyContents?: boolean;
+  attemptUnpackDockerCompatibility?: boolean;
+  createDestPath?: boolean;
+  allowWildcard?: boolean;
+  allowEmptyWildcard?: boolean;
+  timestamp: number;
+  includePatterns?: readonly string[];
+  excludePatterns?: readonly string[];
+  alwaysReplaceExistingDestPaths?: boolean;
+  modeStr?: string;
+  requiredPaths?: readonly string[];
+}
+
+export interface PbFileActionMkFile {
+  path: string;
+  mode: number;
+  data?: Uint8Array;
+  owner?: PbChownOpt;
+  timestamp: number;
+}
+
+export interface PbFileActionMkDir {
+  path: string;
+  mode: number;
+  makeParents?: boolean;
+  owner?: PbChownOpt;
+  timestamp: number;
+}
+
+export interface PbFileActionRm {
+  path: string;
+  allowNotFound?: boolean;
+  allowWildcard?: boolean;
+}
+
+export interface PbFileActionSymlink {
+  oldpath: string;
+  newpath: string;
+  owner?: PbChownOpt;
+  timestamp: number;
+}
+
+export type PbFileActionBody =
+  | { copy: PbFileActionCopy }
+  | { mkfile: PbFileActionMkFile }
+  | { mkdir: PbFileActionMkDir }
+  | { rm: PbFileActionRm }
+  | { symlink: PbFileActionSymlink };
+
+export type PbFileAction = { input: number; secondaryInput: number; output: number } & PbFileActionBody;
+
+export type PbOpBody =
+  | { exec: PbExecOp }
+  | { source: PbSourceOp }
+  | { file: { actions: readonly PbFileAction[] } }
+  | { merge: { inputs: readonly number[] } }
+  | { diff: { lower: number; upper: number } };
+
+export type PbOp = {
+  inputs?: readonly PbInput[];
+  platform?: PbPlatform;
+  constraints?: { filter?: readonly string[] };
+} & (PbOpBody | { terminal: true });
+
+export interface PbProgressGroup {
+  id: string;
+  name?: string;
+  weak?: boolean;
+}
+
+export interface PbOpMetadata {
+  ignoreCache?: boolean;
+  description?: Readonly<Record<string, string>>;
+  exportCache?: { value: boolean };
+  caps?: Readonly<Record<string, boolean>>;
+  progressGroup?: PbProgressGroup;
+}
+
+export interface PbPosition {
+  line: number;
+  character: number;
+}
+
+export interface PbRange {
+  start: PbPosition;
+  end: PbPosition;
+}
+
+export interface PbSourceInfo {
+  filename: string;
+  data?: Uint8Array;
+  definition?: PbDefinition;
+  language?: string;
+}
+
+export interface PbLocation {
+  sourceIndex: number;
+  ranges: readonly PbRange[];
+}
+
+export interface PbSource {
+  locations: Readonly<Record<string, readonly PbLocation[]>>;
+  infos: readonly PbSourceInfo[];
+}
+
+/** A marshaled LLB graph: op bytes in dependency order, the last one the terminal op. */
+export interface PbDefinition {
+  def: readonly Uint8Array[];
+  metadata: Readonly<Record<string, PbOpMetadata>>;
+  source?: PbSource;
+}
+
+// ---- encoders ------------------------------------------------------------------------------
+
+function writePlatform(w: ProtoWriter, p: PbPlatform): void {
+  w.string(1, p.architecture);
+  w.string(2, p.os);
+  w.string(3, p.variant);
+  w.string(4, p.osVersion);
+  w.repeatedStrings(5, p.osFeatures);
+}
+
+function writeMeta(w: ProtoWriter, m: PbMeta): void {
+  w.repeatedStrings(1, m.args);
+  w.repeatedStrings(2, m.env);
+  w.string(3, m.cwd);
+  w.string(4, m.user);
+  const proxy = m.proxyEnv;
+  if (proxy) {
+    w.message(5, (pw) => {
+      pw.string(1, proxy.httpProxy);
+      pw.string(2, proxy.httpsProxy);
+      pw.string(3, proxy.ftpProxy);
+      pw.string(4, proxy.noProxy);
+      pw.string(5, proxy.allProxy);
+    });
+  }
+  for (const h of m.extraHosts ?? []) {
+    w.message(6, (hw) => {
+      hw.string(1, h.host);
+      hw.string(2, h.ip);
+    });
+  }
+  w.string(7, m.hostname);
+  for (const u of m.ulimit ?? []) {
+    w.message(9, (uw) => {
+      uw.string(1, u.name);
+      uw.int(2, u.soft);
+      uw.int(3, u.hard);
+    });
+  }
+  w.string(10, m.cgroupParent);
+  w.bool(11, m.removeMountStubsRecursive);
+  w.packedInts(12, m.validExitCodes);
+}
+
+function writeMountIdOpt(
+  w: ProtoWriter,
+  o: { id: string; uid?: number; gid?: number; mode?: number; optional?: boolean },
+): void {
+  w.string(1, o.id);
+  w.int(2, o.uid);
+  w.int(3, o.gid);
+  w.int(4, o.mode);
+  w.bool(5, o.optional);
+}
+
+function writeMount(w: ProtoWriter, m: PbMount): void {
+  w.int(1, m.input);
+  w.string(2, m.selector);
+  w.string(3, m.dest);
+  w.int(4, m.output);
+  w.bool(5, m.readonly);
+  w.int(6, m.mountType);
+  const tmpfs = m.tmpfsOpt;
+  if (tmpfs) w.message(19, (tw) => tw.int(1, tmpfs.size));
+  const cache = m.cacheOpt;
+  if (cache) {
+    w.message(20, (cw) => {
+      cw.string(1, cache.id);
+      cw.int(2, cache.sharing);
+    });
+  }
+  const secret = m.secretOpt;
+  if (secret) w.message(21, (sw) => writeMountIdOpt(sw, secret));
+  const ssh = m.sshOpt;
+  if (ssh) w.message(22, (sw) => writeMountIdOpt(sw, ssh));
+  w.string(23, m.resultId);
+  w.int(24, m.contentCache);
+}
+
+function writeExec(w: ProtoWriter, e: PbExecOp): void {
+  w.message(1, (mw) => writeMeta(mw, e.meta));
+  for (const m of e.mounts) w.message(2, (mw) => writeMount(mw, m));
+  w.int(3, e.network);
+  w.int(4, e.security);
+  for (const s of e.secretEnv ?? []) {
+    w.message(5, (sw) => {
+      sw.string(1, s.id);
+      sw.string(2, s.name);
+      sw.bool(3, s.optional);
+    });
+  }
+  for (const d of e.cdiDevices ?? []) {
+    w.message(6, (dw) => {
+      dw.string(1, d.name);
+      dw.bool(2, d.optional);
+    });
+  }
+}
+
+function writeUserOpt(w: ProtoWriter, u: PbUserOpt): void {
+  if ("byName" in u) {
+    w.message(1, (nw) => {
+      nw.string(1, u.byName.name);
+      nw.int(2, u.byName.input);
+    });
+  } else {
+    w.intAlways(2, u.byId); // a oneof member: present even when 0 (root)
+  }
+}
+
+function writeChown(w: ProtoWriter, field: number, c: PbChownOpt | undefined): void {
+  if (!c) return;
+  w.message(field, (cw) => {
+    if (c.user) cw.message(1, (uw) => writeUserOpt(uw, c.user!));
+    if (c.group) cw.message(2, (gw) => writeUserOpt(gw, c.group!));
+  });
+}
+
+function writeFileAction(w: ProtoWriter, a: PbFileAction): void {
+  w.int(1, a.input);
+  w.int(2, a.secondaryInput);
+  w.int(3, a.output);
+  if ("copy" in a) {
+    const c = a.copy;
+    w.message(4, (cw) => {
+      cw.string(1, c.src);
+      cw.string(2, c.dest);
+      writeChown(cw, 3, c.owner);
+      cw.int(4, c.mode);
+      cw.bool(5, c.followSymlink);
+      cw.bool(6, c.dirCopyContents);
+      cw.bool(7, c.attemptUnpackDockerCompatibility);
+      cw.bool(8, c.createDestPath);
+      cw.bool(9, c.allowWildcard);
+      cw.bool(10, c.allowEmptyWildcard);
+      cw.int(11, c.timestamp);
+      cw.repeatedStrings(12, c.includePatterns);
+      cw.repeatedStrings(13, c.excludePatterns);
+      cw.bool(14, c.alwaysReplaceExistingDestPaths);
+      cw.string(15, c.modeStr);
+      cw.repeatedStrings(16, c.requiredPaths);
+    });
+  } else if ("mkfile" in a) {
+    const f = a.mkfile;
+    w.message(5, (fw) => {
+      fw.string(1, f.path);
+      fw.int(2, f.mode);
+      fw.bytes(3, f.data);
+      writeChown(fw, 4, f.owner);
+      fw.int(5, f.timestamp);
+    });
+  } else if ("mkdir" in a) {
+    const d = a.mkdir;
+    w.message(6, (dw) => {
+      dw.string(1, d.path);
+      dw.int(2, d.mode);
+      dw.bool(3, d.makeParents);
+      writeChown(dw, 4, d.owner);
+      dw.int(5, d.timestamp);
+    });
+  } else if ("rm" in a) {
+    const r = a.rm;
+    w.message(7, (rw) => {
+      rw.string(1, r.path);
+      rw.bool(2, r.allowNotFound);
+      rw.bool(3, r.allowWildcard);
+    });
+  } else {
+    const s = a.symlink;
+    w.message(8, (sw) => {
+      sw.string(1, s.oldpath);
+      sw.string(2, s.newpath);
+      writeChown(sw, 3, s.owner);
+      sw.int(4, s.timestamp);
+    });
+  }
+}
+
+/** Encodes one Op exactly as Go's deterministic marshaller does. */
+export function encodeOp(op: PbOp): Uint8Array {
+  const w = new ProtoWriter(128);
+  for (const input of op.inputs ?? []) {
+    w.message(1, (iw) => {
+      iw.string(1, input.digest);
+      iw.int(2, input.index);
+    });
+  }
+  const platform = op.platform;
+  if (platform) w.message(10, (pw) => writePlatform(pw, platform));
+  const constraints = op.constraints;
+  if (constraints) w.message(11, (cw) => cw.repeatedStrings(1, constraints.filter));
+  if ("exec" in op) {
+    w.message(2, (ew) => writeExec(ew, op.exec));
+  } else if ("source" in op) {
+    const s = op.source;
+    w.message(3, (sw) => {
+      sw.string(1, s.identifier);
+      sw.stringMap(2, s.attrs);
+    });
+  } else if ("file" in op) {
+    const actions = op.file.actions;
+    w.message(4, (fw) => {
+      for (const a of actions) fw.message(2, (aw) => writeFileAction(aw, a));
+    });
+  } else if ("merge" in op) {
+    const inputs = op.merge.inputs;
+    w.message(6, (mw) => {
+      for (const i of inputs) mw.message(1, (iw) => iw.int(1, i));
+    });
+  } else if ("diff" in op) {
+    const d = op.diff;
+    w.message(7, (dw) => {
+      dw.message(1, (lw) => lw.int(1, d.lower));
+      dw.message(2, (uw) => uw.int(1, d.upper));
+    });
+  }
+  return w.finish();
+}
+
+function writeOpMetadata(w: ProtoWriter, m: PbOpMetadata): void {
+  w.bool(1, m.ignoreCache);
+  w.stringMap(2, m.description);
+  const exportCache = m.exportCache;
+  if (exportCache) w.message(4, (ew) => ew.bool(1, exportCache.value));
+  const caps = m.caps;
+  if (caps) {
+    for (const key of sortedKeys(caps)) {
+      w.message(5, (cw) => {
+        cw.stringAlways(1, key);
+        cw.boolAlways(2, caps[key]!);
+      });
+    }
+  }
+  const pg = m.progressGroup;
+  if (pg) {
+    w.message(6, (pw) => {
+      pw.string(1, pg.id);
+      pw.string(2, pg.name);
+      pw.bool(3, pg.weak);
+    });
+  }
+}
+
+function writePosition(w: ProtoWriter, p: PbPosition): void {
+  w.int(1, p.line);
+  w.int(2, p.character);
+}
+
+function writeSource(w: ProtoWriter, s: PbSource): void {
+  for (const key of sortedKeys(s.locations)) {
+    const locs = s.locations[key]!;
+    w.message(1, (ew) => {
+      ew.stringAlways(1, key);
+      ew.message(2, (lw) => {
+        for (const loc of locs) {
+          lw.message(1, (l) => {
+            l.int(1, loc.sourceIndex);
+            for (const r of loc.ranges) {
+              l.message(2, (rw) => {
+                rw.message(1, (pw) => writePosition(pw, r.start));
+                rw.message(2, (pw) => writePosition(pw, r.end));
+              });
+            }
+          });
+        }
+      });
+    });
+  }
+  for (const info of s.infos) {
+    w.message(2, (iw) => {
+      iw.string(1, info.filename);
+      iw.bytes(2, info.data);
+      const def = info.definition;
+      if (def) iw.message(3, (dw) => writeDefinition(dw, def));
+      iw.string(4, info.language);
+    });
+  }
+}
+
+function writeDefinition(w: ProtoWriter, d: PbDefinition): void {
+  for (const op of d.def) w.bytesAlways(1, op);
+  for (const key of sortedKeys(d.metadata)) {
+    const md = d.metadata[key]!;
+    w.message(2, (ew) => {
+      ew.stringAlways(1, key);
+      ew.message(2, (mw) => writeOpMetadata(mw, md));
+    });
+  }
+  const source = d.source;
+  if (source) w.message(3, (sw) => writeSource(sw, source));
+}
+
+/** Encodes a Definition message (the bytes `buildctl debug dump-llb` and Solve accept). */
+export function encodeDefinition(d: PbDefinition): Uint8Array {
+  const w = new ProtoWriter(1024);
+  writeDefinition(w, d);
+  return w.finish();
+}

@@ -1,0 +1,19 @@
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The shared reference folder sits beside the checkout (../shared/reference). */
+export function referencePath(name: string): string {
+  const candidates = [process.env.IMAGESPEC_SHARED_DIR, join(repoRoot, "..", "shared"), join(repoRoot, "shared")]
+    .filter((d): d is string => !!d)
+    .map((d) => join(d, "reference", name));
+  const found = candidates.find((p) => existsSync(p));
+  return found ?? join(repoRoot, "test", "fixtures", name);
+}
+
+export function goldenPath(): string {
+  return referencePath("llb-golden.json");
+}
