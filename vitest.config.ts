@@ -1,9 +1,22 @@
-import { defineConfig } from "vitest/config";
+import { defineConfig, type Plugin } from "vitest/config";
+import { protoDescriptor, VIRTUAL_ID } from "./scripts/proto-descriptor.mjs";
+
+/** Serves the .proto descriptor the same way the esbuild bundle inlines it. */
+function protoDescriptorPlugin(): Plugin {
+  const resolved = "\0" + VIRTUAL_ID;
+  return {
+    name: "proto-descriptor",
+    resolveId: (id) => (id === VIRTUAL_ID ? resolved : undefined),
+    load: (id) => (id === resolved ? `export default ${JSON.stringify(protoDescriptor("proto"))};` : undefined),
+  };
+}
 
 export default defineConfig({
+  plugins: [protoDescriptorPlugin()],
   test: {
     projects: [
       {
+        plugins: [protoDescriptorPlugin()],
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
@@ -11,6 +24,7 @@ export default defineConfig({
         },
       },
       {
+        plugins: [protoDescriptorPlugin()],
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],

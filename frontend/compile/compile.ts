@@ -1,0 +1,496 @@
+/**
+ * Compiles an ImageSpec into LLB for one platform, plus the image config. Pure: every fact it
+ * needs from the daemon (base image config, Python interpreters, context file lists) is an input.
+ */
+import {
+  FileAction,
+  image,
+  local,
+  resolvePath,
+  scratch,
+  type Chown,
+  type OpOptions,
+  type Platform,
+  type RunMount,
+  type SecretEnv,
+  type SourceLocation,
+  type SourceMap,
+  type State,
+} from "../../llb/src/index.js";
+import type { LoadedSpec } from "../spec/load.js";
+import type { ImageSpec, Layer, PipOptions, Secret } from "../spec/model.js";
+import { splitShellWords } from "../spec/shellwords.js";
+import { contextPath, defaultSecretEnv, secretId } from "../spec/validate.js";
+import { expandVariables } from "./expand.js";
+import { DEFAULT_PATH, envMap, HISTORY_COMMENT, LABEL_SPEC_DIGEST, LABEL_VERSION, type OciHistory, type OciImage } from "./image-config.js";
+import { installerMounts, pipInstallPrefix, pipOptionArgs, reinstallFlag, UV_BIN, type Installer } from "./installer.js";
+import { planPython, type PythonFacts, type PythonPlan } from "./python.js";
+import { cacheId, type BuildSettings } from "./settings.js";
+
+/** Where the build context is mounted for install steps that read files from it. */
+export const CONTEXT_MOUNT = "/run/imagespec/context";
+/** Where a project directory assembled for uv/poetry is mounted. */
+export const PROJECT_MOUNT = "/run/imagespec/project";
+/** Where FILE secrets appear (Flyte's convention). */
+export const SECRET_DIR = "/etc/flyte/secrets";
+
+/** Facts read from the build context before compiling. */
+export interface ContextFacts {
+  /** Wheel files found in each `python_wheels.dir` (context-relative paths). */
+  wheels: Record<string, string[]>;
+}
+
+export interface CompileInput {
+  loaded: LoadedSpec;
+  platform: Platform;
+  /** The base image reference pinned by digest, and its config. */
+  base: { ref: string; config: OciImage };
+  /** Required when the spec needs Python (see {@link needsPython}). */
+  python?: PythonFacts;
+  facts: ContextFacts;
+  settings: BuildSettings;
+  context: { localName: string; sessionId: string; excludePatterns: string[] };
+  specDigest: string;
+  frontendVersion: string;
+  sourceMap?: SourceMap;
+}
+
+export interface CompiledImage {
+  state: State;
+  config: OciImage;
+  python?: PythonPlan;
+}
+
+const PYTHON_LAYERS = new Set<Layer["kind"]>(["pip_packages", "requirements", "python_wheels", "uv_project", "poetry_project"]);
+
+/** Whether the image needs a Python environment (a python_version or any Python layer). */
+export function needsPython(spec: ImageSpec): boolean {
+  return spec.pythonVersion !== "" || spec.layers.some((l) => PYTHON_LAYERS.has(l.kind));
+}
+
+/** Every context path the spec reads, so only those are transferred. */
+export function contextFollowPaths(spec: ImageSpec): string[] {
+  const paths = new Set<string>();
+  const add = (p: string) => {
+    const c = p ? contextPath(p) : undefined;
+    if (c) paths.add(c);
+  };
+  for (const l of spec.layers) {
+    switch (l.kind) {
+      case "requirements":
+        // The whole directory, so files it includes with -r/-c (relative to it) come along.
+        add(parentDir(l.file));
+        break;
+      case "python_wheels":
+        add(l.dir);
+        break;
+      case "uv_project":
+        add(uvProjectDir(l.pyproject));
+        if (l.uvlock) add(l.uvlock);
+        if (l.sourceDir) add(l.sourceDir);
+        break;
+      case "poetry_project":
+        add(projectDir(l.pyproject));
+        add(l.poetryLock);
+        break;
+      case "copy_config":
+        add(l.src);
+        break;
+      default:
+        break;
+    }
+  }
+  return [...paths].sort();
+}
+
+function parentDir(p: string): string {
+  const c = contextPath(p) ?? ".";
+  const i = c.lastIndexOf("/");
+  return i < 0 ? "." : c.slice(0, i);
+}
+
+/** A `pyproject` field may name the directory or the pyproject.toml inside it. */
+function projectDir(p: string): string {
+  const c = contextPath(p) ?? ".";
+  return /(^|\/)pyproject\.toml$/.test(c) ? parentDir(c) : c;
+}
+const uvProjectDir = projectDir;
+
+function inContext(p: string): string {
+  const c = contextPath(p) ?? ".";
+  return c === "." ? CONTEXT_MOUNT : `${CONTEXT_MOUNT}/${c}`;
+}
+
+function summarize(text: string, max = 100): string {
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  return oneLine.length > max ? oneLine.slice(0, max - 1) + "…" : oneLine;
+}
+
+/** Splits a `user[:group]` config value into a chown owner; undefined for root. */
+export function ownerOf(user: string | undefined): Chown | undefined {
+  if (!user) return undefined;
+  const [u, g] = user.split(":", 2) as [string, string | undefined];
+  if (u === "" || u === "root" || u === "0") return undefined;
+  const ref = (x: string) => (/^\d+$/.test(x) ? Number(x) : x);
+  return g !== undefined && g !== "" ? { user: ref(u), group: ref(g) } : { user: ref(u), group: ref(u) };
+}
+
+class Compiler {
+  private state: State;
+  private readonly history: OciHistory[] = [];
+  private readonly ctx: State;
+  private readonly installer: Installer | undefined;
+  private readonly total: number;
+  readonly python: PythonPlan | undefined;
+
+  constructor(private readonly input: CompileInput) {
+    const { base, settings, platform } = input;
+    const spec = input.loaded.spec;
+    let st = image(base.ref, {
+      platform,
+      ...(settings.resolveMode !== "default" ? { resolveMode: settings.resolveMode } : {}),
+      customName: `[base] ${base.ref}`,
+      ...this.locationOpts("base_image"),
+    });
+    const baseEnv = envMap(base.config.config?.Env);
+    if (!baseEnv.has("PATH")) baseEnv.set("PATH", DEFAULT_PATH);
+    for (const [k, v] of baseEnv) st = st.withEnv(k, v);
+    st = st.withCwd(base.config.config?.WorkingDir || "/").withNetwork(settings.network);
+    this.state = st;
+    this.ctx = local(input.context.localName, {
+      sessionId: input.context.sessionId,
+      sharedKeyHint: input.context.localName,
+      ...(input.context.excludePatterns.length > 0 ? { excludePatterns: input.context.excludePatterns } : {}),
+      followPaths: contextFollowPaths(spec),
+      customName: "[internal] load build context",
+    });
+    this.total = spec.layers.length;
+    if (needsPython(spec)) {
+      if (!input.python) throw new Error("internal: Python facts missing for a spec that needs Python");
+      this.python = planPython(spec.pythonVersion, baseEnv, input.python);
+      this.installer = {
+        kind: settings.installer,
+        venv: this.python.venv,
+        settings,
+        ...(settings.installer === "uv"
+          ? { uvImage: image(settings.uvImage, { platform, customName: `[internal] uv from ${settings.uvImage}` }) }
+          : {}),
+      };
+    }
+  }
+
+  private locationOpts(path: string): OpOptions {
+    const range = this.input.loaded.ranges.get(path);
+    const sm = this.input.sourceMap;
+    if (!sm || !range) return {};
+    const loc: SourceLocation = sm.location({
+      start: { line: range.start.line, character: range.start.column - 1 },
+      end: { line: range.end.line, character: range.end.column - 1 },
+    });
+    return { sourceLocations: [loc] };
+  }
+
+  private opts(name: string, path: string): OpOptions {
+    return {
+      customName: name,
+      ...(this.input.settings.noCache ? { ignoreCache: true } : {}),
+      ...this.locationOpts(path),
+    };
+  }
+
+  private record(createdBy: string, emptyLayer: boolean): void {
+    this.history.push({ created_by: createdBy, comment: HISTORY_COMMENT, ...(emptyLayer ? { empty_layer: true } : {}) });
+  }
+
+  private run(name: string, path: string, args: string[], extra: { mounts?: RunMount[]; env?: Record<string, string>; secretEnv?: SecretEnv[] } = {}): void {
+    this.state = this.state
+      .run({
+        args,
+        ...(extra.env ? { env: extra.env } : {}),
+        ...(extra.mounts ? { mounts: extra.mounts } : {}),
+        ...(extra.secretEnv ? { secretEnv: extra.secretEnv } : {}),
+        ...this.opts(name, path),
+      })
+      .root();
+    this.record(name, false);
+  }
+
+  /** BuildKit secret mounts/env for a layer's secrets; values never enter the LLB. */
+  private secrets(list: Secret[]): { mounts: RunMount[]; env: Record<string, string>; secretEnv: SecretEnv[] } {
+    const mounts: RunMount[] = [];
+    const env: Record<string, string> = {};
+    const secretEnv: SecretEnv[] = [];
+    for (const s of list) {
+      const id = secretId(s);
+      if (s.mount === "FILE") {
+        const dest = `${SECRET_DIR}/${id}`;
+        mounts.push({ type: "secret", dest, id, mode: 0o400, uid: 0, gid: 0 });
+        if (s.envVar) env[s.envVar] = dest;
+      } else {
+        secretEnv.push({ id, name: s.envVar || defaultSecretEnv(s) });
+      }
+    }
+    return { mounts, env, secretEnv };
+  }
+
+  private step(layer: Layer, what: string): string {
+    return `[${layer.index + 1}/${this.total}] ${summarize(what)}`;
+  }
+
+  private pythonEnv(): void {
+    const plan = this.python;
+    if (!plan || !this.installer) return;
+    const path = this.input.loaded.ranges.has("python_version") ? "python_version" : "base_image";
+    if (plan.create) {
+      const clear = plan.create.clear ? ["--clear"] : [];
+      if (this.installer.kind === "uv") {
+        this.run(`[python] uv venv ${plan.venv} (python ${plan.version})`, path, [UV_BIN, "venv", ...clear, "--python", plan.create.interpreter, plan.venv], {
+          mounts: installerMounts(this.installer),
+          env: { UV_PYTHON_DOWNLOADS: "never" },
+        });
+      } else {
+        this.run(`[python] ${plan.create.interpreter} -m venv ${plan.venv}`, path, [plan.create.interpreter, "-m", "venv", ...clear, plan.venv]);
+      }
+    }
+    for (const [k, v] of plan.env) this.setEnv(k, v);
+    this.record(`ENV ${plan.env.map(([k, v]) => `${k}=${v}`).join(" ")}`, true);
+  }
+
+  private setEnv(key: string, raw: string): void {
+    const value = expandVariables(raw, (name) => this.state.getEnv(name));
+    this.state = this.state.withEnv(key, value);
+  }
+
+  private install(layer: Layer & { secrets: Secret[] }, name: string, args: string[], mounts: RunMount[] = []): void {
+    const sec = this.secrets(layer.secrets);
+    this.run(name, layer.at, args, {
+      mounts: [...installerMounts(this.installer!), ...mounts, ...sec.mounts],
+      env: sec.env,
+      secretEnv: sec.secretEnv,
+    });
+  }
+
+  private contextMount(): RunMount {
+    return { type: "bind", dest: CONTEXT_MOUNT, source: this.ctx, readonly: true };
+  }
+
+  private optionArgs(o: PipOptions): string[] {
+    return pipOptionArgs(this.installer!.kind, o);
+  }
+
+  layer(l: Layer): void {
+    const inst = this.installer;
+    switch (l.kind) {
+      case "apt_packages": {
+        const sec = this.secrets(l.secrets);
+        this.run(this.step(l, `apt-get install ${l.packages.join(" ")}`), l.at, ["/bin/sh", "-c", 'apt-get update && apt-get install -y --no-install-recommends "$@"', "apt-get", ...l.packages], {
+          mounts: [
+            { type: "cache", dest: "/var/cache/apt", id: cacheId(this.input.settings, "apt-cache"), sharing: "locked" },
+            { type: "cache", dest: "/var/lib/apt/lists", id: cacheId(this.input.settings, "apt-lists"), sharing: "locked" },
+            ...sec.mounts,
+          ],
+          env: { ...sec.env, DEBIAN_FRONTEND: "noninteractive" },
+          secretEnv: sec.secretEnv,
+        });
+        return;
+      }
+      case "pip_packages":
+        this.install(l, this.step(l, `${inst!.kind === "uv" ? "uv pip" : "pip"} install ${l.packages.join(" ")}`), [...pipInstallPrefix(inst!), ...this.optionArgs(l.options), ...l.packages]);
+        return;
+      case "requirements":
+        this.install(l, this.step(l, `pip install -r ${l.file}`), [...pipInstallPrefix(inst!), ...this.optionArgs(l.options), "-r", inContext(l.file)], [this.contextMount()]);
+        return;
+      case "python_wheels": {
+        const dir = inContext(l.dir);
+        const targets = l.packageName ? [l.packageName] : (this.input.facts.wheels[contextPath(l.dir) ?? l.dir] ?? []).map(inContext);
+        if (targets.length === 0) throw new Error(`internal: no wheels listed for ${l.dir}`);
+        const what = l.packageName || `${targets.length} wheel(s) from ${l.dir}`;
+        const opt = this.optionArgs(l.options);
+        this.install(l, this.step(l, `pip install ${what} (dependencies, --find-links ${l.dir})`), [...pipInstallPrefix(inst!), ...opt, "--find-links", dir, ...targets], [this.contextMount()]);
+        this.install(l, this.step(l, `pip install ${what} (local wheel, --no-deps --no-index)`), [...pipInstallPrefix(inst!), ...opt, "--find-links", dir, "--no-deps", "--no-index", reinstallFlag(inst!), ...targets], [this.contextMount()]);
+        return;
+      }
+      case "uv_project":
+        this.uvProject(l);
+        return;
+      case "poetry_project":
+        this.poetryProject(l);
+        return;
+      case "commands":
+        for (const cmd of l.cmd) {
+          const sec = this.secrets(l.secrets);
+          this.run(this.step(l, cmd), l.at, ["/bin/sh", "-c", cmd], { mounts: sec.mounts, env: sec.env, secretEnv: sec.secretEnv });
+        }
+        return;
+      case "workdir": {
+        const dir = resolvePath(this.state.cwd, expandVariables(l.workdir, (n) => this.state.getEnv(n)));
+        this.state = this.state.file(FileAction.mkdir(dir, 0o755, { parents: true }), this.opts(this.step(l, `WORKDIR ${dir}`), l.at)).withCwd(dir);
+        this.record(`WORKDIR ${dir}`, false);
+        return;
+      }
+      case "copy_config": {
+        const src = contextPath(l.src)!;
+        const dst = l.dst || ".";
+        const owner = ownerOf(this.input.base.config.config?.User);
+        this.state = this.state.file(
+          FileAction.copy(this.ctx, src, dst, {
+            copyDirContentsOnly: true,
+            createDestPath: true,
+            allowWildcard: true,
+            followSymlinks: true,
+            ...(owner ? { owner } : {}),
+            ...(this.input.context.excludePatterns.length > 0 ? { excludePatterns: this.input.context.excludePatterns } : {}),
+          }),
+          this.opts(this.step(l, `COPY ${l.src} ${dst}`), l.at),
+        );
+        this.record(`COPY ${l.src} ${dst}`, false);
+        return;
+      }
+      case "env":
+        for (const [k, v] of l.vars) this.setEnv(k, v);
+        this.record(`ENV ${l.vars.map(([k]) => k).join(" ")}`, true);
+        return;
+    }
+  }
+
+  /** A scratch directory holding the given context files at the given names. */
+  private assemble(files: [src: string, name: string][]): State {
+    let action: FileAction | undefined;
+    for (const [src, name] of files) {
+      const a = FileAction.copy(this.ctx, contextPath(src)!, `/${name}`, { createDestPath: true });
+      action = action ? action.copy(this.ctx, contextPath(src)!, `/${name}`, { createDestPath: true }) : a;
+    }
+    return scratch().file(action!, { customName: `[internal] prepare ${files.map(([s]) => s).join(", ")}` });
+  }
+
+  private uvProject(l: Extract<Layer, { kind: "uv_project" }>): void {
+    const inst = this.installer!;
+    const dir = uvProjectDir(l.pyproject);
+    const extra = splitShellWords(l.options.extraArgs);
+    const depsOnly = extra.includes("--no-install-project");
+    const opt = this.optionArgs({ ...l.options, extraArgs: "" });
+    const lock = l.uvlock ? (contextPath(l.uvlock) ?? l.uvlock) : "";
+    if (inst.kind === "pip") {
+      throw new UnsupportedWithPipError(l.at, "uv_project", "uv projects need the uv installer; pip cannot honour a uv.lock");
+    }
+    const pyprojectFile = dir === "." ? "pyproject.toml" : `${dir}/pyproject.toml`;
+    let project: State;
+    let mount: RunMount;
+    let projectPath = PROJECT_MOUNT;
+    if (depsOnly) {
+      // Only the manifest and the lock: editing source files does not invalidate this layer.
+      const files: [string, string][] = [[pyprojectFile, "pyproject.toml"]];
+      if (lock) files.push([lock, "uv.lock"]);
+      project = this.assemble(files);
+      mount = { type: "bind", dest: PROJECT_MOUNT, source: project, readonly: true };
+    } else {
+      // The project, or source_dir (the common ancestor of the project and its path dependencies).
+      const root = l.sourceDir ? contextPath(l.sourceDir)! : dir;
+      const rel = relativeTo(dir, root);
+      project = scratch().copy(this.ctx, root, "/", { copyDirContentsOnly: true, createDestPath: true, followSymlinks: true });
+      const lockInTree = dir === "." ? "uv.lock" : `${dir}/uv.lock`;
+      if (lock && lock !== lockInTree) project = project.copy(this.ctx, lock, rel === "." ? "/uv.lock" : `/${rel}/uv.lock`, { createDestPath: true });
+      projectPath = rel === "." ? PROJECT_MOUNT : `${PROJECT_MOUNT}/${rel}`;
+      // uv may write build artifacts into the project; they are discarded with the mount.
+      mount = { type: "bind", dest: PROJECT_MOUNT, source: project, readonly: false };
+    }
+    const args = [UV_BIN, "sync", "--active", "--inexact", ...(lock ? ["--locked"] : []), ...(depsOnly ? [] : ["--no-editable"]), "--project", projectPath, ...opt, ...extra];
+    const sec = this.secrets(l.secrets);
+    this.run(this.step(l, `uv sync ${l.pyproject}${depsOnly ? " (dependencies only)" : ""}`), l.at, args, {
+      mounts: [...installerMounts(inst), mount, ...sec.mounts],
+      env: { ...sec.env, VIRTUAL_ENV: inst.venv },
+      secretEnv: sec.secretEnv,
+    });
+  }
+
+  private poetryProject(l: Extract<Layer, { kind: "poetry_project" }>): void {
+    const inst = this.installer!;
+    const dir = projectDir(l.pyproject);
+    const extra = splitShellWords(l.extraArgs);
+    const depsOnly = extra.includes("--no-root");
+    const pyprojectFile = dir === "." ? "pyproject.toml" : `${dir}/pyproject.toml`;
+    const project = depsOnly
+      ? this.assemble([
+          [pyprojectFile, "pyproject.toml"],
+          [l.poetryLock, "poetry.lock"],
+        ])
+      : scratch()
+          .copy(this.ctx, dir, "/", { copyDirContentsOnly: true, createDestPath: true, followSymlinks: true })
+          .copy(this.ctx, contextPath(l.poetryLock)!, "/poetry.lock", { createDestPath: true });
+    // Poetry lives in a cache mount (a tool location), so it never becomes part of the image.
+    const toolVenv = POETRY_TOOL_DIR + "/venv";
+    const installPoetry =
+      inst.kind === "uv"
+        ? `[ -x ${toolVenv}/bin/poetry ] || { ${UV_BIN} venv --python "$VIRTUAL_ENV/bin/python" ${toolVenv} && ${UV_BIN} pip install --python ${toolVenv}/bin/python poetry; }`
+        : `[ -x ${toolVenv}/bin/poetry ] || { "$VIRTUAL_ENV/bin/python" -m venv ${toolVenv} && ${toolVenv}/bin/python -m pip install --disable-pip-version-check poetry; }`;
+    const script = `${installPoetry} && cd ${PROJECT_MOUNT} && exec ${toolVenv}/bin/poetry install --no-interaction "$@"`;
+    const sec = this.secrets(l.secrets);
+    this.run(this.step(l, `poetry install ${l.pyproject}${depsOnly ? " (dependencies only)" : ""}`), l.at, ["/bin/sh", "-c", script, "poetry", ...extra], {
+      mounts: [
+        ...installerMounts(inst),
+        { type: "cache", dest: POETRY_TOOL_DIR, id: cacheId(this.input.settings, "poetry-tool"), sharing: "locked" },
+        { type: "cache", dest: "/root/.cache/pypoetry", id: cacheId(this.input.settings, "poetry"), sharing: "locked" },
+        { type: "bind", dest: PROJECT_MOUNT, source: project, readonly: false },
+        ...sec.mounts,
+      ],
+      env: { ...sec.env, VIRTUAL_ENV: inst.venv, POETRY_VIRTUALENVS_CREATE: "false", POETRY_CACHE_DIR: "/root/.cache/pypoetry" },
+      secretEnv: sec.secretEnv,
+    });
+  }
+
+  finish(): CompiledImage {
+    const { base, platform, settings, specDigest } = this.input;
+    const baseConfig = base.config.config ?? {};
+    const env = this.state.env();
+    env.push(`_F_IMG_ID=${settings.imageId || specDigest}`);
+    const labels: Record<string, string> = {
+      ...(baseConfig.Labels ?? {}),
+      ...settings.labels,
+      [LABEL_VERSION]: this.input.frontendVersion,
+      [LABEL_SPEC_DIGEST]: specDigest,
+    };
+    const config: OciImage = {
+      ...base.config,
+      architecture: platform.architecture,
+      os: platform.os,
+      config: { ...baseConfig, Env: env, WorkingDir: this.state.cwd, Labels: labels },
+      rootfs: base.config.rootfs ?? { type: "layers", diff_ids: [] },
+      history: [...(base.config.history ?? []), ...this.history],
+    };
+    if (platform.variant) config.variant = platform.variant;
+    else delete config.variant;
+    delete config.created;
+    return { state: this.state, config, ...(this.python ? { python: this.python } : {}) };
+  }
+
+  compile(): CompiledImage {
+    this.pythonEnv();
+    for (const l of this.input.loaded.spec.layers) this.layer(l);
+    return this.finish();
+  }
+}
+
+export const POETRY_TOOL_DIR = "/opt/imagespec/poetry";
+
+/** `path` relative to `base` (both context-relative and normalized; base contains path). */
+function relativeTo(path: string, base: string): string {
+  if (base === "." || path === base) return path === base ? "." : path;
+  if (!path.startsWith(base + "/")) throw new Error(`"${path}" is not inside source_dir "${base}"`);
+  return path.slice(base.length + 1);
+}
+
+/** A layer the pip installer cannot honestly build. */
+export class UnsupportedWithPipError extends Error {
+  constructor(
+    readonly at: string,
+    readonly kind: string,
+    reason: string,
+  ) {
+    super(`${at}.${kind}: ${reason} (use installer=uv)`);
+    this.name = "UnsupportedWithPipError";
+  }
+}
+
+export function compileImage(input: CompileInput): CompiledImage {
+  return new Compiler(input).compile();
+}

@@ -1,0 +1,49 @@
+/** Maps pip options and package lists onto uv or pip argv, mounts and caches. */
+import type { RunMount, State } from "../../llb/src/index.js";
+import type { PipOptions } from "../spec/model.js";
+import { splitShellWords } from "../spec/shellwords.js";
+import { cacheId, type BuildSettings } from "./settings.js";
+
+/** Where the uv image is mounted during install steps (never part of a layer). */
+export const UV_MOUNT = "/opt/imagespec/uv";
+export const UV_BIN = `${UV_MOUNT}/uv`;
+
+export interface Installer {
+  kind: "uv" | "pip";
+  venv: string;
+  /** The uv image, for the uv installer. */
+  uvImage?: State;
+  settings: BuildSettings;
+}
+
+/** Index and pre-release options, then extra_args split like a shell would (never run by one). */
+export function pipOptionArgs(kind: "uv" | "pip", o: PipOptions): string[] {
+  const args: string[] = [];
+  if (o.indexUrl) args.push("--index-url", o.indexUrl);
+  for (const u of o.extraIndexUrls) args.push("--extra-index-url", u);
+  if (o.pre) args.push(kind === "uv" ? "--prerelease=allow" : "--pre");
+  if (o.extraArgs) args.push(...splitShellWords(o.extraArgs));
+  return args;
+}
+
+/** The mounts every install step gets: the installer's cache, and uv itself for uv. */
+export function installerMounts(inst: Installer): RunMount[] {
+  if (inst.kind === "uv") {
+    return [
+      { type: "cache", dest: "/root/.cache/uv", id: cacheId(inst.settings, "uv"), sharing: "locked" },
+      { type: "bind", dest: UV_MOUNT, source: inst.uvImage!, readonly: true },
+    ];
+  }
+  return [{ type: "cache", dest: "/root/.cache/pip", id: cacheId(inst.settings, "pip"), sharing: "locked" }];
+}
+
+/** argv prefix of `pip install` into the venv. */
+export function pipInstallPrefix(inst: Installer): string[] {
+  if (inst.kind === "uv") return [UV_BIN, "pip", "install", "--python", `${inst.venv}/bin/python`];
+  return [`${inst.venv}/bin/python`, "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--root-user-action=ignore"];
+}
+
+/** The flag that forces reinstalling what is already installed. */
+export function reinstallFlag(inst: Installer): string {
+  return inst.kind === "uv" ? "--reinstall" : "--force-reinstall";
+}

@@ -1,0 +1,28 @@
+/** Build settings that come from frontend options rather than from the spec. */
+import type { NetworkMode } from "../../llb/src/index.js";
+
+export type InstallerKind = "uv" | "pip";
+
+/** The official uv image, pinned by digest (override with the `uv-image` option). */
+export const DEFAULT_UV_IMAGE =
+  "ghcr.io/astral-sh/uv:0.8.13@sha256:4de5495181a281bc744845b9579acf7b221d6791f99bcc211b9ec13f417c2853";
+
+export interface BuildSettings {
+  installer: InstallerKind;
+  uvImage: string;
+  network: NetworkMode;
+  /** Re-run every step regardless of cache (`no-cache`). */
+  noCache: boolean;
+  /** Prefix for cache mount ids (`BUILDKIT_CACHE_MOUNT_NS`). */
+  cacheNamespace: string;
+  /** `image-id` option: value of `_F_IMG_ID`; defaults to the spec digest. */
+  imageId?: string;
+  /** `label:*` options. */
+  labels: Record<string, string>;
+  /** `image-resolve-mode`. */
+  resolveMode: "default" | "pull" | "local";
+}
+
+export function cacheId(settings: BuildSettings, id: string): string {
+  return settings.cacheNamespace ? `${settings.cacheNamespace}/${id}` : id;
+}

@@ -1,0 +1,215 @@
+/** Semantic checks of a decoded spec, reported with the same shape as structural problems. */
+import { parseImageReference, parsePlatform } from "../../llb/src/index.js";
+import type { SpecProblem } from "./problems.js";
+import type { ImageSpec, Layer, PipOptions, Secret } from "./model.js";
+import { splitShellWords } from "./shellwords.js";
+import type { SourceRange } from "./tree.js";
+
+export const LIMITS = { layers: 10_000, packagesPerLayer: 50_000, stringLength: 64 * 1024 } as const;
+export const SUPPORTED_PYTHON = { min: 8, max: 14 } as const;
+
+const PEP508_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+const PEP508 = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(?:\[\s*[A-Za-z0-9._-]+(?:\s*,\s*[A-Za-z0-9._-]+)*\s*\])?\s*(?:(?:\(?\s*(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+(?:\s*,\s*(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+)*\s*\)?)|(?:@\s*\S+))?\s*(?:;.*)?$/;
+const DEBIAN_PACKAGE = /^[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+|\/[a-z0-9.-]+)?$/;
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Normalizes a context-relative path; undefined when it is absolute or leaves the context. */
+export function contextPath(p: string): string | undefined {
+  if (p.startsWith("/") || p.includes("\0")) return undefined;
+  const parts: string[] = [];
+  for (const part of p.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.length === 0 ? "." : parts.join("/");
+}
+
+/** The BuildKit secret id of a Flyte secret: `<group>_<key>`, or `<key>` without a group. */
+export function secretId(s: Secret): string {
+  return s.group ? `${s.group}_${s.key}` : s.key;
+}
+
+/** Flyte's default env var name for a secret: the id upper-cased with `-` turned into `_`. */
+export function defaultSecretEnv(s: Secret): string {
+  return secretId(s).toUpperCase().replace(/-/g, "_");
+}
+
+class Checker {
+  readonly problems: SpecProblem[] = [];
+  private readonly secretsById = new Map<string, { s: Secret; sig: string }>();
+
+  constructor(private readonly ranges: ReadonlyMap<string, SourceRange>) {}
+
+  add(path: string, message: string, hint?: string): void {
+    const p: SpecProblem = { path, message };
+    const range = this.rangeFor(path);
+    if (range) p.range = range;
+    if (hint) p.hint = hint;
+    this.problems.push(p);
+  }
+
+  /** The range of a path, or of its nearest located parent. */
+  rangeFor(path: string): SourceRange | undefined {
+    for (let p = path; p; p = p.replace(/(\.[^.[\]]+|\[\d+\])$/, "")) {
+      const r = this.ranges.get(p);
+      if (r) return r;
+      if (!/(\.[^.[\]]+|\[\d+\])$/.test(p)) break;
+    }
+    return undefined;
+  }
+
+  contextPathField(path: string, value: string, what: string): void {
+    if (!value) return;
+    if (contextPath(value) === undefined) {
+      this.add(path, `${what} "${value}" must be a relative path inside the build context`, "absolute paths and paths with .. leading out of the context are not allowed");
+    }
+  }
+
+  pipOptions(path: string, o: PipOptions): void {
+    const urls = [o.indexUrl, ...o.extraIndexUrls].map((u, i) => [u, i === 0 ? `${path}.index_url` : `${path}.extra_index_urls[${i - 1}]`] as const);
+    for (const [url, p] of urls) {
+      if (url && !/^(https?|file):\/\/[^\s]+$/.test(url)) this.add(p, `"${url}" is not an http(s) or file URL`);
+    }
+    if (o.extraArgs) {
+      try {
+        splitShellWords(o.extraArgs);
+      } catch (e) {
+        this.add(`${path}.extra_args`, `cannot split extra_args: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  secrets(list: Secret[]): void {
+    for (const s of list) {
+      if (!s.key) continue;
+      const id = secretId(s);
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
+        this.add(`${s.at}.key`, `secret id "${id}" may only contain letters, digits, ".", "_" and "-"`);
+        continue;
+      }
+      if (s.envVar && !ENV_NAME.test(s.envVar)) this.add(`${s.at}.env_var`, `"${s.envVar}" is not a valid environment variable name`);
+      const sig = `${s.mount}|${s.envVar}|${s.groupVersion}`;
+      const prev = this.secretsById.get(id);
+      if (prev && prev.sig !== sig) {
+        this.add(s.at, `secret "${id}" is declared again with different settings (first at ${prev.s.at})`);
+      } else if (!prev) this.secretsById.set(id, { s, sig });
+    }
+  }
+
+  packages(path: string, pkgs: string[], check: (p: string) => string | undefined): void {
+    if (pkgs.length === 0) this.add(path, "the package list is empty");
+    if (pkgs.length > LIMITS.packagesPerLayer) this.add(path, `too many packages (${pkgs.length} > ${LIMITS.packagesPerLayer})`);
+    pkgs.forEach((p, i) => {
+      const err = check(p);
+      if (err) this.add(`${path}[${i}]`, err);
+    });
+  }
+
+  layer(l: Layer): void {
+    const at = `${l.at}.${l.kind}`;
+    switch (l.kind) {
+      case "apt_packages":
+        this.packages(`${at}.packages`, l.packages, (p) => (DEBIAN_PACKAGE.test(p) ? undefined : `"${p}" is not a valid Debian package name`));
+        this.secrets(l.secrets);
+        break;
+      case "pip_packages":
+        this.packages(`${at}.packages`, l.packages, pep508Problem);
+        this.pipOptions(`${at}.options`, l.options);
+        this.secrets(l.secrets);
+        break;
+      case "requirements":
+        if (!l.file) this.add(`${at}.file`, "file must not be empty");
+        this.contextPathField(`${at}.file`, l.file, "requirements file");
+        this.pipOptions(`${at}.options`, l.options);
+        this.secrets(l.secrets);
+        break;
+      case "python_wheels":
+        if (!l.dir) this.add(`${at}.dir`, "dir must not be empty");
+        this.contextPathField(`${at}.dir`, l.dir, "wheel directory");
+        if (l.packageName && !PEP508_NAME.test(l.packageName)) this.add(`${at}.package_name`, `"${l.packageName}" is not a valid Python package name`);
+        this.pipOptions(`${at}.options`, l.options);
+        this.secrets(l.secrets);
+        break;
+      case "uv_project":
+        if (!l.pyproject) this.add(`${at}.pyproject`, "pyproject must not be empty");
+        this.contextPathField(`${at}.pyproject`, l.pyproject, "pyproject");
+        this.contextPathField(`${at}.uvlock`, l.uvlock, "uv lock file");
+        this.contextPathField(`${at}.source_dir`, l.sourceDir, "source_dir");
+        this.pipOptions(`${at}.options`, l.options);
+        this.secrets(l.secrets);
+        break;
+      case "poetry_project":
+        if (!l.pyproject) this.add(`${at}.pyproject`, "pyproject must not be empty");
+        this.contextPathField(`${at}.pyproject`, l.pyproject, "pyproject");
+        if (!l.poetryLock) this.add(`${at}.poetry_lock`, "poetry_lock is required", "commit poetry.lock and point poetry_lock at it");
+        this.contextPathField(`${at}.poetry_lock`, l.poetryLock, "poetry lock file");
+        try {
+          splitShellWords(l.extraArgs);
+        } catch (e) {
+          this.add(`${at}.extra_args`, `cannot split extra_args: ${(e as Error).message}`);
+        }
+        this.secrets(l.secrets);
+        break;
+      case "commands":
+        if (l.cmd.length === 0) this.add(`${at}.cmd`, "the command list is empty");
+        l.cmd.forEach((c, i) => {
+          if (!c.trim()) this.add(`${at}.cmd[${i}]`, "command is empty");
+        });
+        this.secrets(l.secrets);
+        break;
+      case "workdir":
+        if (!l.workdir) this.add(`${at}.workdir`, "workdir must not be empty");
+        if (l.workdir.includes("\0")) this.add(`${at}.workdir`, "workdir contains a NUL byte");
+        break;
+      case "copy_config":
+        if (!l.src) this.add(`${at}.src`, "src must not be empty");
+        this.contextPathField(`${at}.src`, l.src, "copy source");
+        break;
+      case "env":
+        if (l.vars.length === 0) this.add(`${at}.env_variables`, "no variables given");
+        for (const [k] of l.vars) {
+          if (!ENV_NAME.test(k)) this.add(`${at}.env_variables.${k}`, `"${k}" is not a valid environment variable name`, "use letters, digits and _, not starting with a digit");
+        }
+        break;
+    }
+  }
+}
+
+export function pep508Problem(p: string): string | undefined {
+  if (p.startsWith("-")) return `"${p}" looks like an option, not a package; put options in options.extra_args`;
+  if (!PEP508.test(p.trim())) return `"${p}" is not a valid PEP 508 requirement`;
+  return undefined;
+}
+
+/** Checks what the structure alone cannot; returns every problem found. */
+export function validateSpec(spec: ImageSpec, ranges: ReadonlyMap<string, SourceRange>): SpecProblem[] {
+  const c = new Checker(ranges);
+  if (!spec.baseImage) c.add("base_image", "base_image must not be empty");
+  else {
+    try {
+      parseImageReference(spec.baseImage);
+    } catch (e) {
+      c.add("base_image", (e as Error).message);
+    }
+  }
+  if (spec.pythonVersion) {
+    const m = /^3\.(\d+)$/.exec(spec.pythonVersion);
+    if (!m) c.add("python_version", `"${spec.pythonVersion}" is not a Python version of the form 3.X`);
+    else if (Number(m[1]) < SUPPORTED_PYTHON.min || Number(m[1]) > SUPPORTED_PYTHON.max) {
+      c.add("python_version", `Python ${spec.pythonVersion} is not supported`, `supported: 3.${SUPPORTED_PYTHON.min} to 3.${SUPPORTED_PYTHON.max}`);
+    }
+  }
+  spec.platforms.forEach((p, i) => {
+    try {
+      parsePlatform(p);
+    } catch (e) {
+      c.add(`platform[${i}]`, (e as Error).message);
+    }
+  });
+  if (spec.layers.length > LIMITS.layers) c.add("layers", `too many layers (${spec.layers.length} > ${LIMITS.layers})`);
+  for (const l of spec.layers) c.layer(l);
+  return c.problems;
+}
