@@ -5,8 +5,8 @@
  * private Unix socket, let grpc-js dial it, and splice its single connection onto stdin/stdout.
  * The splice is byte-for-byte, so grpc-js keeps doing all framing, flow control and limits.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, Socket, type Server } from "node:net";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -17,8 +17,9 @@ export interface StdioBridge {
 }
 
 /** Keeps every other writer off stdout: console and process.stdout go to stderr instead. */
-export function guardStdout(): Socket {
-  const transport = new Socket({ fd: 1, readable: false, writable: true });
+export function guardStdout(): NodeJS.WritableStream {
+  // A file stream on fd 1 works whatever fd 1 is (pipe under buildkitd, file or tty in tests).
+  const transport = createWriteStream("", { fd: 1, autoClose: false });
   const toStderr = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   process.stdout.write = toStderr;
   console.log = console.info = console.debug = console.warn = (...args: unknown[]) => {

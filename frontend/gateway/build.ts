@@ -1,0 +1,119 @@
+/** One frontend run: options, spec, facts, compile per platform, solve, result. */
+import {
+  formatPlatform,
+  normalizeImageReference,
+  parsePlatform,
+  pinImageReference,
+  samePlatform,
+  SourceMap,
+  type Platform,
+} from "../../llb/src/index.js";
+import { compileImage, needsPython } from "../compile/compile.js";
+import { emptyImage, envMap, type OciImage } from "../compile/image-config.js";
+import { loadSpec, type LoadedSpec } from "../spec/load.js";
+import { specDigest } from "../spec/digest.js";
+import { SpecError } from "../spec/problems.js";
+import { VERSION } from "../version.js";
+import type { FrontendEnv } from "./env.js";
+import { LocatedError, type SpecFile } from "./errors.js";
+import { listWheels, probePython, readDockerignore, readSpecFile } from "./facts.js";
+import { Gateway, type Caps } from "./gateway.js";
+import { buildSettings, parseOptions, type FrontendOptions } from "./options.js";
+import { buildResult, type PlatformResult } from "./result.js";
+import { handleSubrequest } from "./subrequests.js";
+
+export interface BuildState {
+  /** Set once the spec is read, so errors can point into it. */
+  specFile?: SpecFile;
+  loaded?: LoadedSpec;
+}
+
+interface BaseImage {
+  ref: string;
+  config: OciImage;
+  rawConfig: Uint8Array;
+}
+
+async function resolveBase(gw: Gateway, caps: Caps, o: FrontendOptions, name: string, platform: Platform): Promise<BaseImage> {
+  const override = o.namedContexts.get(`${name}::${formatPlatform(platform)}`) ?? o.namedContexts.get(name);
+  let ref = normalizeImageReference(name);
+  if (override !== undefined) {
+    if (!override.startsWith("docker-image://")) {
+      throw new LocatedError(`named context for the base image must be docker-image://…, got "${override}"`, "base_image");
+    }
+    ref = normalizeImageReference(override.slice("docker-image://".length));
+  }
+  const resolved = await gw.resolveImage(ref, platform, o.resolveMode, caps.gateway.has("source.metaresolver"));
+  const config = resolved.config.length > 0 ? (JSON.parse(new TextDecoder().decode(resolved.config)) as OciImage) : emptyImage(platform);
+  const pinned = resolved.digest ? pinImageReference(resolved.ref || ref, resolved.digest) : resolved.ref || ref;
+  return { ref: pinned, config, rawConfig: resolved.config };
+}
+
+function platformsOf(o: FrontendOptions, spec: LoadedSpec, env: FrontendEnv): Platform[] {
+  const out: Platform[] = [];
+  const add = (p: Platform) => {
+    if (!out.some((q) => samePlatform(p, q))) out.push(p);
+  };
+  const explicit = o.platforms.length > 0 && env.opts.has("platform");
+  if (explicit) o.platforms.forEach(add);
+  spec.spec.platforms.forEach((p) => add(parsePlatform(p)));
+  if (out.length === 0) add(o.platforms[0]!);
+  return out;
+}
+
+export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState): Promise<Record<string, unknown>> {
+  const defaultPlatform = env.workerPlatforms[0] ?? { os: "linux", architecture: "amd64" };
+  const o = parseOptions(env.opts, defaultPlatform);
+  const caps = await gw.ping();
+  caps.gateway.require("return", "returning a result");
+  caps.llb.require("file.base", "file operations");
+  if (o.requestId) return handleSubrequest(o.requestId);
+
+  const file = await readSpecFile(gw, o, env.sessionId);
+  const language = /^\s*[{[]/.test(new TextDecoder().decode(file.data.subarray(0, 256))) ? "json" : "yaml";
+  state.specFile = { filename: file.filename, data: file.data, language };
+  const loaded = loadSpec(file.data, file.filename);
+  state.loaded = loaded;
+  if (o.debugFail === "internal") throw new TypeError("injected internal failure (debug-fail=internal)");
+  const sourceMap = new SourceMap(file.filename, file.data, language, file.definition);
+  const digest = specDigest(loaded.spec);
+  const settings = buildSettings(o);
+  const exclude = await readDockerignore(gw, o, env.sessionId);
+  const wheels = await listWheels(gw, loaded.spec, o, env.sessionId, exclude);
+  const platforms = platformsOf(o, loaded, env);
+
+  const results = await Promise.all(
+    platforms.map(async (platform): Promise<PlatformResult> => {
+      const base = await resolveBase(gw, caps, o, loaded.spec.baseImage, platform);
+      const python = needsPython(loaded.spec) ? await probePython(gw, base.ref, platform, envMap(base.config.config?.Env)) : undefined;
+      let compiled;
+      try {
+        compiled = compileImage({
+          loaded,
+          platform,
+          base: { ref: base.ref, config: base.config },
+          ...(python ? { python } : {}),
+          facts: { wheels },
+          settings,
+          context: { localName: o.contextLocal, sessionId: env.sessionId, excludePatterns: exclude },
+          specDigest: digest,
+          frontendVersion: VERSION,
+          sourceMap,
+        });
+      } catch (e) {
+        if (e instanceof Error && e.name === "PythonUnavailableError") {
+          throw new LocatedError(`${e.message} (platform ${formatPlatform(platform)})`, loaded.ranges.has("python_version") ? "python_version" : "base_image");
+        }
+        if (e instanceof Error && e.name === "UnsupportedWithPipError") throw new LocatedError(e.message, (e as unknown as { at: string }).at);
+        throw e;
+      }
+      const def = compiled.state.marshal({ platform });
+      caps.llb.requireAll(def);
+      const ref = await gw.solve(def, { cacheImports: true });
+      return { platform, ref, config: compiled.config, ...(base.rawConfig.length > 0 ? { baseConfig: base.rawConfig } : {}) };
+    }),
+  );
+  return buildResult(results, o.multiPlatform ?? results.length > 1);
+}
+
+export { SpecError };

@@ -1,0 +1,87 @@
+/**
+ * Turns any failure into the google.rpc.Status we Return: spec problems carry the spec file
+ * and the ranges (BuildKit prints the lines), daemon errors are forwarded unchanged.
+ */
+import { messageType } from "../protocol/messages.js";
+import { BridgeError } from "../protocol/client.js";
+import { SpecError } from "../spec/problems.js";
+
+const GRPC_UNKNOWN = 2;
+const SOURCE_DETAIL = "github.com/moby/buildkit/errdefs.Source+json";
+const MAX_SOURCE_DETAILS = 20;
+
+export interface RpcStatus {
+  code: number;
+  message: string;
+  details: { type_url: string; value: Uint8Array }[];
+}
+
+/** The spec file that problems point into. */
+export interface SpecFile {
+  filename: string;
+  data: Uint8Array;
+  language: string;
+}
+
+/** An error with a location in the spec but found after parsing (e.g. at compile time). */
+export class LocatedError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = "LocatedError";
+  }
+}
+
+function sourceDetail(file: SpecFile, range: { start: { line: number; column: number }; end: { line: number; column: number } }) {
+  const json = {
+    info: { filename: file.filename, data: Buffer.from(file.data).toString("base64"), language: file.language },
+    ranges: [
+      {
+        start: { line: range.start.line, character: range.start.column - 1 },
+        end: { line: range.end.line, character: Math.max(range.end.column - 1, 0) },
+      },
+    ],
+  };
+  return { type_url: SOURCE_DETAIL, value: Buffer.from(JSON.stringify(json)) };
+}
+
+export function statusFromError(err: unknown, file?: SpecFile, rangeOf?: (path: string) => ReturnType<typeof findRange>): RpcStatus {
+  if (err instanceof BridgeError && err.statusDetails) {
+    try {
+      const type = messageType("google.rpc.Status");
+      const decoded = type.toObject(type.decode(err.statusDetails), { longs: Number, bytes: Buffer, defaults: true }) as RpcStatus;
+      if (decoded.code !== 0) return { code: decoded.code, message: decoded.message, details: decoded.details ?? [] };
+    } catch {
+      // fall through to the plain message
+    }
+  }
+  if (err instanceof BridgeError) return { code: err.code || GRPC_UNKNOWN, message: err.details, details: [] };
+  if (err instanceof SpecError) {
+    const details = file
+      ? err.problems
+          .filter((p) => p.range)
+          .slice(0, MAX_SOURCE_DETAILS)
+          .map((p) => sourceDetail(file, p.range!))
+      : [];
+    return { code: GRPC_UNKNOWN, message: err.message, details };
+  }
+  if (err instanceof LocatedError && file && rangeOf) {
+    const range = rangeOf(err.path);
+    return { code: GRPC_UNKNOWN, message: err.message, details: range ? [sourceDetail(file, range)] : [] };
+  }
+  const message = err instanceof Error ? err.message || err.name : String(err);
+  return { code: GRPC_UNKNOWN, message: message || "unknown error", details: [] };
+}
+
+/** The closest located ancestor of a spec path. */
+export function findRange(ranges: ReadonlyMap<string, { start: { line: number; column: number }; end: { line: number; column: number } }>, path: string) {
+  for (let p = path; ; ) {
+    const r = ranges.get(p);
+    if (r) return r;
+    const up = p.replace(/(\.[^.[\]]+|\[\d+\])$/, "");
+    if (up === p) return undefined;
+    p = up;
+  }
+}

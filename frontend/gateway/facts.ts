@@ -1,0 +1,121 @@
+/** Reads what the compiler needs to know from the client's files and the base image. */
+import { image, local, type Definition, type Platform } from "../../llb/src/index.js";
+import { interpreterVersion, pyvenvVersion, venvCandidates, type PythonFacts } from "../compile/python.js";
+import type { ImageSpec } from "../spec/model.js";
+import { MAX_SPEC_BYTES } from "../spec/load.js";
+import { contextPath } from "../spec/validate.js";
+import { SpecError } from "../spec/problems.js";
+import type { Gateway } from "./gateway.js";
+import type { FrontendOptions } from "./options.js";
+
+export interface SpecFileRead {
+  data: Uint8Array;
+  filename: string;
+  /** The Definition that loaded the file (for source maps). */
+  definition?: Definition;
+}
+
+/** Reads the spec: the inline `spec` option, or the file from the spec local. */
+export async function readSpecFile(gw: Gateway, o: FrontendOptions, sessionId: string): Promise<SpecFileRead> {
+  if (o.inlineSpec !== undefined) return { data: new TextEncoder().encode(o.inlineSpec), filename: "spec (inline option)" };
+  const def = local(o.specLocal, {
+    sessionId,
+    followPaths: [o.filename],
+    sharedKeyHint: o.specLocal,
+    differ: { type: "none" },
+    customName: `[internal] load build definition from ${o.filename}`,
+  }).marshal();
+  const ref = await gw.solve(def, { evaluate: true });
+  const data = await gw.readFileIfExists(ref, o.filename, MAX_SPEC_BYTES + 1);
+  if (data === undefined) {
+    throw new SpecError([{ path: "", message: `spec file "${o.filename}" not found in the "${o.specLocal}" directory` }], o.filename);
+  }
+  return { data, filename: o.filename, definition: def };
+}
+
+/** Patterns of the context's .dockerignore, cleaned the way Docker reads them. */
+export function parseDockerignore(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    let line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const negate = line.startsWith("!");
+    if (negate) line = line.slice(1).trim();
+    line = line.replace(/^\/+/, "").replace(/\/+$/, "") || ".";
+    const parts: string[] = [];
+    for (const p of line.split("/")) {
+      if (p === "" || p === ".") continue;
+      if (p === "..") parts.pop();
+      else parts.push(p);
+    }
+    const cleaned = parts.join("/") || ".";
+    out.push(negate ? "!" + cleaned : cleaned);
+  }
+  return out;
+}
+
+export async function readDockerignore(gw: Gateway, o: FrontendOptions, sessionId: string): Promise<string[]> {
+  const def = local(o.contextLocal, {
+    sessionId,
+    followPaths: [".dockerignore"],
+    sharedKeyHint: `${o.contextLocal}-.dockerignore`,
+    differ: { type: "none" },
+    customName: "[internal] load .dockerignore",
+  }).marshal();
+  const ref = await gw.solve(def, { evaluate: true });
+  const data = await gw.readFileIfExists(ref, ".dockerignore", 1 << 20);
+  return data ? parseDockerignore(new TextDecoder().decode(data)) : [];
+}
+
+/** Wheel files in each python_wheels directory that has no package_name. */
+export async function listWheels(gw: Gateway, spec: ImageSpec, o: FrontendOptions, sessionId: string, exclude: string[]): Promise<Record<string, string[]>> {
+  const dirs = [...new Set(spec.layers.flatMap((l) => (l.kind === "python_wheels" && !l.packageName ? [contextPath(l.dir)!] : [])))];
+  if (dirs.length === 0) return {};
+  const def = local(o.contextLocal, {
+    sessionId,
+    followPaths: dirs,
+    sharedKeyHint: o.contextLocal,
+    ...(exclude.length > 0 ? { excludePatterns: exclude } : {}),
+    customName: "[internal] list wheel directories",
+  }).marshal();
+  const ref = await gw.solve(def, { evaluate: true });
+  const out: Record<string, string[]> = {};
+  for (const dir of dirs) {
+    const entries = await gw.readDirIfExists(ref, dir, "*.whl");
+    out[dir] = entries.map((e) => (dir === "." ? e.path : `${dir}/${e.path}`)).sort();
+    if (out[dir]!.length === 0) {
+      const layer = spec.layers.find((l) => l.kind === "python_wheels" && contextPath(l.dir) === dir)!;
+      throw new SpecError([{ path: `${layer.at}.python_wheels.dir`, message: `no .whl files found in "${dir}" of the build context` }], o.filename);
+    }
+  }
+  return out;
+}
+
+const INTERPRETER_DIRS = ["/usr/bin", "/usr/local/bin"];
+
+/** Finds Python interpreters and virtual environments in the base image. */
+export async function probePython(gw: Gateway, baseRef: string, platform: Platform, baseEnv: ReadonlyMap<string, string>): Promise<PythonFacts> {
+  const ref = await gw.solve(image(baseRef, { platform, customName: `[internal] inspect Python in ${baseRef}` }).marshal({ platform }));
+  const interpreters: PythonFacts["interpreters"] = [];
+  for (const dir of INTERPRETER_DIRS) {
+    for (const e of await gw.readDirIfExists(ref, dir, "python3*")) {
+      const version = interpreterVersion(e.path);
+      if (version && !interpreters.some((i) => i.version === version)) interpreters.push({ path: `${dir}/${e.path}`, version });
+    }
+  }
+  interpreters.sort((a, b) => Number(b.version.split(".")[1]) - Number(a.version.split(".")[1]));
+  const venvs: PythonFacts["venvs"] = [];
+  for (const path of venvCandidates(baseEnv)) {
+    const cfg = await gw.readFileIfExists(ref, `${path}/pyvenv.cfg`, 64 * 1024);
+    const version = cfg ? pyvenvVersion(new TextDecoder().decode(cfg)) : undefined;
+    if (version) venvs.push({ path, version });
+  }
+  let defaultVersion: string | undefined;
+  for (const dir of INTERPRETER_DIRS) {
+    const st = await gw.statFile(ref, `${dir}/python3`);
+    const target = st?.linkname ? st.linkname.split("/").pop()! : undefined;
+    defaultVersion = target ? interpreterVersion(target) : undefined;
+    if (defaultVersion) break;
+  }
+  return { interpreters, venvs, ...(defaultVersion ? { defaultVersion } : {}) };
+}

@@ -1,0 +1,166 @@
+/** High-level calls on the LLBBridge: ping, solve, read files, resolve images, return. */
+import { CapSet, type Definition, type Platform } from "../../llb/src/index.js";
+import { BridgeError, type LLBBridgeClient } from "../protocol/client.js";
+import type { CacheImport } from "./options.js";
+
+export interface Caps {
+  gateway: CapSet;
+  llb: CapSet;
+}
+
+export interface ResolvedImage {
+  /** Digest of the manifest or index the reference resolved to. */
+  digest: string;
+  config: Uint8Array;
+  /** The reference as the daemon resolved it (source policies may rewrite it). */
+  ref: string;
+}
+
+export interface DirEntry {
+  path: string;
+  mode: number;
+  size: number;
+  linkname: string;
+}
+
+const DIR_BIT = 0x80000000;
+
+function pbPlatform(p: Platform): Record<string, unknown> {
+  return {
+    OS: p.os,
+    Architecture: p.architecture,
+    ...(p.variant ? { Variant: p.variant } : {}),
+    ...(p.osVersion ? { OSVersion: p.osVersion } : {}),
+    ...(p.osFeatures ? { OSFeatures: p.osFeatures } : {}),
+  };
+}
+
+export class Gateway {
+  /** Milliseconds from process start to the first Solve request, for the start-up benchmark. */
+  firstSolveAt: number | undefined;
+
+  constructor(
+    readonly client: LLBBridgeClient,
+    private readonly cacheImports: CacheImport[] = [],
+  ) {}
+
+  async ping(): Promise<Caps> {
+    const pong = await this.client.call("Ping", {});
+    const toCaps = (list: Record<string, unknown>[] | undefined) =>
+      new CapSet(
+        (list ?? []).map((c) => ({
+          id: String(c.ID),
+          enabled: c.Enabled === true,
+          ...(c.DisabledReason ? { disabledReason: String(c.DisabledReason) } : {}),
+          ...(c.DisabledReasonMsg ? { disabledReasonMsg: String(c.DisabledReasonMsg) } : {}),
+        })),
+      );
+    return { gateway: toCaps(pong.FrontendAPICaps), llb: toCaps(pong.LLBCaps) };
+  }
+
+  /** Solves a Definition and returns the result's ref id (lazy unless `evaluate`). */
+  async solve(def: Definition, opts: { evaluate?: boolean; cacheImports?: boolean } = {}): Promise<string> {
+    this.firstSolveAt ??= performance.now();
+    const res = await this.client.call(
+      "Solve",
+      {
+        allowResultReturn: true,
+        allowResultArrayRef: true,
+        ...(opts.evaluate ? { Evaluate: true } : {}),
+        ...(opts.cacheImports && this.cacheImports.length > 0 ? { CacheImports: this.cacheImports } : {}),
+      },
+      { field: 1, def },
+    );
+    const id = res.result?.ref?.id;
+    if (typeof id !== "string") throw new Error("solve returned no single ref");
+    return id;
+  }
+
+  async readFile(ref: string, path: string, maxBytes?: number): Promise<Uint8Array> {
+    const res = await this.client.call("ReadFile", {
+      Ref: ref,
+      FilePath: path,
+      ...(maxBytes !== undefined ? { Range: { Offset: 0, Length: maxBytes } } : {}),
+    });
+    return res.Data ?? new Uint8Array();
+  }
+
+  /** Reads a file, or undefined when it does not exist. */
+  async readFileIfExists(ref: string, path: string, maxBytes?: number): Promise<Uint8Array | undefined> {
+    try {
+      return await this.readFile(ref, path, maxBytes);
+    } catch (e) {
+      if (e instanceof BridgeError && /no such file|not a regular file|not found/i.test(e.details)) return undefined;
+      throw e;
+    }
+  }
+
+  async readDir(ref: string, dir: string, includePattern?: string): Promise<DirEntry[]> {
+    const res = await this.client.call("ReadDir", { Ref: ref, DirPath: dir, ...(includePattern ? { IncludePattern: includePattern } : {}) });
+    return ((res.entries ?? []) as Record<string, unknown>[]).map((e) => ({
+      path: String(e.path ?? ""),
+      mode: Number(e.mode ?? 0),
+      size: Number(e.size ?? 0),
+      linkname: String(e.linkname ?? ""),
+    }));
+  }
+
+  async readDirIfExists(ref: string, dir: string, includePattern?: string): Promise<DirEntry[]> {
+    try {
+      return await this.readDir(ref, dir, includePattern);
+    } catch (e) {
+      if (e instanceof BridgeError && /no such file|not a directory|not found/i.test(e.details)) return [];
+      throw e;
+    }
+  }
+
+  async statFile(ref: string, path: string): Promise<DirEntry | undefined> {
+    try {
+      const res = await this.client.call("StatFile", { Ref: ref, Path: path });
+      const s = res.stat as Record<string, unknown> | undefined;
+      return s ? { path: String(s.path ?? ""), mode: Number(s.mode ?? 0), size: Number(s.size ?? 0), linkname: String(s.linkname ?? "") } : undefined;
+    } catch (e) {
+      if (e instanceof BridgeError && /no such file|not found/i.test(e.details)) return undefined;
+      throw e;
+    }
+  }
+
+  async resolveImage(ref: string, platform: Platform, resolveMode: string, useSourceMeta: boolean): Promise<ResolvedImage> {
+    const logName = `[internal] load metadata for ${ref}`;
+    if (useSourceMeta) {
+      const res = await this.client.call("ResolveSourceMeta", {
+        Source: { identifier: `docker-image://${ref}` },
+        Platform: pbPlatform(platform),
+        LogName: logName,
+        ResolveMode: resolveMode,
+      });
+      const image = res.Image as { Digest?: string; Config?: Uint8Array } | undefined;
+      if (!image?.Config) throw new Error(`base image ${ref} did not resolve to an image`);
+      const id = String(res.Source?.identifier ?? `docker-image://${ref}`);
+      return { digest: String(image.Digest ?? ""), config: image.Config, ref: id.replace(/^docker-image:\/\//, "") };
+    }
+    const res = await this.client.call("ResolveImageConfig", {
+      Ref: ref,
+      Platform: pbPlatform(platform),
+      ResolveMode: resolveMode,
+      LogName: logName,
+    });
+    return { digest: String(res.Digest ?? ""), config: res.Config ?? new Uint8Array(), ref: String(res.Ref || ref) };
+  }
+
+  async warn(digest: string, message: string): Promise<void> {
+    await this.client.call("Warn", { digest, level: 1, short: Buffer.from(message) }).catch(() => undefined);
+  }
+
+  async returnResult(result: Record<string, unknown>): Promise<void> {
+    await this.client.call("Return", { result });
+  }
+
+  async returnError(status: { code: number; message: string; details: { type_url: string; value: Uint8Array }[] }): Promise<void> {
+    await this.client.call("Return", { error: status });
+  }
+}
+
+export function isDir(e: DirEntry): boolean {
+  return (e.mode & DIR_BIT) !== 0;
+}

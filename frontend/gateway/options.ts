@@ -1,0 +1,209 @@
+/**
+ * Frontend options: the dockerui conventions clients already send (filename, platform,
+ * build-arg:*, label:*, no-cache, …) plus this frontend's own settings, which are accepted both
+ * as plain options (`--opt installer=pip`) and as build args (`--build-arg installer=pip`).
+ */
+import { parsePlatform, type NetworkMode, type Platform } from "../../llb/src/index.js";
+import { DEFAULT_UV_IMAGE, type BuildSettings, type InstallerKind } from "../compile/settings.js";
+
+export const DEFAULT_SPEC_FILENAME = "imagespec.yaml";
+
+/** This frontend's own settings. */
+export const OWN_OPTIONS = {
+  installer: "uv (default) or pip: the tool that installs Python packages",
+  "uv-image": "image holding the uv binary at /uv (default: the official uv image, pinned)",
+  "image-id": "value of _F_IMG_ID in the image (default: the spec digest)",
+  spec: "the spec itself, as JSON; wins over the spec file",
+  "debug-fail": "test hook: `internal` raises an internal error after reading the spec",
+} as const;
+
+/** Option keys of the dockerui conventions this frontend accepts. */
+const DOCKERUI_KEYS = new Set([
+  "filename",
+  "dockerfilekey",
+  "contextkey",
+  "context",
+  "contextsubdir",
+  "target",
+  "platform",
+  "multi-platform",
+  "no-cache",
+  "image-resolve-mode",
+  "force-network-mode",
+  "add-hosts",
+  "hostname",
+  "shm-size",
+  "ulimit",
+  "cgroup-parent",
+  "memory",
+  "memswap",
+  "cpushares",
+  "cpuperiod",
+  "cpuquota",
+  "cpusetcpus",
+  "cpusetmems",
+  "cache-imports",
+  "cache-from",
+  "requestid",
+  "frontend.caps",
+  "source",
+  "cmdline",
+]);
+const DOCKERUI_PREFIXES = ["build-arg:", "label:", "attest:", "context:", "input-metadata:", "local-sessionid:", "sharedkey:", "annotation"];
+/** Build args every client may send that are not meant for the spec. */
+const PASSTHROUGH_BUILD_ARGS = /^(BUILDKIT_[A-Z0-9_]+|SOURCE_DATE_EPOCH|(HTTP|HTTPS|FTP|NO|ALL)_PROXY|(http|https|ftp|no|all)_proxy)$/;
+
+export class OptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OptionError";
+  }
+}
+
+export interface CacheImport {
+  Type: string;
+  Attrs: Record<string, string>;
+}
+
+export interface FrontendOptions {
+  filename: string;
+  /** Local dir holding the spec file. */
+  specLocal: string;
+  /** Local dir of the build context. */
+  contextLocal: string;
+  platforms: Platform[];
+  multiPlatform?: boolean;
+  labels: Record<string, string>;
+  network: NetworkMode;
+  noCache: boolean;
+  resolveMode: "default" | "pull" | "local";
+  cacheImports: CacheImport[];
+  /** `context:<name>` overrides (value as given). */
+  namedContexts: Map<string, string>;
+  requestId?: string;
+  installer: InstallerKind;
+  uvImage: string;
+  imageId?: string;
+  inlineSpec?: string;
+  cacheNamespace: string;
+  debugFail?: string;
+}
+
+function bool(key: string, v: string): boolean {
+  if (/^(1|t|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|f|false|no|off)$/i.test(v)) return false;
+  throw new OptionError(`option ${key}: "${v}" is not a boolean`);
+}
+
+function parseCacheImports(opts: ReadonlyMap<string, string>): CacheImport[] {
+  const out: CacheImport[] = [];
+  const json = opts.get("cache-imports");
+  if (json) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (e) {
+      throw new OptionError(`option cache-imports: not valid JSON (${(e as Error).message})`);
+    }
+    if (!Array.isArray(parsed)) throw new OptionError("option cache-imports: expected a JSON array");
+    for (const c of parsed as { Type?: unknown; Attrs?: unknown }[]) {
+      if (typeof c?.Type !== "string") throw new OptionError("option cache-imports: every entry needs a Type");
+      out.push({ Type: c.Type, Attrs: (c.Attrs as Record<string, string>) ?? {} });
+    }
+  }
+  for (const ref of (opts.get("cache-from") ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    out.push({ Type: "registry", Attrs: { ref } });
+  }
+  return out;
+}
+
+/** Reads and checks every option; unknown ones are an error naming what is accepted. */
+export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform: Platform): FrontendOptions {
+  const own = new Map<string, string>();
+  const labels: Record<string, string> = {};
+  const namedContexts = new Map<string, string>();
+  for (const [key, value] of opts) {
+    if (key in OWN_OPTIONS) {
+      own.set(key, value);
+      continue;
+    }
+    if (key.startsWith("build-arg:")) {
+      const name = key.slice("build-arg:".length);
+      if (name in OWN_OPTIONS) own.set(name, value);
+      else if (!PASSTHROUGH_BUILD_ARGS.test(name)) {
+        throw new OptionError(`unknown build argument "${name}": this frontend accepts ${Object.keys(OWN_OPTIONS).filter((k) => k !== "debug-fail").join(", ")}`);
+      }
+      continue;
+    }
+    if (key.startsWith("label:")) {
+      labels[key.slice("label:".length)] = value;
+      continue;
+    }
+    if (key.startsWith("context:")) {
+      namedContexts.set(key.slice("context:".length), value);
+      continue;
+    }
+    if (DOCKERUI_KEYS.has(key) || DOCKERUI_PREFIXES.some((p) => key.startsWith(p))) continue;
+    throw new OptionError(`unknown option "${key}": this frontend's own options are ${Object.keys(OWN_OPTIONS).filter((k) => k !== "debug-fail").join(", ")}`);
+  }
+  const ctx = opts.get(opts.get("contextkey") || "context");
+  if (ctx && /^(https?:\/\/|git@|git:\/\/|ssh:\/\/)/.test(ctx)) {
+    throw new OptionError(`remote build contexts are not supported (context=${ctx}); send the context as a local directory`);
+  }
+  if (opts.get("target")) throw new OptionError(`option target: an image spec has no build targets (got "${opts.get("target")}")`);
+  const installer = own.get("installer") || "uv";
+  if (installer !== "uv" && installer !== "pip") throw new OptionError(`option installer: expected uv or pip, got "${installer}"`);
+  const network = opts.get("force-network-mode") || "sandbox";
+  if (network !== "sandbox" && network !== "host" && network !== "none") {
+    throw new OptionError(`option force-network-mode: expected sandbox, host or none, got "${network}"`);
+  }
+  const resolveMode = opts.get("image-resolve-mode") || "default";
+  if (resolveMode !== "default" && resolveMode !== "pull" && resolveMode !== "local") {
+    throw new OptionError(`option image-resolve-mode: expected default, pull or local, got "${resolveMode}"`);
+  }
+  let platforms: Platform[] = [];
+  const platformOpt = opts.get("platform");
+  if (platformOpt) {
+    try {
+      platforms = platformOpt.split(",").map((p) => p.trim()).filter(Boolean).map(parsePlatform);
+    } catch (e) {
+      throw new OptionError(`option platform: ${(e as Error).message}`);
+    }
+  }
+  if (platforms.length === 0) platforms = [defaultPlatform];
+  const multi = opts.get("multi-platform") ?? opts.get("build-arg:BUILDKIT_MULTI_PLATFORM");
+  const out: FrontendOptions = {
+    filename: opts.get("filename") || DEFAULT_SPEC_FILENAME,
+    specLocal: opts.get("dockerfilekey") || "dockerfile",
+    contextLocal: "context",
+    platforms,
+    labels,
+    network,
+    noCache: opts.has("no-cache"),
+    resolveMode,
+    cacheImports: parseCacheImports(opts),
+    namedContexts,
+    installer,
+    uvImage: own.get("uv-image") || DEFAULT_UV_IMAGE,
+    cacheNamespace: opts.get("build-arg:BUILDKIT_CACHE_MOUNT_NS") ?? "",
+  };
+  if (multi) out.multiPlatform = bool("multi-platform", multi);
+  if (opts.get("requestid")) out.requestId = opts.get("requestid")!;
+  if (own.get("image-id")) out.imageId = own.get("image-id")!;
+  if (own.has("spec")) out.inlineSpec = own.get("spec")!;
+  if (own.get("debug-fail")) out.debugFail = own.get("debug-fail")!;
+  return out;
+}
+
+export function buildSettings(o: FrontendOptions): BuildSettings {
+  return {
+    installer: o.installer,
+    uvImage: o.uvImage,
+    network: o.network,
+    noCache: o.noCache,
+    cacheNamespace: o.cacheNamespace,
+    labels: o.labels,
+    resolveMode: o.resolveMode,
+    ...(o.imageId ? { imageId: o.imageId } : {}),
+  };
+}

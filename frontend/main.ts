@@ -1,0 +1,73 @@
+/**
+ * Entry point of the frontend image. buildkitd runs it with the gRPC connection on
+ * stdin/stdout; whatever happens, it Returns exactly once (a result or an error) and exits 0.
+ */
+import { guardStdout, openStdioBridge } from "./protocol/stdio-bridge.js";
+import { LLBBridgeClient } from "./protocol/client.js";
+import { readFrontendEnv } from "./gateway/env.js";
+import { Gateway } from "./gateway/gateway.js";
+import { runBuild, type BuildState } from "./gateway/build.js";
+import { findRange, statusFromError } from "./gateway/errors.js";
+import { parseOptions } from "./gateway/options.js";
+
+const RETURN_TIMEOUT_MS = 30_000;
+
+function log(msg: string): void {
+  process.stderr.write(`[imagespec-frontend] ${msg}\n`);
+}
+
+async function main(): Promise<void> {
+  const transport = guardStdout();
+  const bridge = await openStdioBridge(process.stdin, transport);
+  const env = readFrontendEnv();
+  let cacheImports: ReturnType<typeof parseOptions>["cacheImports"] = [];
+  try {
+    cacheImports = parseOptions(env.opts, env.workerPlatforms[0] ?? { os: "linux", architecture: "amd64" }).cacheImports;
+  } catch {
+    // runBuild reports option errors.
+  }
+  const gw = new Gateway(new LLBBridgeClient(bridge.target), cacheImports);
+  const state: BuildState = {};
+  let returned = false;
+
+  const fail = async (err: unknown): Promise<void> => {
+    if (returned) return;
+    returned = true;
+    const status = statusFromError(err, state.specFile, state.loaded ? (p) => findRange(state.loaded!.ranges, p) : undefined);
+    log(`build failed: ${status.message}`);
+    await gw.returnError(status);
+  };
+  const finish = (code: number) => {
+    if (gw.firstSolveAt !== undefined) log(`start-up to first solve: ${gw.firstSolveAt.toFixed(1)} ms`);
+    process.exit(code);
+  };
+  const crash = (err: unknown) => {
+    log(`internal error: ${err instanceof Error ? err.stack : String(err)}`);
+    const timer = setTimeout(() => finish(1), RETURN_TIMEOUT_MS);
+    fail(err instanceof Error ? err : new Error(String(err)))
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(timer);
+        finish(0);
+      });
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
+
+  try {
+    const result = await runBuild(gw, env, state);
+    returned = true;
+    await gw.returnResult(result);
+  } catch (err) {
+    if (err instanceof Error && !["SpecError", "OptionError", "BridgeError", "LocatedError", "CapabilityError", "UnsupportedSubrequestError"].includes(err.name)) {
+      log(`internal error: ${err.stack}`);
+    }
+    await fail(err);
+  }
+  finish(0);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[imagespec-frontend] fatal: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+// Bundles the frontend into one file with no runtime node_modules: dist/frontend.cjs.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import { protoDescriptor, VIRTUAL_ID } from "./proto-descriptor.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+const protoPlugin = {
+  name: "proto-descriptor",
+  setup(build) {
+    build.onResolve({ filter: /^virtual:proto-descriptor$/ }, () => ({ path: VIRTUAL_ID, namespace: "proto" }));
+    build.onLoad({ filter: /.*/, namespace: "proto" }, () => ({
+      contents: JSON.stringify(protoDescriptor(join(root, "proto"))),
+      loader: "json",
+    }));
+  },
+};
+
+const result = await esbuild.build({
+  entryPoints: [join(root, "frontend/main.ts")],
+  outfile: join(root, "dist/frontend.cjs"),
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  minify: true,
+  sourcemap: false,
+  legalComments: "none",
+  metafile: true,
+  define: { __IMAGESPEC_VERSION__: JSON.stringify(pkg.version) },
+  plugins: [protoPlugin],
+  logLevel: "warning",
+});
+const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+console.error(`built dist/frontend.cjs (${(bytes / 1024).toFixed(0)} KiB)`);
