@@ -49,7 +49,7 @@ const DOCKERUI_KEYS = new Set([
   "source",
   "cmdline",
 ]);
-const DOCKERUI_PREFIXES = ["build-arg:", "label:", "attest:", "context:", "input-metadata:", "local-sessionid:", "sharedkey:", "annotation"];
+const DOCKERUI_PREFIXES = ["build-arg:", "label:", "attest:", "context:", "input-metadata:", "local-sessionid:", "sharedkey:", "annotation", "vcs:"];
 /** Build args every client may send that are not meant for the spec. */
 const PASSTHROUGH_BUILD_ARGS = /^(BUILDKIT_[A-Z0-9_]+|SOURCE_DATE_EPOCH|(HTTP|HTTPS|FTP|NO|ALL)_PROXY|(http|https|ftp|no|all)_proxy)$/;
 
