@@ -14,6 +14,7 @@ export function referencePath(name: string): string {
   return found ?? join(repoRoot, "test", "fixtures", name);
 }
 
+/** BuildKit's golden LLB data; a copy is kept in test/fixtures for clones without shared/. */
 export function goldenPath(): string {
   return referencePath("llb-golden.json");
 }
