@@ -79,6 +79,7 @@ export class ExecVertex implements Vertex {
   private readonly ssh: readonly Extract<Mount, { type: "ssh" }>[];
   /** Output index by mount destination, for writable bind mounts. */
   readonly outputs: ReadonlyMap<string, number>;
+  private readonly caps: readonly string[];
 
   constructor(private readonly spec: ExecSpec) {
     if (spec.args.length === 0) throw new Error("exec needs at least one argument");
@@ -99,12 +100,40 @@ export class ExecVertex implements Vertex {
     const inputs: Output[] = [];
     for (const m of this.regular) if ((m.type === "bind" || m.type === "cache") && m.source) inputs.push(m.source);
     this.inputs = inputs;
+    this.caps = [...this.requiredCaps()];
+  }
+
+  /** The LLB caps this exec needs, as Go's builder lists them. */
+  private requiredCaps(): Set<string> {
+    const { spec } = this;
+    const caps = new Set<string>(["exec.meta.base"]);
+    for (const m of this.regular) {
+      if ((m.type === "bind" || m.type === "cache") && m.selector) caps.add("exec.mount.selector");
+      if (m.type === "bind") {
+        if (m.source) caps.add("exec.mount.bind");
+        if (m.noOutput) caps.add("exec.mount.bind.readwrite-nooutput");
+      } else if (m.type === "cache") {
+        caps.add("exec.mount.cache");
+        caps.add("exec.mount.cache.sharing");
+      } else {
+        caps.add("exec.mount.tmpfs");
+        if (m.size) caps.add("exec.mount.tmpfs.size");
+      }
+    }
+    if (this.secrets.length > 0 || spec.secretEnv.length > 0) caps.add("exec.mount.secret");
+    if (spec.secretEnv.length > 0) caps.add("exec.secretenv");
+    if (this.ssh.length > 0) caps.add("exec.mount.ssh");
+    if (spec.ulimits && spec.ulimits.length > 0) caps.add("exec.meta.ulimit");
+    if (spec.cgroupParent) caps.add("exec.meta.cgroup.parent");
+    if (spec.validExitCodes && spec.validExitCodes.length > 0) caps.add("exec.validexitcode");
+    if (spec.network !== "sandbox") caps.add("exec.meta.network");
+    if (spec.security === "insecure") caps.add("exec.meta.security");
+    return caps;
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {
     const { spec } = this;
     const inputs = new InputList(ctx);
-    const caps = new Set<string>(["exec.meta.base"]);
     const mounts: PbMount[] = [];
     for (const m of this.regular) {
       const input = (m.type === "bind" || m.type === "cache") && m.source ? inputs.add(m.source) : -1;
@@ -112,22 +141,15 @@ export class ExecVertex implements Vertex {
       const pm: PbMount = { input, dest: m.dest, output };
       if ((m.type === "bind" || m.type === "cache") && m.selector) {
         pm.selector = m.selector;
-        caps.add("exec.mount.selector");
       }
       if (m.type === "bind") {
         if (m.readonly) pm.readonly = true;
-        if (m.source) caps.add("exec.mount.bind");
-        if (m.noOutput) caps.add("exec.mount.bind.readwrite-nooutput");
       } else if (m.type === "cache") {
         pm.mountType = MountType.Cache;
         pm.cacheOpt = { id: m.id, sharing: SHARING[m.sharing ?? "shared"] };
-        caps.add("exec.mount.cache");
-        caps.add("exec.mount.cache.sharing");
       } else {
         pm.mountType = MountType.Tmpfs;
         pm.tmpfsOpt = m.size ? { size: m.size } : {};
-        caps.add("exec.mount.tmpfs");
-        if (m.size) caps.add("exec.mount.tmpfs.size");
       }
       mounts.push(pm);
     }
@@ -140,8 +162,6 @@ export class ExecVertex implements Vertex {
         secretOpt: { id: s.id, uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o400, optional: s.optional ?? false },
       });
     }
-    if (this.secrets.length > 0 || spec.secretEnv.length > 0) caps.add("exec.mount.secret");
-    if (spec.secretEnv.length > 0) caps.add("exec.secretenv");
     const env = [...spec.env];
     this.ssh.forEach((s, i) => {
       const dest = s.dest ?? `/run/buildkit/ssh_agent.${i}`;
@@ -154,7 +174,6 @@ export class ExecVertex implements Vertex {
       });
       if (i === 0 && !env.some((e) => e.startsWith("SSH_AUTH_SOCK="))) env.push(`SSH_AUTH_SOCK=${dest}`);
     });
-    if (this.ssh.length > 0) caps.add("exec.mount.ssh");
 
     const meta: PbMeta = { args: spec.args, env, cwd: spec.cwd || "/", removeMountStubsRecursive: true };
     if (spec.user) meta.user = spec.user;
@@ -162,24 +181,19 @@ export class ExecVertex implements Vertex {
     if (spec.extraHosts && spec.extraHosts.length > 0) meta.extraHosts = spec.extraHosts;
     if (spec.ulimits && spec.ulimits.length > 0) {
       meta.ulimit = spec.ulimits;
-      caps.add("exec.meta.ulimit");
     }
     if (spec.cgroupParent) {
       meta.cgroupParent = spec.cgroupParent;
-      caps.add("exec.meta.cgroup.parent");
     }
     if (spec.validExitCodes && spec.validExitCodes.length > 0) {
       meta.validExitCodes = spec.validExitCodes;
-      caps.add("exec.validexitcode");
     }
     const exec: PbExecOp = { meta, mounts };
     if (spec.network !== "sandbox") {
       exec.network = NETWORK[spec.network];
-      caps.add("exec.meta.network");
     }
     if (spec.security === "insecure") {
       exec.security = SecurityMode.Insecure;
-      caps.add("exec.meta.security");
     }
     if (spec.secretEnv.length > 0) {
       exec.secretEnv = spec.secretEnv.map((s) => ({ id: s.id, name: s.name, optional: s.optional ?? false }));
@@ -191,7 +205,7 @@ export class ExecVertex implements Vertex {
         constraints: {},
         exec,
       },
-      metadata: opMetadata(spec.opts, caps),
+      metadata: opMetadata(spec.opts, this.caps),
       locations: spec.opts.sourceLocations ?? [],
     };
   }

@@ -15,4 +15,5 @@ export { parseImageReference, normalizeImageReference, formatImageReference, pin
 export { CapSet, CapabilityError, CAP_SINCE, type ApiCap } from "./caps.js";
 export { digestOf } from "./digest.js";
 export { encodeOp, encodeDefinition } from "./wire.js";
+export { decodeOp, decodeDefinition } from "./decode.js";
 export type * from "./wire.js";

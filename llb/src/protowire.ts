@@ -12,12 +12,16 @@ const enum WireType {
   LengthDelimited = 2,
 }
 
-/** Growable byte buffer with protobuf field helpers. */
+/**
+ * Growable byte buffer with protobuf field helpers. Length-delimited values are written in
+ * place: one byte is reserved for the length and the body is shifted only in the rare case
+ * that it needs a longer length prefix, so nested messages cost no extra allocations.
+ */
 export class ProtoWriter {
   private buf: Uint8Array;
   private pos = 0;
 
-  constructor(initialSize = 64) {
+  constructor(initialSize = 256) {
     this.buf = new Uint8Array(initialSize);
   }
 
@@ -68,6 +72,35 @@ export class ProtoWriter {
     this.varint(field * 8 + wireType);
   }
 
+  /** Starts a length-delimited value; returns where its body begins. */
+  private beginDelimited(field: number): number {
+    this.tag(field, WireType.LengthDelimited);
+    this.ensure(1);
+    this.pos++; // one byte reserved for the length
+    return this.pos;
+  }
+
+  /** Writes the length of a value begun at `start`, shifting the body if the length needs more bytes. */
+  private endDelimited(start: number): void {
+    const len = this.pos - start;
+    if (len < 0x80) {
+      this.buf[start - 1] = len;
+      return;
+    }
+    let extra = 0;
+    for (let v = len; v >= 0x80; v = Math.floor(v / 0x80)) extra++;
+    this.ensure(extra);
+    this.buf.copyWithin(start + extra, start, this.pos);
+    let at = start - 1;
+    let v = len;
+    while (v >= 0x80) {
+      this.buf[at++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[at] = v;
+    this.pos += extra;
+  }
+
   /** int32/int64/uint32/enum field; omitted when 0. */
   int(field: number, value: number | undefined): void {
     if (!value) return;
@@ -99,7 +132,21 @@ export class ProtoWriter {
   }
 
   stringAlways(field: number, value: string): void {
-    this.bytesAlways(field, textEncoder.encode(value));
+    const start = this.beginDelimited(field);
+    const n = value.length;
+    this.ensure(n * 3);
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      this.buf[this.pos + i] = c;
+    }
+    if (ascii) this.pos += n;
+    else this.pos += textEncoder.encodeInto(value, this.buf.subarray(this.pos)).written;
+    this.endDelimited(start);
   }
 
   bytes(field: number, value: Uint8Array | undefined): void {
@@ -115,17 +162,17 @@ export class ProtoWriter {
 
   /** A sub-message, written even when it encodes to zero bytes (Go writes present messages). */
   message(field: number, encode: (w: ProtoWriter) => void): void {
-    const child = new ProtoWriter();
-    encode(child);
-    this.bytesAlways(field, child.finish());
+    const start = this.beginDelimited(field);
+    encode(this);
+    this.endDelimited(start);
   }
 
   /** Packed repeated int32/int64. */
   packedInts(field: number, values: readonly number[] | undefined): void {
     if (!values || values.length === 0) return;
-    const child = new ProtoWriter();
-    for (const v of values) child.varint(v);
-    this.bytesAlways(field, child.finish());
+    const start = this.beginDelimited(field);
+    for (const v of values) this.varint(v);
+    this.endDelimited(start);
   }
 
   repeatedStrings(field: number, values: readonly string[] | undefined): void {
@@ -137,21 +184,56 @@ export class ProtoWriter {
   stringMap(field: number, map: Readonly<Record<string, string>> | undefined): void {
     if (!map) return;
     for (const key of sortedKeys(map)) {
-      this.message(field, (w) => {
-        w.stringAlways(1, key);
-        w.stringAlways(2, map[key]!);
-      });
+      const start = this.beginDelimited(field);
+      this.stringAlways(1, key);
+      this.stringAlways(2, map[key]!);
+      this.endDelimited(start);
     }
   }
 
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
   }
+
+  /** Empties the writer so its buffer can be reused. */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+}
+
+let shared: ProtoWriter | undefined;
+let sharedInUse = false;
+
+/**
+ * Runs `encode` with a reusable writer and returns a copy of the bytes; avoids allocating a
+ * fresh buffer per op when marshalling large graphs.
+ */
+export function encodeWith(encode: (w: ProtoWriter) => void): Uint8Array {
+  if (sharedInUse) {
+    const w = new ProtoWriter();
+    encode(w);
+    return w.finish();
+  }
+  shared ??= new ProtoWriter(64 * 1024);
+  sharedInUse = true;
+  try {
+    encode(shared.reset());
+    return shared.finish();
+  } finally {
+    sharedInUse = false;
+  }
 }
 
 /** Keys in Go's map order for strings: byte-wise, which equals code-point order for UTF-8. */
 export function sortedKeys(map: object): string[] {
-  return Object.keys(map).sort(compareStrings);
+  const keys = Object.keys(map);
+  if (keys.length < 2) return keys;
+  // Native sort orders by UTF-16 code units, which matches UTF-8 byte order unless a key holds
+  // a surrogate pair; only then is the slower exact comparison needed.
+  keys.sort();
+  if (keys.some((k) => /[\ud800-\udfff]/.test(k))) keys.sort(compareStrings);
+  return keys;
 }
 
 export function compareStrings(a: string, b: string): number {

@@ -68,19 +68,18 @@ export function opMetadata(opts: OpOptions, caps: Iterable<string>): PbOpMetadat
 /** Collects an op's inputs, deduplicated by digest and output index, and returns their positions. */
 export class InputList {
   readonly inputs: PbInput[] = [];
-  private readonly seen = new Map<string, number>();
 
   constructor(private readonly ctx: MarshalContext) {}
 
   add(output: Output): number {
     const digest = this.ctx.digestOf(output.vertex);
-    const key = `${digest}#${output.index}`;
-    const existing = this.seen.get(key);
-    if (existing !== undefined) return existing;
-    const position = this.inputs.length;
+    // Ops have a handful of inputs: a linear scan beats hashing composite keys.
+    for (let i = 0; i < this.inputs.length; i++) {
+      const input = this.inputs[i]!;
+      if (input.digest === digest && input.index === output.index) return i;
+    }
     this.inputs.push({ digest, index: output.index });
-    this.seen.set(key, position);
-    return position;
+    return this.inputs.length - 1;
   }
 
   /** Appends without deduplication (MergeOp lists every input). */

@@ -4,7 +4,7 @@
  * deterministic marshalling: ascending field numbers with the oneof member last, zero scalars
  * omitted, present sub-messages always written, map entries sorted by key.
  */
-import { ProtoWriter, sortedKeys } from "./protowire.js";
+import { encodeWith, ProtoWriter, sortedKeys } from "./protowire.js";
 
 /** OCI platform as LLB carries it. */
 export interface PbPlatform {
@@ -394,7 +394,10 @@ function writeFileAction(w: ProtoWriter, a: PbFileAction): void {
 
 /** Encodes one Op exactly as Go's deterministic marshaller does. */
 export function encodeOp(op: PbOp): Uint8Array {
-  const w = new ProtoWriter(128);
+  return encodeWith((w) => writeOp(w, op));
+}
+
+function writeOp(w: ProtoWriter, op: PbOp): void {
   for (const input of op.inputs ?? []) {
     w.message(1, (iw) => {
       iw.string(1, input.digest);
@@ -430,7 +433,6 @@ export function encodeOp(op: PbOp): Uint8Array {
       dw.message(2, (uw) => uw.int(1, d.upper));
     });
   }
-  return w.finish();
 }
 
 function writeOpMetadata(w: ProtoWriter, m: PbOpMetadata): void {
@@ -508,7 +510,5 @@ function writeDefinition(w: ProtoWriter, d: PbDefinition): void {
 
 /** Encodes a Definition message (the bytes `buildctl debug dump-llb` and Solve accept). */
 export function encodeDefinition(d: PbDefinition): Uint8Array {
-  const w = new ProtoWriter(1024);
-  writeDefinition(w, d);
-  return w.finish();
+  return encodeWith((w) => writeDefinition(w, d));
 }

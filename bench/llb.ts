@@ -1,0 +1,41 @@
+/** LLB marshal benchmark: a 5,000-op graph (execs with mounts, file ops, merges). */
+import { FileAction, image, local, merge, type State } from "../llb/src/index.js";
+import { measure, type Timing } from "./stats.js";
+
+export function graphOf(ops: number): State {
+  const ctx = local("context", { sessionId: "bench", sharedKeyHint: "context", followPaths: ["src"] });
+  let s: State = image("docker.io/library/python:3.12-slim").withEnv("PATH", "/usr/bin:/bin");
+  let count = 2;
+  let i = 0;
+  while (count < ops) {
+    if (i % 10 === 9) {
+      s = merge([s, s.file(FileAction.mkfile(`/m/${i}`, 0o644, `m${i}`))]);
+      count += 2;
+    } else if (i % 3 === 2) {
+      s = s.file(FileAction.mkdir(`/d/${i}`, 0o755, { parents: true }).copy(ctx, "src", `/d/${i}/`, { createDestPath: true }));
+      count += 1;
+    } else {
+      s = s
+        .run({
+          args: ["/bin/sh", "-c", `echo ${i} >> /log`],
+          env: { STEP: String(i) },
+          mounts: [
+            { type: "cache", dest: "/root/.cache/uv", id: "uv", sharing: "locked" },
+            { type: "bind", dest: "/ctx", source: ctx, readonly: true },
+          ],
+          customName: `step ${i}`,
+        })
+        .root();
+      count += 1;
+    }
+    i++;
+  }
+  return s;
+}
+
+export function benchLlb(): { ops: number; marshal: Timing; encodeBytes: number } {
+  const state = graphOf(5000);
+  const def = state.marshal();
+  const marshal = measure(() => state.marshal().encode(), 20);
+  return { ops: def.def.length, marshal, encodeBytes: def.encode().length };
+}
