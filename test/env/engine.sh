@@ -102,12 +102,14 @@ start_engine() {
   mkdir -p "$run" "$STATE/docker-config/cli-plugins" "$STATE/containerd" "$STATE/docker"
   ln -sf "$root/usr/libexec/docker/cli-plugins/docker-buildx" "$STATE/docker-config/cli-plugins/docker-buildx"
   export PATH=$root/usr/bin:$root/usr/sbin:$PATH
+  # The containerd image store can hold and push multi-platform images (the classic one cannot).
+  echo '{"features": {"containerd-snapshotter": true}}' >"$STATE/daemon.json"
   start_bg containerd "$root/usr/bin/containerd" --root "$STATE/containerd/root" --state "$run/containerd" \
     --address "$run/containerd.sock"
   wait_for containerd 60 test -S "$run/containerd.sock"
   start_bg dockerd "$root/usr/sbin/dockerd" --containerd "$run/containerd.sock" --data-root "$STATE/docker" \
     --exec-root "$run/docker-exec" --pidfile "$run/dockerd.pid" --host "unix://$run/docker.sock" \
-    --bridge none --iptables=false --ip6tables=false
+    --config-file "$STATE/daemon.json" --bridge none --iptables=false --ip6tables=false
   export DOCKER_HOST=unix://$run/docker.sock DOCKER_CONFIG=$STATE/docker-config
   wait_for dockerd 120 docker version
 }
