@@ -194,7 +194,7 @@ export class FileVertex implements Vertex {
   }
 
   private body(spec: ActionSpec, sourceCwd: string): PbFileActionBody {
-    const at = (p: string) => resolvePath(this.cwd, p);
+    const at = (p: string) => (p.startsWith("/") && !/(^|\/)\.\.?(\/|$)|\/\//.test(p) ? p : resolvePath(this.cwd, p));
     switch (spec.kind) {
       case "mkdir":
         return {

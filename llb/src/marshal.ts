@@ -36,6 +36,9 @@ export class Definition implements PbDefinition {
   }
 }
 
+/** Shared by every op without source locations (Go still lists each op, with none). */
+const NO_LOCATIONS: PbLocation[] = [];
+
 function mergeMetadata(a: PbOpMetadata, b: PbOpMetadata): PbOpMetadata {
   const out: { -readonly [K in keyof PbOpMetadata]: PbOpMetadata[K] } = { ...a };
   if (b.ignoreCache) out.ignoreCache = true;
@@ -54,8 +57,8 @@ export function marshal(output: Output | undefined, opts: MarshalOptions = {}): 
   const def: Uint8Array[] = [];
   const digests: string[] = [];
   const seenDigests = new Set<string>();
-  const metadata: Record<string, PbOpMetadata> = {};
-  const locations: Record<string, PbLocation[]> = {};
+  const metadata = new Map<string, PbOpMetadata>();
+  const locations = new Map<string, PbLocation[]>();
   const infos: PbSourceInfo[] = [];
   const infoIndex = new Map<SourceMap, number>();
   const ctx = {
@@ -86,8 +89,23 @@ export function marshal(output: Output | undefined, opts: MarshalOptions = {}): 
     const bytes = encodeOp(m.op);
     const digest = digestOf(bytes);
     vertexDigests.set(top.vertex, digest);
-    metadata[digest] = metadata[digest] ? mergeMetadata(metadata[digest]!, m.metadata) : m.metadata;
-    const locs = (locations[digest] ??= []);
+    const known = metadata.get(digest);
+    metadata.set(digest, known ? mergeMetadata(known, m.metadata) : m.metadata);
+    if (m.locations.length === 0) {
+      if (!locations.has(digest)) locations.set(digest, NO_LOCATIONS);
+      if (!seenDigests.has(digest)) {
+        seenDigests.add(digest);
+        def.push(bytes);
+        digests.push(digest);
+      }
+      continue;
+    }
+    const existing = locations.get(digest);
+    let locs = existing && existing !== NO_LOCATIONS ? existing : undefined;
+    if (!locs) {
+      locs = [];
+      locations.set(digest, locs);
+    }
     for (const loc of m.locations) {
       let index = infoIndex.get(loc.sourceMap);
       if (index === undefined) {
@@ -113,13 +131,13 @@ export function marshal(output: Output | undefined, opts: MarshalOptions = {}): 
   const terminal = encodeOp({ inputs: [{ digest: ctx.digestOf(output.vertex), index: output.index }], terminal: true });
   const terminalDigest = digestOf(terminal);
   const caps: Record<string, boolean> = { constraints: true, platform: true };
-  for (const md of Object.values(metadata)) {
+  for (const md of metadata.values()) {
     if (md.ignoreCache) caps["meta.ignorecache"] = true;
     if (md.description) caps["meta.description"] = true;
     if (md.exportCache) caps["meta.exportcache"] = true;
   }
-  metadata[terminalDigest] = { caps };
+  metadata.set(terminalDigest, { caps });
   def.push(terminal);
   digests.push(terminalDigest);
-  return new Definition(def, metadata, { locations, infos }, digests);
+  return new Definition(def, Object.fromEntries(metadata), { locations: Object.fromEntries(locations), infos }, digests);
 }
