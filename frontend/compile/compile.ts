@@ -25,6 +25,7 @@ import { expandVariables } from "./expand.js";
 import { DEFAULT_PATH, envMap, HISTORY_COMMENT, LABEL_SPEC_DIGEST, LABEL_VERSION, type OciHistory, type OciImage } from "./image-config.js";
 import { installerMounts, pipInstallPrefix, pipOptionArgs, reinstallFlag, UV_BIN, type Installer } from "./installer.js";
 import { planPython, type PythonFacts, type PythonPlan } from "./python.js";
+import { lockedRequirements, PipCannotInstallError, pyprojectDependencies } from "./uv-lock.js";
 import { cacheId, type BuildSettings } from "./settings.js";
 
 /** Where the build context is mounted for install steps that read files from it. */
@@ -38,6 +39,8 @@ export const SECRET_DIR = "/etc/flyte/secrets";
 export interface ContextFacts {
   /** Wheel files found in each `python_wheels.dir` (context-relative paths). */
   wheels: Record<string, string[]>;
+  /** Text of context files the compiler reads itself (uv projects under installer=pip). */
+  files?: Record<string, string>;
 }
 
 export interface CompileInput {
@@ -64,6 +67,19 @@ export interface CompiledImage {
 const PYTHON_LAYERS = new Set<Layer["kind"]>(["pip_packages", "requirements", "python_wheels", "uv_project", "poetry_project"]);
 
 /** Whether the image needs a Python environment (a python_version or any Python layer). */
+/** Context files the compiler must read for the spec under the given installer. */
+export function filesToRead(spec: ImageSpec, installer: "uv" | "pip"): string[] {
+  if (installer !== "pip") return [];
+  const out: string[] = [];
+  for (const l of spec.layers) {
+    if (l.kind !== "uv_project") continue;
+    const dir = uvProjectDir(l.pyproject);
+    out.push(dir === "." ? "pyproject.toml" : `${dir}/pyproject.toml`);
+    if (l.uvlock) out.push(contextPath(l.uvlock)!);
+  }
+  return [...new Set(out)];
+}
+
 export function needsPython(spec: ImageSpec): boolean {
   return spec.pythonVersion !== "" || spec.layers.some((l) => PYTHON_LAYERS.has(l.kind));
 }
@@ -370,10 +386,16 @@ class Compiler {
     const depsOnly = extra.includes("--no-install-project");
     const opt = this.optionArgs({ ...l.options, extraArgs: "" });
     const lock = l.uvlock ? (contextPath(l.uvlock) ?? l.uvlock) : "";
-    if (inst.kind === "pip") {
-      throw new UnsupportedWithPipError(l.at, "uv_project", "uv projects need the uv installer; pip cannot honour a uv.lock");
-    }
     const pyprojectFile = dir === "." ? "pyproject.toml" : `${dir}/pyproject.toml`;
+    if (inst.kind === "pip") {
+      try {
+        this.uvProjectWithPip(l, { dir, pyprojectFile, lock, depsOnly, extra });
+      } catch (e) {
+        if (e instanceof PipCannotInstallError) throw new UnsupportedWithPipError(l.at, "uv_project", e.message);
+        throw e;
+      }
+      return;
+    }
     let project: State;
     let mount: RunMount;
     let projectPath = PROJECT_MOUNT;
@@ -401,6 +423,37 @@ class Compiler {
       env: { ...sec.env, VIRTUAL_ENV: inst.venv },
       secretEnv: sec.secretEnv,
     });
+  }
+
+  /** installer=pip: the lock's exact pins (or the declared dependencies), then the project itself. */
+  private uvProjectWithPip(
+    l: Extract<Layer, { kind: "uv_project" }>,
+    p: { dir: string; pyprojectFile: string; lock: string; depsOnly: boolean; extra: string[] },
+  ): void {
+    const uvOnly = p.extra.filter((a) => a !== "--no-install-project");
+    if (uvOnly.length > 0) throw new PipCannotInstallError(`extra_args ${uvOnly.join(" ")} are uv options that pip does not have`);
+    const files = this.input.facts.files ?? {};
+    const pyText = files[p.pyprojectFile];
+    if (pyText === undefined) throw new PipCannotInstallError(`${p.pyprojectFile} was not found in the build context`);
+    const project = pyprojectDependencies(pyText);
+    const opt = this.optionArgs({ ...l.options, extraArgs: "" });
+    const prefix = pipInstallPrefix(this.installer!);
+    let deps: string[];
+    if (p.lock) {
+      const lockText = files[p.lock];
+      if (lockText === undefined) throw new PipCannotInstallError(`${p.lock} was not found in the build context`);
+      deps = lockedRequirements(lockText, project.name);
+    } else deps = project.dependencies;
+    if (deps.length > 0) {
+      const what = p.lock ? `${deps.length} locked packages from ${p.lock}` : `dependencies of ${p.pyprojectFile}`;
+      this.install(l, this.step(l, `pip install ${what}`), [...prefix, ...opt, ...(p.lock ? ["--no-deps"] : []), ...deps]);
+    }
+    if (!p.depsOnly) {
+      const tree = scratch().copy(this.ctx, p.dir, "/", { copyDirContentsOnly: true, createDestPath: true, followSymlinks: true });
+      this.install(l, this.step(l, `pip install ${p.dir} (the project)`), [...prefix, ...opt, ...(p.lock ? ["--no-deps"] : []), PROJECT_MOUNT], [
+        { type: "bind", dest: PROJECT_MOUNT, source: tree, readonly: false },
+      ]);
+    }
   }
 
   private poetryProject(l: Extract<Layer, { kind: "poetry_project" }>): void {

@@ -91,6 +91,25 @@ export async function listWheels(gw: Gateway, spec: ImageSpec, o: FrontendOption
   return out;
 }
 
+/** Reads small text files from the build context (for the compiler's own use). */
+export async function readContextFiles(gw: Gateway, paths: string[], o: FrontendOptions, sessionId: string, exclude: string[]): Promise<Record<string, string>> {
+  if (paths.length === 0) return {};
+  const def = local(o.contextLocal, {
+    sessionId,
+    followPaths: paths,
+    sharedKeyHint: o.contextLocal,
+    ...(exclude.length > 0 ? { excludePatterns: exclude } : {}),
+    customName: `[internal] read ${paths.join(", ")}`,
+  }).marshal();
+  const ref = await gw.solve(def, { evaluate: true });
+  const out: Record<string, string> = {};
+  for (const p of paths) {
+    const data = await gw.readFileIfExists(ref, p, 8 << 20);
+    if (data !== undefined) out[p] = new TextDecoder().decode(data);
+  }
+  return out;
+}
+
 const INTERPRETER_DIRS = ["/usr/bin", "/usr/local/bin"];
 
 /** Finds Python interpreters and virtual environments in the base image. */

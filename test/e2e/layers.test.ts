@@ -77,6 +77,24 @@ describe("python layers (installer=pip, local indexes)", () => {
     expect(await runIn(t, 'python -c "import tinyjson; print(tinyjson.__version__)"')).toBe("2.0.0rc1\n");
   });
 
+  it("uv_project under installer=pip installs exactly the versions uv.lock pins", async () => {
+    const lock = [
+      "version = 1",
+      'requires-python = ">=3.11"',
+      '[[package]]\nname = "svc"\nversion = "0.1.0"\nsource = { editable = "." }\ndependencies = [{ name = "acme-cli" }]',
+      `[[package]]\nname = "acme-cli"\nversion = "1.0.0"\nsource = { registry = "${indexUrl()}" }\ndependencies = [{ name = "tinyjson" }]`,
+      `[[package]]\nname = "tinyjson"\nversion = "1.0.0"\nsource = { registry = "${indexUrl()}" }`,
+    ].join("\n\n");
+    const { t, r } = await build(
+      "uvlock",
+      { base_image: baseImage(), layers: [{ uv_project: { pyproject: "svc", uvlock: "svc/uv.lock", options: { index_url: indexUrl(), extra_args: "--no-install-project" } } }] },
+      { "svc/pyproject.toml": '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["acme-cli"]\n', "svc/uv.lock": lock },
+    );
+    expectBuilt(r);
+    // The index offers tinyjson 1.1.0 too; the lock's 1.0.0 wins, and the project itself is not installed.
+    expect(await runIn(t, 'python -c "import tinyjson; print(tinyjson.__version__)"; acme-cli; python -c "import svc" 2>/dev/null || echo "no svc"')).toBe("1.0.0\nacme-cli 1.0.0\nno svc\n");
+  });
+
   it("python_version 3.13 on a 3.11 base fails naming both versions", async () => {
     const { r } = await build("py313", { base_image: baseImage(), python_version: "3.13", layers: [] });
     expect(r.code).not.toBe(0);

@@ -156,8 +156,42 @@ describe("uv_project", () => {
     expect(sync.op.exec.meta.args).toEqual([UV_BIN, "sync", "--active", "--inexact", "--no-editable", "--project", `${PROJECT_MOUNT}/svc`]);
   });
 
-  it("is refused with a clear error under installer=pip", () => {
-    expect(() => marshal({ base_image: BASE, layers: [{ uv_project: { pyproject: "proj" } }] }, { settings: { installer: "pip" } })).toThrow(/layers\[0\]\.uv_project: .*use installer=uv/);
+  const PYPROJECT = '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["acme-cli>=1", "tinyjson"]\n';
+  const LOCK = [
+    "version = 1",
+    '[[package]]\nname = "svc"\nversion = "0.1.0"\nsource = { editable = "." }\ndependencies = [{ name = "acme-cli" }, { name = "winonly", marker = "sys_platform == \'win32\'" }]',
+    '[[package]]\nname = "acme-cli"\nversion = "1.0.0"\nsource = { registry = "https://idx.test/simple" }\ndependencies = [{ name = "tinyjson" }]',
+    '[[package]]\nname = "tinyjson"\nversion = "1.0.0"\nsource = { registry = "https://idx.test/simple" }',
+    '[[package]]\nname = "winonly"\nversion = "2.0"\nsource = { registry = "https://idx.test/simple" }',
+  ].join("\n\n");
+
+  it("installer=pip installs exactly the lock's pins (with markers), then the project", () => {
+    const execs = execOps(
+      marshal(
+        { base_image: BASE, layers: [{ uv_project: { pyproject: "svc", uvlock: "svc/uv.lock" } }] },
+        { settings: { installer: "pip" }, files: { "svc/pyproject.toml": PYPROJECT, "svc/uv.lock": LOCK } },
+      ),
+    );
+    const [pins, project] = execs.slice(-2);
+    expect(pins!.op.exec.meta.args.slice(7)).toEqual(["--no-deps", "acme-cli==1.0.0", "tinyjson==1.0.0", "winonly==2.0 ; sys_platform == 'win32'"]);
+    expect(project!.op.exec.meta.args.slice(7)).toEqual(["--no-deps", PROJECT_MOUNT]);
+  });
+
+  it("installer=pip without a lock installs the declared dependencies (dependencies-only mode)", () => {
+    const execs = execOps(
+      marshal({ base_image: BASE, layers: [{ uv_project: { pyproject: "svc/pyproject.toml", options: { extra_args: "--no-install-project" } } }] }, { settings: { installer: "pip" }, files: { "svc/pyproject.toml": PYPROJECT } }),
+    );
+    expect(execs.at(-1)!.op.exec.meta.args.slice(7)).toEqual(["acme-cli>=1", "tinyjson"]);
+  });
+
+  it("installer=pip refuses what pip cannot honour from the lock, naming it", () => {
+    const gitLock = LOCK.replace('source = { registry = "https://idx.test/simple" }\ndependencies = [{ name = "tinyjson" }]', 'source = { git = "https://git.test/acme?rev=abc" }\ndependencies = [{ name = "tinyjson" }]');
+    expect(() =>
+      marshal({ base_image: BASE, layers: [{ uv_project: { pyproject: "svc", uvlock: "svc/uv.lock" } }] }, { settings: { installer: "pip" }, files: { "svc/pyproject.toml": PYPROJECT, "svc/uv.lock": gitLock } }),
+    ).toThrow(/layers\[0\]\.uv_project: uv\.lock takes "acme-cli" from a git source .*use installer=uv/);
+    expect(() =>
+      marshal({ base_image: BASE, layers: [{ uv_project: { pyproject: "svc", options: { extra_args: "--frozen" } } }] }, { settings: { installer: "pip" }, files: { "svc/pyproject.toml": PYPROJECT } }),
+    ).toThrow(/--frozen are uv options that pip does not have/);
   });
 });
 
