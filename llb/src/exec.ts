@@ -4,8 +4,11 @@ import { compareStrings } from "./protowire.js";
 import { InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
 import { CacheSharing, MountType, NetMode, SecurityMode, type PbExecOp, type PbMeta, type PbMount } from "./wire.js";
 
+/** Network of an exec: the sandbox (default), the host's, or none. */
 export type NetworkMode = "sandbox" | "host" | "none";
+/** `insecure` runs privileged (needs the security.insecure entitlement). */
 export type SecurityModeName = "sandbox" | "insecure";
+/** How concurrent builds share a cache mount. */
 export type CacheSharingMode = "shared" | "private" | "locked";
 
 /** A filesystem mounted into the process. */

@@ -7,6 +7,7 @@ const textEncoder = new TextEncoder();
 /** A user or group: numeric id, or a name looked up in the target filesystem's /etc files. */
 export type UserRef = number | string;
 
+/** Owner to set on created or copied files. */
 export interface Chown {
   user: UserRef;
   group?: UserRef;
@@ -17,24 +18,29 @@ interface TimestampOption {
   timestamp?: Date;
 }
 
+/** Options of {@link FileAction.mkdir}. */
 export interface MkdirOptions extends TimestampOption {
   parents?: boolean;
   owner?: Chown;
 }
 
+/** Options of {@link FileAction.mkfile}. */
 export interface MkfileOptions extends TimestampOption {
   owner?: Chown;
 }
 
+/** Options of {@link FileAction.rm}. */
 export interface RmOptions {
   allowNotFound?: boolean;
   allowWildcard?: boolean;
 }
 
+/** Options of {@link FileAction.symlink}. */
 export interface SymlinkOptions extends TimestampOption {
   owner?: Chown;
 }
 
+/** Options of {@link FileAction.copy}. */
 export interface CopyOptions extends TimestampOption {
   owner?: Chown;
   /** Permission bits (number) or a chmod-style string such as `u+x`; omitted keeps the source's. */

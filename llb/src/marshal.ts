@@ -5,6 +5,7 @@ import type { SourceMap } from "./sourcemap.js";
 import type { Output, Vertex } from "./vertex.js";
 import { encodeDefinition, encodeOp, type PbDefinition, type PbLocation, type PbOpMetadata, type PbSource, type PbSourceInfo } from "./wire.js";
 
+/** Options of {@link marshal}. */
 export interface MarshalOptions {
   /** Platform for image and exec ops that do not set one (default linux/amd64). */
   platform?: Platform;

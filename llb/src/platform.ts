@@ -1,6 +1,7 @@
 /** OCI platform helpers: parsing, normalizing and formatting `os/arch[/variant]`. */
 import type { PbPlatform } from "./wire.js";
 
+/** An OCI platform (`os`, `architecture`, optional `variant`). */
 export type Platform = PbPlatform;
 
 const ARCH_ALIASES: Record<string, string> = {
@@ -49,6 +50,7 @@ export function formatPlatform(p: Platform): string {
   return s;
 }
 
+/** Whether two platforms are the same once normalized. */
 export function samePlatform(a: Platform, b: Platform): boolean {
   return formatPlatform(normalizePlatform(a)) === formatPlatform(normalizePlatform(b));
 }
@@ -62,4 +64,5 @@ export function platformToOCI(p: Platform): Record<string, unknown> {
   return out;
 }
 
+/** linux/amd64, the default platform of {@link marshal}. */
 export const LINUX_AMD64: Platform = Object.freeze({ os: "linux", architecture: "amd64" });

@@ -4,6 +4,7 @@ import type { Platform } from "./platform.js";
 import { normalizeImageReference } from "./reference.js";
 import { opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Vertex } from "./vertex.js";
 
+/** How an image reference is resolved: registry first (`pull`), local first (`local`) or the daemon default. */
 export type ResolveMode = "default" | "pull" | "local";
 
 /** Options of {@link image}. */

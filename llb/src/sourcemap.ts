@@ -9,6 +9,7 @@ export interface Position {
   character: number;
 }
 
+/** A range between two positions in a source file. */
 export interface Range {
   start: Position;
   end: Position;

@@ -21,17 +21,20 @@ export interface PbInput {
   index: number;
 }
 
+/** pb.NetMode: the exec's network. */
 export const enum NetMode {
   Unset = 0,
   Host = 1,
   None = 2,
 }
 
+/** pb.SecurityMode: sandboxed or privileged. */
 export const enum SecurityMode {
   Sandbox = 0,
   Insecure = 1,
 }
 
+/** pb.MountType. */
 export const enum MountType {
   Bind = 0,
   Secret = 1,
@@ -40,12 +43,14 @@ export const enum MountType {
   Tmpfs = 4,
 }
 
+/** pb.CacheSharingOpt. */
 export const enum CacheSharing {
   Shared = 0,
   Private = 1,
   Locked = 2,
 }
 
+/** pb.Meta: the process of an exec (argv, env, cwd, user, …). */
 export interface PbMeta {
   args: readonly string[];
   env?: readonly string[];
@@ -60,6 +65,7 @@ export interface PbMeta {
   validExitCodes?: readonly number[];
 }
 
+/** pb.Mount; `input`/`output` use -1 for none. */
 export interface PbMount {
   input: number;
   selector?: string;
@@ -75,6 +81,7 @@ export interface PbMount {
   contentCache?: number;
 }
 
+/** pb.ExecOp. */
 export interface PbExecOp {
   meta: PbMeta;
   mounts: readonly PbMount[];
@@ -84,18 +91,23 @@ export interface PbExecOp {
   cdiDevices?: readonly { name: string; optional?: boolean }[];
 }
 
+/** pb.SourceOp: an identifier such as `docker-image://…` or `local://…` and its attrs. */
+/** pb.Source: the source map of a Definition. */
 export interface PbSourceOp {
   identifier: string;
   attrs?: Readonly<Record<string, string>>;
 }
 
+/** pb.UserOpt: a user by name (resolved in an input's /etc files) or by id. */
 export type PbUserOpt = { byName: { name: string; input: number } } | { byId: number };
 
+/** pb.ChownOpt. */
 export interface PbChownOpt {
   user?: PbUserOpt;
   group?: PbUserOpt;
 }
 
+/** pb.FileActionCopy; `mode` and `timestamp` use -1 for "keep" / "not set". */
 export interface PbFileActionCopy {
   src: string;
   dest: string;
@@ -115,6 +127,7 @@ export interface PbFileActionCopy {
   requiredPaths?: readonly string[];
 }
 
+/** pb.FileActionMkFile. */
 export interface PbFileActionMkFile {
   path: string;
   mode: number;
@@ -123,6 +136,7 @@ export interface PbFileActionMkFile {
   timestamp: number;
 }
 
+/** pb.FileActionMkDir. */
 export interface PbFileActionMkDir {
   path: string;
   mode: number;
@@ -131,12 +145,14 @@ export interface PbFileActionMkDir {
   timestamp: number;
 }
 
+/** pb.FileActionRm. */
 export interface PbFileActionRm {
   path: string;
   allowNotFound?: boolean;
   allowWildcard?: boolean;
 }
 
+/** pb.FileActionSymlink. */
 export interface PbFileActionSymlink {
   oldpath: string;
   newpath: string;
@@ -144,6 +160,8 @@ export interface PbFileActionSymlink {
   timestamp: number;
 }
 
+/** The action of a pb.FileAction (its oneof). */
+/** pb.FileAction: indexes refer to op inputs, or to earlier actions past the last input. */
 export type PbFileActionBody =
   | { copy: PbFileActionCopy }
   | { mkfile: PbFileActionMkFile }
@@ -153,6 +171,8 @@ export type PbFileActionBody =
 
 export type PbFileAction = { input: number; secondaryInput: number; output: number } & PbFileActionBody;
 
+/** The body of a pb.Op (its oneof). */
+/** pb.Op; `terminal` marks the inputs-only op that ends a Definition. */
 export type PbOpBody =
   | { exec: PbExecOp }
   | { source: PbSourceOp }
@@ -166,12 +186,14 @@ export type PbOp = {
   constraints?: { filter?: readonly string[] };
 } & (PbOpBody | { terminal: true });
 
+/** pb.ProgressGroup. */
 export interface PbProgressGroup {
   id: string;
   name?: string;
   weak?: boolean;
 }
 
+/** pb.OpMetadata: names, caching and capability requirements of an op. */
 export interface PbOpMetadata {
   ignoreCache?: boolean;
   description?: Readonly<Record<string, string>>;
@@ -180,16 +202,19 @@ export interface PbOpMetadata {
   progressGroup?: PbProgressGroup;
 }
 
+/** pb.Position: 1-based line, 0-based character. */
 export interface PbPosition {
   line: number;
   character: number;
 }
 
+/** pb.Range. */
 export interface PbRange {
   start: PbPosition;
   end: PbPosition;
 }
 
+/** pb.SourceInfo: a source file ops can point into. */
 export interface PbSourceInfo {
   filename: string;
   data?: Uint8Array;
@@ -197,6 +222,7 @@ export interface PbSourceInfo {
   language?: string;
 }
 
+/** pb.Location: ranges in one source file. */
 export interface PbLocation {
   sourceIndex: number;
   ranges: readonly PbRange[];
