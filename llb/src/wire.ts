@@ -169,6 +169,7 @@ export type PbFileActionBody =
   | { rm: PbFileActionRm }
   | { symlink: PbFileActionSymlink };
 
+/** pb.FileAction: indexes refer to op inputs, or to earlier actions past the last input. */
 export type PbFileAction = { input: number; secondaryInput: number; output: number } & PbFileActionBody;
 
 /** The body of a pb.Op (its oneof). */
@@ -180,6 +181,7 @@ export type PbOpBody =
   | { merge: { inputs: readonly number[] } }
   | { diff: { lower: number; upper: number } };
 
+/** pb.Op; `terminal` marks the inputs-only op that ends a Definition. */
 export type PbOp = {
   inputs?: readonly PbInput[];
   platform?: PbPlatform;
@@ -228,6 +230,7 @@ export interface PbLocation {
   ranges: readonly PbRange[];
 }
 
+/** pb.Source: the source map of a Definition. */
 export interface PbSource {
   locations: Readonly<Record<string, readonly PbLocation[]>>;
   infos: readonly PbSourceInfo[];
