@@ -92,7 +92,6 @@ export interface PbExecOp {
 }
 
 /** pb.SourceOp: an identifier such as `docker-image://…` or `local://…` and its attrs. */
-/** pb.Source: the source map of a Definition. */
 export interface PbSourceOp {
   identifier: string;
   attrs?: Readonly<Record<string, string>>;
@@ -161,7 +160,6 @@ export interface PbFileActionSymlink {
 }
 
 /** The action of a pb.FileAction (its oneof). */
-/** pb.FileAction: indexes refer to op inputs, or to earlier actions past the last input. */
 export type PbFileActionBody =
   | { copy: PbFileActionCopy }
   | { mkfile: PbFileActionMkFile }
@@ -173,7 +171,6 @@ export type PbFileActionBody =
 export type PbFileAction = { input: number; secondaryInput: number; output: number } & PbFileActionBody;
 
 /** The body of a pb.Op (its oneof). */
-/** pb.Op; `terminal` marks the inputs-only op that ends a Definition. */
 export type PbOpBody =
   | { exec: PbExecOp }
   | { source: PbSourceOp }
