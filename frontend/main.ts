@@ -2,6 +2,7 @@
  * Entry point of the frontend image. buildkitd runs it with the gRPC connection on
  * stdin/stdout; whatever happens, it Returns exactly once (a result or an error) and exits 0.
  */
+import { CLI_COMMANDS, runCli } from "./cli.js";
 import { guardStdout, openStdioBridge } from "./protocol/stdio-bridge.js";
 import { LLBBridgeClient } from "./protocol/client.js";
 import { readFrontendEnv } from "./gateway/env.js";
@@ -67,7 +68,14 @@ async function main(): Promise<void> {
   finish(0);
 }
 
-main().catch((err) => {
+const command = process.argv[2];
+if (command !== undefined && (CLI_COMMANDS as readonly string[]).includes(command)) {
+  process.exitCode = runCli(process.argv.slice(2), (s) => process.stdout.write(s));
+} else {
+  main().catch(fatal);
+}
+
+function fatal(err: unknown): void {
   process.stderr.write(`[imagespec-frontend] fatal: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
-});
+}

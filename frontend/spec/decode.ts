@@ -6,6 +6,9 @@ import { closest, type SpecProblem } from "./problems.js";
 import { jsonName, MESSAGES, shapeOf, TOP_LEVEL_EXTRAS, type FieldKind, type MessageName } from "./schema.js";
 import type { SourceRange, SpecNode } from "./tree.js";
 
+/** Marks a list item that failed to decode. */
+export const INVALID = "__invalid__";
+
 /** A decoded message: proto field names to decoded values. */
 export type Decoded = { [field: string]: DecodedValue };
 export type DecodedValue = string | boolean | string[] | [string, string][] | Decoded | Decoded[];
@@ -138,12 +141,8 @@ class Decoder {
           this.problem(path, node, `expected a list of ${kind.message} objects, got ${describe(node)}`);
           return undefined;
         }
-        const out: Decoded[] = [];
-        node.items.forEach((item, i) => {
-          const v = this.message(item, kind.message, `${path}[${i}]`);
-          if (v) out.push(v);
-        });
-        return out;
+        // Invalid items keep their place so later items keep their index (and path).
+        return node.items.map((item, i) => this.message(item, kind.message, `${path}[${i}]`) ?? { [INVALID]: true });
       }
     }
   }

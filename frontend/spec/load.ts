@@ -8,6 +8,12 @@ import { validateSpec } from "./validate.js";
 
 export const MAX_SPEC_BYTES = 1 << 20;
 
+/** Problems in file order (unlocated ones first), stable otherwise. */
+function sortProblems(problems: SpecProblem[]): SpecProblem[] {
+  const key = (p: SpecProblem) => (p.range ? p.range.start.line * 10_000 + p.range.start.column : 0);
+  return problems.map((p, i) => ({ p, i })).sort((a, b) => key(a.p) - key(b.p) || a.i - b.i).map((x) => x.p);
+}
+
 export type SpecFormat = "json" | "yaml" | "protobuf";
 
 export interface LoadedSpec {
@@ -64,9 +70,13 @@ export function loadSpec(data: Uint8Array, filename: string): LoadedSpec {
     decoded = decodeSpecTree(tree.root);
   }
   problems = decoded.problems;
-  if (problems.length > 0 || !decoded.value) throw new SpecError(problems, filename);
+  if (!decoded.value) throw new SpecError(problems, filename);
   const spec = toImageSpec(decoded.value);
-  problems = validateSpec(spec, decoded.ranges);
+  // Semantic checks run on whatever decoded, so one pass reports every problem; a path that
+  // already has a structural problem gets no second, derived complaint.
+  const broken = problems.map((p) => p.path);
+  const semantic = validateSpec(spec, decoded.ranges).filter((p) => !broken.some((b) => p.path === b || p.path.startsWith(b + ".") || p.path.startsWith(b + "[") || b.startsWith(p.path + ".")));
+  problems = sortProblems([...problems, ...semantic]);
   if (problems.length > 0) throw new SpecError(problems, filename);
   return { spec, format, filename, data, ranges: decoded.ranges };
 }

@@ -1,5 +1,5 @@
 /** The typed ImageSpec the compiler consumes, built from a decoded tree. */
-import type { Decoded } from "./decode.js";
+import { INVALID, type Decoded } from "./decode.js";
 
 export type MountRequirement = "ANY" | "ENV_VAR" | "FILE";
 
@@ -60,19 +60,21 @@ function pipOptions(d: Decoded | undefined): PipOptions {
 }
 
 function secrets(d: Decoded | undefined, at: string): Secret[] {
-  return msgs(d, "secret_mounts").map((x, i) => ({
+  return msgs(d, "secret_mounts").flatMap((x, i) => (x[INVALID] ? [] : [{
     group: s(x, "group"),
     groupVersion: s(x, "group_version"),
     key: s(x, "key"),
     mount: (s(x, "mount_requirement") || "ANY") as MountRequirement,
     envVar: s(x, "env_var"),
     at: `${at}.secret_mounts[${i}]`,
-  }));
+  }]));
 }
 
 function layer(d: Decoded, index: number): Layer | undefined {
   const base = { index, at: `layers[${index}]` };
-  const kind = Object.keys(d)[0];
+  const kinds = Object.keys(d);
+  if (kinds.length !== 1 || d[INVALID]) return undefined;
+  const kind = kinds[0];
   const body = msg(d, kind ?? "");
   const at = `${base.at}.${kind}`;
   switch (kind) {

@@ -138,6 +138,13 @@ class Checker {
         this.contextPathField(`${at}.pyproject`, l.pyproject, "pyproject");
         this.contextPathField(`${at}.uvlock`, l.uvlock, "uv lock file");
         this.contextPathField(`${at}.source_dir`, l.sourceDir, "source_dir");
+        if (l.sourceDir && l.pyproject) {
+          const src = contextPath(l.sourceDir);
+          const proj = contextPath(l.pyproject.replace(/(^|\/)pyproject\.toml$/, "") || ".");
+          if (src !== undefined && proj !== undefined && src !== "." && proj !== src && !proj.startsWith(src + "/")) {
+            this.add(`${at}.source_dir`, `source_dir "${l.sourceDir}" must contain the project directory "${proj}"`);
+          }
+        }
         this.pipOptions(`${at}.options`, l.options);
         this.secrets(l.secrets);
         break;
