@@ -82,7 +82,7 @@ class Decoder {
       this.problem(path, node, `a layer must have exactly one kind, but sets ${set.join(" and ")}`, "split it into separate layers");
     }
     for (const req of shape.required ?? []) {
-      if (!(req in out) && !this.problems.some((p) => p.path === `${path}.${req}` || p.path.startsWith(`${path}.${req}[`))) {
+      if (!(req in out) && !seen.has(req)) {
         this.problem(path ? `${path}.${req}` : req, node, `missing required field "${req}"`);
       }
     }

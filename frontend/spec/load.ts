@@ -75,7 +75,7 @@ export function loadSpec(data: Uint8Array, filename: string): LoadedSpec {
   // Semantic checks run on whatever decoded, so one pass reports every problem; a path that
   // already has a structural problem gets no second, derived complaint.
   const broken = problems.map((p) => p.path);
-  const semantic = validateSpec(spec, decoded.ranges).filter((p) => !broken.some((b) => p.path === b || p.path.startsWith(b + ".") || p.path.startsWith(b + "[") || b.startsWith(p.path + ".")));
+  const semantic = validateSpec(spec, decoded.ranges).filter((p) => !broken.some((b) => p.path === b || p.path.startsWith(b + ".") || p.path.startsWith(b + "[") || b.startsWith(p.path + ".") || b.startsWith(p.path + "[")));
   problems = sortProblems([...problems, ...semantic]);
   if (problems.length > 0) throw new SpecError(problems, filename);
   return { spec, format, filename, data, ranges: decoded.ranges };
