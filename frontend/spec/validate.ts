@@ -3,6 +3,7 @@ import { parseImageReference, parsePlatform } from "../../llb/src/index.js";
 import type { SpecProblem } from "./problems.js";
 import type { ImageSpec, Layer, PipOptions, Secret } from "./model.js";
 import { splitShellWords } from "./shellwords.js";
+import { expandVariables } from "../compile/expand.js";
 import type { SourceRange } from "./tree.js";
 
 export const LIMITS = { layers: 10_000, packagesPerLayer: 50_000, stringLength: 64 * 1024 } as const;
@@ -65,6 +66,15 @@ class Checker {
     if (!value) return;
     if (contextPath(value) === undefined) {
       this.add(path, `${what} "${value}" must be a relative path inside the build context`, "absolute paths and paths with .. leading out of the context are not allowed");
+    }
+  }
+
+  /** `$VAR` / `${VAR}` references must be well formed (they expand like Dockerfile ENV). */
+  substitutions(path: string, value: string): void {
+    try {
+      expandVariables(value, () => "");
+    } catch (e) {
+      this.add(path, (e as Error).message, "write \\$ for a literal dollar sign");
     }
   }
 
@@ -169,6 +179,7 @@ class Checker {
         break;
       case "workdir":
         if (!l.workdir) this.add(`${at}.workdir`, "workdir must not be empty");
+        this.substitutions(`${at}.workdir`, l.workdir);
         if (l.workdir.includes("\0")) this.add(`${at}.workdir`, "workdir contains a NUL byte");
         break;
       case "copy_config":
@@ -177,8 +188,9 @@ class Checker {
         break;
       case "env":
         if (l.vars.length === 0) this.add(`${at}.env_variables`, "no variables given");
-        for (const [k] of l.vars) {
+        for (const [k, v] of l.vars) {
           if (!ENV_NAME.test(k)) this.add(`${at}.env_variables.${k}`, `"${k}" is not a valid environment variable name`, "use letters, digits and _, not starting with a digit");
+          else this.substitutions(`${at}.env_variables.${k}`, v);
         }
         break;
     }
