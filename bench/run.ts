@@ -1,19 +1,41 @@
-/** `npm run bench`: runs the benchmarks and writes bench/results/. */
+/** `npm run bench`: compile and LLB micro-benchmarks, then the build benchmark against Dockerfiles. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { benchCompile } from "./compile.js";
+import { benchBuilds, buildsMarkdown } from "./builds.js";
 import { benchLlb } from "./llb.js";
 
+const onlyMicro = process.argv.includes("--micro");
 const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   date: new Date().toISOString(),
 };
+const md: string[] = [`# Benchmark results`, "", `Machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${results.date}`, ""];
+
+const compile = benchCompile();
+results.compile = compile;
+md.push("## Compile (spec text → Definition bytes)", "", "| spec | spec bytes | Definition bytes | median ms | p95 ms |", "| --- | ---: | ---: | ---: | ---: |");
+for (const c of compile) {
+  md.push(`| ${c.case} | ${c.specBytes} | ${c.definitionBytes} | ${c.timing.medianMs} | ${c.timing.p95Ms} |`);
+  console.log(`compile ${c.case}: median ${c.timing.medianMs} ms, p95 ${c.timing.p95Ms} ms`);
+}
 
 const llb = benchLlb();
 results.llb = llb;
+md.push("", "## LLB library (5,000-op graph)", "", "| step | median ms | p95 ms |", "| --- | ---: | ---: |");
+md.push(`| marshal (cold graphs) | ${llb.marshalCold.medianMs} | ${llb.marshalCold.p95Ms} |`, `| encode Definition (${(llb.encodeBytes / 1024).toFixed(0)} KiB) | ${llb.encode.medianMs} | ${llb.encode.p95Ms} |`);
 console.log(`LLB marshal of ${llb.ops} ops (cold graphs): median ${llb.marshalCold.medianMs} ms, p95 ${llb.marshalCold.p95Ms} ms (target < 50 ms)`);
 console.log(`LLB Definition encode (${(llb.encodeBytes / 1024).toFixed(0)} KiB): median ${llb.encode.medianMs} ms, p95 ${llb.encode.p95Ms} ms`);
 
-const dir = join(import.meta.dirname ?? ".", "results");
+if (!onlyMicro) {
+  const builds = await benchBuilds();
+  results.builds = builds;
+  md.push("", ...buildsMarkdown(builds));
+}
+
+const dir = join(import.meta.dirname, "results");
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, "latest.json"), JSON.stringify(results, null, 2) + "\n");
+writeFileSync(join(dir, onlyMicro ? "micro.json" : "latest.json"), JSON.stringify(results, null, 2) + "\n");
+writeFileSync(join(dir, onlyMicro ? "micro.md" : "latest.md"), md.join("\n") + "\n");
+console.log(`wrote ${join(dir, onlyMicro ? "micro" : "latest")}.{json,md}`);

@@ -8,7 +8,7 @@ import { protoDescriptor, VIRTUAL_ID } from "./proto-descriptor.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
-const protoPlugin = {
+export const protoPlugin = {
   name: "proto-descriptor",
   setup(build) {
     build.onResolve({ filter: /^virtual:proto-descriptor$/ }, () => ({ path: VIRTUAL_ID, namespace: "proto" }));
@@ -19,6 +19,9 @@ const protoPlugin = {
   },
 };
 
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await bundleFrontend();
+
+async function bundleFrontend() {
 const result = await esbuild.build({
   entryPoints: [join(root, "frontend/main.ts")],
   outfile: join(root, "dist/frontend.cjs"),
@@ -36,3 +39,4 @@ const result = await esbuild.build({
 });
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 console.error(`built dist/frontend.cjs (${(bytes / 1024).toFixed(0)} KiB)`);
+}

@@ -3,7 +3,7 @@ import { messageType, TO_OBJECT } from "../protocol/messages.js";
 import { decodeSpecTree } from "./decode.js";
 import { toImageSpec, type ImageSpec } from "./model.js";
 import { SpecError, type SpecProblem } from "./problems.js";
-import { fromPlain, parseText, type SourceRange } from "./tree.js";
+import { fromPlain, parseJson, parseText, type SourceRange } from "./tree.js";
 import { validateSpec } from "./validate.js";
 
 export const MAX_SPEC_BYTES = 1 << 20;
@@ -59,8 +59,8 @@ export function loadSpec(data: Uint8Array, filename: string): LoadedSpec {
     decoded = decodeSpecTree(fromPlain(decodeProtobuf(data)));
   } else {
     const text = new TextDecoder().decode(data);
-    format = /^\s*(?:#[^\n]*\n\s*)*[{[]/.test(text) ? "json" : "yaml";
-    const tree = parseText(text);
+    format = /^\s*[{[]/.test(text) ? "json" : "yaml";
+    const tree = format === "json" ? parseJson(text) : parseText(text);
     if (tree.errors.length > 0) {
       throw new SpecError(
         tree.errors.map((e) => ({ path: "", message: `${format === "json" ? "JSON" : "YAML"} syntax error: ${e.message}`, range: e.range })),

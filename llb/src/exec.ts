@@ -165,7 +165,7 @@ export class ExecVertex implements Vertex {
         secretOpt: { id: s.id, uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o400, optional: s.optional ?? false },
       });
     }
-    const env = [...spec.env];
+    const env = this.ssh.length > 0 ? [...spec.env] : spec.env;
     this.ssh.forEach((s, i) => {
       const dest = s.dest ?? `/run/buildkit/ssh_agent.${i}`;
       mounts.push({
@@ -175,7 +175,7 @@ export class ExecVertex implements Vertex {
         mountType: MountType.SSH,
         sshOpt: { id: s.id || "default", uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o600, optional: s.optional ?? false },
       });
-      if (i === 0 && !env.some((e) => e.startsWith("SSH_AUTH_SOCK="))) env.push(`SSH_AUTH_SOCK=${dest}`);
+      if (i === 0 && !env.some((e) => e.startsWith("SSH_AUTH_SOCK="))) (env as string[]).push(`SSH_AUTH_SOCK=${dest}`);
     });
 
     const meta: PbMeta = { args: spec.args, env, cwd: spec.cwd || "/", removeMountStubsRecursive: true };

@@ -19,6 +19,18 @@ interface StateValues {
 
 const DEFAULT_VALUES: StateValues = { env: [], cwd: "/", network: "sandbox", security: "sandbox" };
 
+/** `KEY=VALUE` strings per env list, shared by every exec on states with the same env. */
+const envStrings = new WeakMap<object, readonly string[]>();
+
+function envArray(env: StateValues["env"]): readonly string[] {
+  let out = envStrings.get(env);
+  if (!out) {
+    out = env.map(([k, v]) => `${k}=${v}`);
+    envStrings.set(env, out);
+  }
+  return out;
+}
+
 /** A mount for {@link State.run}; `bind` and `cache` take a State as their source. */
 export type RunMount =
   | { type: "bind"; dest: string; source: State; selector?: string; readonly?: boolean; noOutput?: boolean }
@@ -95,7 +107,7 @@ export class State {
 
   /** The environment as `KEY=VALUE` strings in order. */
   env(): string[] {
-    return this.values.env.map(([k, v]) => `${k}=${v}`);
+    return [...envArray(this.values.env)];
   }
 
   /** Sets the working directory; a relative path resolves against the current one. */
@@ -138,13 +150,17 @@ export class State {
   /** Runs a process with this state as its root filesystem. */
   run(opts: RunOptions): ExecState {
     const v = this.values;
-    const env = new Map(v.env);
-    if (opts.env) for (const key of Object.keys(opts.env).sort()) env.set(key, opts.env[key]!);
+    let env: readonly string[] = envArray(v.env);
+    if (opts.env && Object.keys(opts.env).length > 0) {
+      const merged = new Map(v.env);
+      for (const key of Object.keys(opts.env).sort()) merged.set(key, opts.env[key]!);
+      env = [...merged].map(([k, val]) => `${k}=${val}`);
+    }
     const mounts: Mount[] = [{ type: "bind", dest: "/", source: this.output, readonly: opts.readonlyRootfs ?? false }];
     for (const m of opts.mounts ?? []) mounts.push(toMount(m, v.cwd));
     const vertex = new ExecVertex({
       args: opts.args,
-      env: [...env].map(([k, val]) => `${k}=${val}`),
+      env,
       cwd: opts.cwd ? resolvePath(v.cwd, opts.cwd) : v.cwd,
       ...(opts.user ?? v.user ? { user: opts.user ?? v.user } : {}),
       ...(opts.hostname ?? v.hostname ? { hostname: opts.hostname ?? v.hostname } : {}),

@@ -97,6 +97,9 @@ MAIN = [
     ("acme-cli", "1.0.0", ["tinyjson>=1.0"], ["acme-cli=acme_cli:main"]),
     ("acme-local", "9.9.9", [], []),
 ]
+# Small filler packages for the build benchmark's large spec.
+MAIN += [(f"bench-pkg-{i:02d}", "1.0.0", [], []) for i in range(40)]
+
 EXTRA = [
     ("extraonly", "0.1.0", [], ["extraonly=extraonly:main"]),
 ]

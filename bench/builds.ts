@@ -1,0 +1,113 @@
+/**
+ * Build benchmark: each spec built with our frontend and with the Dockerfile Flyte's local
+ * builder would write for it, on the same engine, base image and local index, through the
+ * same scenarios: cold (build cache pruned), no change, one more light package, a changed apt
+ * list, one edited copied file.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEngine } from "../test/support/engine.js";
+import { repoRoot } from "../test/support/paths.js";
+import { round } from "./stats.js";
+
+const SPECS = ["small", "medium", "large"] as const;
+const SCENARIOS = ["cold", "no-change", "add-package", "apt-change", "edit-file"] as const;
+type Route = "imagespec" | "dockerfile";
+
+export interface BuildMeasure {
+  spec: string;
+  scenario: string;
+  route: Route;
+  seconds: number;
+  imageBytes: number;
+  layers: number;
+}
+
+interface Scenarios {
+  prepare?: { wheels?: [string, string, string, ...string[]][] };
+  [scenario: string]: unknown;
+}
+
+function sh(env: NodeJS.ProcessEnv, cmd: string, args: string[], cwd?: string): string {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stderr.slice(-3000)}`);
+  return r.stdout;
+}
+
+function applyEdits(dir: string, edits: Record<string, [string, string][]>): void {
+  for (const [file, pairs] of Object.entries(edits)) {
+    let text = readFileSync(join(dir, file), "utf8");
+    for (const [from, to] of pairs) {
+      if (!text.includes(from)) throw new Error(`bench scenario edit: "${from}" not found in ${file}`);
+      text = text.replace(from, to);
+    }
+    writeFileSync(join(dir, file), text);
+  }
+}
+
+function build(env: NodeJS.ProcessEnv, frontend: string, dir: string, route: Route, tag: string): number {
+  const args = ["buildx", "build", "--progress=quiet", "--network", "host", "--provenance=false", "-t", tag, "--load"];
+  if (route === "imagespec") args.push("--build-arg", `BUILDKIT_SYNTAX=${frontend}`, "--build-arg", "installer=pip", "-f", join(dir, "spec.yaml"));
+  else args.push("-f", join(dir, "Dockerfile"));
+  args.push(dir);
+  const t = performance.now();
+  sh(env, "docker", args);
+  return (performance.now() - t) / 1000;
+}
+
+function imageFacts(env: NodeJS.ProcessEnv, tag: string): { imageBytes: number; layers: number } {
+  const info = JSON.parse(sh(env, "docker", ["image", "inspect", tag]))[0] as { Size: number; RootFS: { Layers: string[] } };
+  return { imageBytes: info.Size, layers: info.RootFS.Layers.length };
+}
+
+export async function benchBuilds(): Promise<BuildMeasure[]> {
+  const engine = startEngine();
+  const env = { ...process.env, ...engine.env };
+  const out: BuildMeasure[] = [];
+  for (const spec of SPECS) {
+    const src = join(repoRoot, "bench", "specs", spec);
+    const scenarios = JSON.parse(readFileSync(join(src, "scenarios.json"), "utf8")) as Scenarios;
+    for (const route of ["dockerfile", "imagespec"] as Route[]) {
+      const dir = mkdtempSync(join(tmpdir(), `imagespec-bench-${spec}-`));
+      cpSync(src, dir, { recursive: true });
+      for (const [outDir, name, version, ...requires] of scenarios.prepare?.wheels ?? []) {
+        execFileSync("python3", [join(repoRoot, "test/env/wheels.py"), "wheel", join(dir, outDir), name, version, ...requires.flatMap((r) => ["--requires", r])]);
+      }
+      const tag = `imagespec-bench/${spec}-${route}:latest`;
+      for (const scenario of SCENARIOS) {
+        if (scenario === "cold") {
+          spawnSync("docker", ["image", "rm", "-f", tag], { env });
+          sh(env, "docker", ["buildx", "prune", "-af"]);
+        } else if (scenario !== "no-change") {
+          applyEdits(dir, scenarios[scenario] as Record<string, [string, string][]>);
+        }
+        const seconds = round(build(env, engine.frontendImage, dir, route, tag));
+        out.push({ spec, scenario, route, seconds, ...imageFacts(env, tag) });
+        console.log(`${spec} ${scenario} ${route}: ${seconds} s`);
+      }
+      if (!existsSync(dir)) continue;
+    }
+  }
+  return out;
+}
+
+export function buildsMarkdown(results: BuildMeasure[]): string[] {
+  const md = [
+    "## Builds: our frontend vs the Dockerfile Flyte's local builder writes (pip, same engine, base and index)",
+    "",
+    "| spec | scenario | Dockerfile s | imagespec s | ratio ours/Dockerfile | image MB (Dockerfile / ours) | layers (Dockerfile / ours) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const spec of SPECS) {
+    for (const scenario of SCENARIOS) {
+      const d = results.find((r) => r.spec === spec && r.scenario === scenario && r.route === "dockerfile");
+      const o = results.find((r) => r.spec === spec && r.scenario === scenario && r.route === "imagespec");
+      if (!d || !o) continue;
+      const mb = (b: number) => (b / 1e6).toFixed(1);
+      md.push(`| ${spec} | ${scenario} | ${d.seconds} | ${o.seconds} | ${(o.seconds / d.seconds).toFixed(2)} | ${mb(d.imageBytes)} / ${mb(o.imageBytes)} | ${d.layers} / ${o.layers} |`);
+    }
+  }
+  return md;
+}

@@ -1,0 +1,2 @@
+import localonly
+print("medium")
