@@ -13,6 +13,8 @@ await esbuild.build({
   outfile,
   bundle: true,
   platform: "node",
+  // Prefer packages' ES module builds: some UMD builds (jsonc-parser) require files dynamically.
+  mainFields: ["module", "main"],
   target: "node20",
   format: "esm",
   packages: "external",
@@ -20,5 +22,5 @@ await esbuild.build({
   define: { "import.meta.dirname": JSON.stringify(join(root, "bench")) },
   logLevel: "warning",
 });
-const r = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: "inherit", cwd: root });
+const r = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: "inherit", cwd: root, env: { ...process.env, IMAGESPEC_REPO_ROOT: root } });
 process.exit(r.status ?? 1);

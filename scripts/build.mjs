@@ -27,6 +27,8 @@ const result = await esbuild.build({
   outfile: join(root, "dist/frontend.cjs"),
   bundle: true,
   platform: "node",
+  // Prefer packages' ES module builds: some UMD builds (jsonc-parser) require files dynamically.
+  mainFields: ["module", "main"],
   target: "node20",
   format: "cjs",
   minify: true,

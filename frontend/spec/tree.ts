@@ -117,7 +117,7 @@ export function parseJson(text: string): ParsedTree {
   if (errors.length > 0) {
     return {
       root: undefined,
-      errors: errors.map((e) => ({ message: printParseErrorCode(e.error), range: { start: pos(e.offset), end: pos(e.offset + e.length) } })),
+      errors: errors.map((e) => ({ message: printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(), range: { start: pos(e.offset), end: pos(e.offset + e.length) } })),
     };
   }
   // Duplicate keys are an error in protobuf JSON, as in YAML.

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository root. */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const repoRoot = process.env.IMAGESPEC_REPO_ROOT ?? resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The shared reference folder sits beside the checkout (../shared/reference). */
 export function referencePath(name: string): string {
