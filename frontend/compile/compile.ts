@@ -41,6 +41,8 @@ export interface ContextFacts {
   wheels: Record<string, string[]>;
   /** Text of context files the compiler reads itself (uv projects under installer=pip). */
   files?: Record<string, string>;
+  /** Every file each requirements file needs (itself and what it includes), context-relative. */
+  requirementFiles?: Record<string, string[]>;
 }
 
 export interface CompileInput {
@@ -85,7 +87,7 @@ export function needsPython(spec: ImageSpec): boolean {
 }
 
 /** Every context path the spec reads, so only those are transferred. */
-export function contextFollowPaths(spec: ImageSpec): string[] {
+export function contextFollowPaths(spec: ImageSpec, facts?: ContextFacts): string[] {
   const paths = new Set<string>();
   const add = (p: string) => {
     const c = p ? contextPath(p) : undefined;
@@ -93,10 +95,13 @@ export function contextFollowPaths(spec: ImageSpec): string[] {
   };
   for (const l of spec.layers) {
     switch (l.kind) {
-      case "requirements":
-        // The whole directory, so files it includes with -r/-c (relative to it) come along.
-        add(parentDir(l.file));
+      case "requirements": {
+        // The file and what it includes; without that list, its whole directory.
+        const needed = facts?.requirementFiles?.[contextPath(l.file) ?? ""];
+        if (needed) needed.forEach(add);
+        else add(parentDir(l.file));
         break;
+      }
       case "python_wheels":
         add(l.dir);
         break;
@@ -177,7 +182,7 @@ class Compiler {
       sessionId: input.context.sessionId,
       sharedKeyHint: input.context.localName,
       ...(input.context.excludePatterns.length > 0 ? { excludePatterns: input.context.excludePatterns } : {}),
-      followPaths: contextFollowPaths(spec),
+      followPaths: contextFollowPaths(spec, input.facts),
       customName: "[internal] load build context",
     });
     this.total = spec.layers.length;
@@ -286,8 +291,13 @@ class Compiler {
     });
   }
 
-  private contextMount(): RunMount {
-    return { type: "bind", dest: CONTEXT_MOUNT, source: this.ctx, readonly: true };
+  /**
+   * Read-only mounts of just these context paths. BuildKit keys a mount with a selector on the
+   * content of the selected path only, so editing other files does not re-run the step.
+   */
+  private contextMounts(paths: string[]): RunMount[] {
+    if (paths.includes(".")) return [{ type: "bind", dest: CONTEXT_MOUNT, source: this.ctx, readonly: true }];
+    return [...new Set(paths)].sort().map((p) => ({ type: "bind", dest: `${CONTEXT_MOUNT}/${p}`, source: this.ctx, selector: p, readonly: true }));
   }
 
   private optionArgs(o: PipOptions): string[] {
@@ -313,17 +323,21 @@ class Compiler {
       case "pip_packages":
         this.install(l, this.step(l, `${inst!.kind === "uv" ? "uv pip" : "pip"} install ${l.packages.join(" ")}`), [...pipInstallPrefix(inst!), ...this.optionArgs(l.options), ...l.packages]);
         return;
-      case "requirements":
-        this.install(l, this.step(l, `pip install -r ${l.file}`), [...pipInstallPrefix(inst!), ...this.optionArgs(l.options), "-r", inContext(l.file)], [this.contextMount()]);
+      case "requirements": {
+        const file = contextPath(l.file)!;
+        const needed = this.input.facts.requirementFiles?.[file] ?? [parentDir(file)];
+        this.install(l, this.step(l, `pip install -r ${l.file}`), [...pipInstallPrefix(inst!), ...this.optionArgs(l.options), "-r", inContext(l.file)], this.contextMounts(needed));
         return;
+      }
       case "python_wheels": {
         const dir = inContext(l.dir);
         const targets = l.packageName ? [l.packageName] : (this.input.facts.wheels[contextPath(l.dir) ?? l.dir] ?? []).map(inContext);
         if (targets.length === 0) throw new Error(`internal: no wheels listed for ${l.dir}`);
         const what = l.packageName || `${targets.length} wheel(s) from ${l.dir}`;
         const opt = this.optionArgs(l.options);
-        this.install(l, this.step(l, `pip install ${what} (dependencies, --find-links ${l.dir})`), [...pipInstallPrefix(inst!), ...opt, "--find-links", dir, ...targets], [this.contextMount()]);
-        this.install(l, this.step(l, `pip install ${what} (local wheel, --no-deps --no-index)`), [...pipInstallPrefix(inst!), ...opt, "--find-links", dir, "--no-deps", "--no-index", reinstallFlag(inst!), ...targets], [this.contextMount()]);
+        const mounts = this.contextMounts([contextPath(l.dir)!]);
+        this.install(l, this.step(l, `pip install ${what} (dependencies, --find-links ${l.dir})`), [...pipInstallPrefix(inst!), ...opt, "--find-links", dir, ...targets], mounts);
+        this.install(l, this.step(l, `pip install ${what} (local wheel, --no-deps --no-index)`), [...pipInstallPrefix(inst!), ...opt, "--find-links", dir, "--no-deps", "--no-index", reinstallFlag(inst!), ...targets], mounts);
         return;
       }
       case "uv_project":

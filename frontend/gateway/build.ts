@@ -16,7 +16,7 @@ import { SpecError } from "../spec/problems.js";
 import { VERSION } from "../version.js";
 import type { FrontendEnv } from "./env.js";
 import { LocatedError, type SpecFile } from "./errors.js";
-import { listWheels, probePython, readContextFiles, readDockerignore, readSpecFile } from "./facts.js";
+import { listWheels, probePython, readContextFiles, readDockerignore, readSpecFile, requirementClosure } from "./facts.js";
 import { Gateway, type Caps } from "./gateway.js";
 import { buildSettings, parseOptions, type FrontendOptions } from "./options.js";
 import { buildResult, type PlatformResult } from "./result.js";
@@ -81,6 +81,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   const exclude = await readDockerignore(gw, o, env.sessionId);
   const wheels = await listWheels(gw, loaded.spec, o, env.sessionId, exclude);
   const files = await readContextFiles(gw, filesToRead(loaded.spec, settings.installer), o, env.sessionId, exclude);
+  const requirementFiles = await requirementClosure(gw, loaded.spec, o, env.sessionId, exclude);
   const platforms = platformsOf(o, loaded, env);
 
   const results = await Promise.all(
@@ -94,7 +95,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
           platform,
           base: { ref: base.ref, config: base.config },
           ...(python ? { python } : {}),
-          facts: { wheels, files },
+          facts: { wheels, files, requirementFiles },
           settings,
           context: { localName: o.contextLocal, sessionId: env.sessionId, excludePatterns: exclude },
           specDigest: digest,

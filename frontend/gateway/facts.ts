@@ -1,6 +1,7 @@
 /** Reads what the compiler needs to know from the client's files and the base image. */
 import { image, local, type Definition, type Platform } from "../../llb/src/index.js";
 import { interpreterVersion, pyvenvVersion, venvCandidates, type PythonFacts } from "../compile/python.js";
+import { requirementIncludes } from "../compile/requirements.js";
 import type { ImageSpec } from "../spec/model.js";
 import { MAX_SPEC_BYTES } from "../spec/load.js";
 import { contextPath } from "../spec/validate.js";
@@ -106,6 +107,42 @@ export async function readContextFiles(gw: Gateway, paths: string[], o: Frontend
   for (const p of paths) {
     const data = await gw.readFileIfExists(ref, p, 8 << 20);
     if (data !== undefined) out[p] = new TextDecoder().decode(data);
+  }
+  return out;
+}
+
+/**
+ * Every file each requirements layer needs: the file and, recursively, what it includes with
+ * -r/-c. Read through BuildKit so only those files are mounted into the install step.
+ */
+export async function requirementClosure(gw: Gateway, spec: ImageSpec, o: FrontendOptions, sessionId: string, exclude: string[]): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const l of spec.layers) {
+    if (l.kind !== "requirements") continue;
+    const root = contextPath(l.file)!;
+    if (out[root]) continue;
+    const seen = new Set<string>();
+    let pending = [root];
+    while (pending.length > 0 && seen.size < 200) {
+      const files = await readContextFiles(gw, pending.filter((p) => !seen.has(p)), o, sessionId, exclude);
+      const next: string[] = [];
+      for (const p of pending) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        const text = files[p];
+        if (text === undefined) {
+          const what = p === root ? "requirements file" : `file "${p}" (included from ${l.file})`;
+          throw new SpecError([{ path: `${l.at}.requirements.file`, message: `${what} not found in the build context` }], o.filename);
+        }
+        try {
+          next.push(...requirementIncludes(p, text));
+        } catch (e) {
+          throw new SpecError([{ path: `${l.at}.requirements.file`, message: (e as Error).message }], o.filename);
+        }
+      }
+      pending = next;
+    }
+    out[root] = [...seen].sort();
   }
   return out;
 }

@@ -34,6 +34,7 @@ export interface FixtureOptions {
   config?: OciImage;
   wheels?: Record<string, string[]>;
   files?: Record<string, string>;
+  requirementFiles?: Record<string, string[]>;
   platform?: Platform;
   exclude?: string[];
 }
@@ -47,7 +48,7 @@ export function compileSpec(spec: object | string, o: FixtureOptions = {}): Comp
     platform: o.platform ?? { os: "linux", architecture: "amd64" },
     base: { ref: BASE_REF, config: o.config ?? baseConfig() },
     python: o.python ?? PYTHON_311,
-    facts: { wheels: o.wheels ?? {}, files: o.files ?? {} },
+    facts: { wheels: o.wheels ?? {}, files: o.files ?? {}, ...(o.requirementFiles ? { requirementFiles: o.requirementFiles } : {}) },
     settings: settings(o.settings),
     context: { localName: "context", sessionId: "session-1", excludePatterns: o.exclude ?? [] },
     specDigest: "sha256:" + "c".repeat(64),

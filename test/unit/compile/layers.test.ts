@@ -298,15 +298,29 @@ describe("files, env and workdir", () => {
     expect(ctx.op.source.attrs["local.session"]).toBe("session-1");
   });
 
-  it("mounts the requirements file's directory so nested -r files resolve", () => {
-    const install = execOps(marshal({ base_image: BASE, layers: [{ requirements: { file: "deps/requirements.txt" } }] })).at(-1)!;
+  it("mounts exactly the requirements file and what it includes, each with a selector (content-keyed cache)", () => {
+    const def = compileSpec(
+      { base_image: BASE, layers: [{ requirements: { file: "deps/requirements.txt" } }] },
+      { requirementFiles: { "deps/requirements.txt": ["deps/pins/base.txt", "deps/requirements.txt"] } },
+    ).state.marshal();
+    const install = execOps(def).at(-1)!;
     expect(install.op.exec.meta.args.slice(-2)).toEqual(["-r", `${CONTEXT_MOUNT}/deps/requirements.txt`]);
-    expect(mountAt(install, CONTEXT_MOUNT)).toMatchObject({ readonly: true });
+    expect(mountAt(install, `${CONTEXT_MOUNT}/deps/requirements.txt`)).toMatchObject({ readonly: true, selector: "deps/requirements.txt" });
+    expect(mountAt(install, `${CONTEXT_MOUNT}/deps/pins/base.txt`)).toMatchObject({ readonly: true, selector: "deps/pins/base.txt" });
+    expect(mountAt(install, CONTEXT_MOUNT)).toBeUndefined();
+    const ctx = decodeOps(def).find((o) => o.op.source?.identifier === "local://context")!;
+    expect(JSON.parse(ctx.op.source.attrs["local.followpaths"])).toEqual(["deps/pins/base.txt", "deps/requirements.txt"]);
+  });
+
+  it("without the include list, mounts the requirements file's directory", () => {
+    const install = execOps(marshal({ base_image: BASE, layers: [{ requirements: { file: "deps/requirements.txt" } }] })).at(-1)!;
+    expect(mountAt(install, `${CONTEXT_MOUNT}/deps`)).toMatchObject({ readonly: true, selector: "deps" });
   });
 
   it("installs wheels in two steps: dependencies from the index, then the local wheel forced", () => {
     const execs = execOps(marshal({ base_image: BASE, layers: [{ python_wheels: { dir: "dist", package_name: "acme-local" } }] }));
     const [deps, force] = execs.slice(-2);
+    expect(mountAt(deps!, `${CONTEXT_MOUNT}/dist`)).toMatchObject({ selector: "dist", readonly: true });
     expect(deps!.op.exec.meta.args.slice(5)).toEqual(["--find-links", `${CONTEXT_MOUNT}/dist`, "acme-local"]);
     expect(force!.op.exec.meta.args.slice(5)).toEqual(["--find-links", `${CONTEXT_MOUNT}/dist`, "--no-deps", "--no-index", "--reinstall", "acme-local"]);
   });
