@@ -139,6 +139,29 @@ describe("system layers", () => {
   });
 });
 
+describe("caching", () => {
+  it("editing a copied source file re-runs only the copy, not the installs", async () => {
+    const spec = {
+      base_image: baseImage(),
+      layers: [
+        { requirements: { file: "requirements.txt", options: { index_url: indexUrl() } } },
+        { copy_config: { src: "src", dst: "/app" } },
+      ],
+    };
+    const ctx = makeContext({ "spec.json": JSON.stringify(spec), "requirements.txt": "tinyjson==1.0.0\n", "src/app.py": "print(1)\n" });
+    const first = await buildx(ctx, { file: "spec.json", buildArgs: PIP });
+    expectBuilt(first);
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(join(ctx, "src/app.py"), "print(2)\n");
+    const t = tag("cache");
+    const second = await buildx(ctx, { file: "spec.json", tag: t, buildArgs: PIP });
+    expectBuilt(second);
+    expect(second.stderr).toMatch(/\[1\/2\] pip install -r requirements\.txt\n#\d+ CACHED/);
+    expect(second.stderr).not.toMatch(/\[2\/2\] COPY src \/app\n#\d+ CACHED/);
+    expect(await runIn(t, "cat /app/app.py")).toBe("print(2)\n");
+  });
+});
+
 describe("secrets", () => {
   it("are readable during a command as file and env, and absent from every layer, the config and history", async () => {
     const fileValue = `file-secret-${process.pid}-${Date.now()}`;
