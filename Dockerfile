@@ -4,7 +4,7 @@ ARG NODE_IMAGE=docker.io/library/node:20-bookworm-slim@sha256:2cf067cfed83d5ea95
 FROM ${NODE_IMAGE}
 COPY dist/frontend.cjs /imagespec/frontend.cjs
 LABEL moby.buildkit.frontend.network.none="true" \
-      moby.buildkit.frontend.caps="moby.buildkit.frontend.subrequests" \
+      moby.buildkit.frontend.caps="moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts" \
       org.opencontainers.image.title="imagespec-frontend" \
       org.opencontainers.image.description="BuildKit frontend that builds images from a Flyte ImageSpec"
 ENTRYPOINT ["node", "/imagespec/frontend.cjs"]

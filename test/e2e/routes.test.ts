@@ -75,6 +75,24 @@ describe("client routes", () => {
   });
 });
 
+describe("options", () => {
+  it("--build-context replaces the base image (named context), and its own Python is used", async () => {
+    const spec = { base_image: baseImage(), python_version: "3.13", layers: [{ commands: { cmd: ["python3 --version > /v"] } }] };
+    const ctx = makeContext({ "spec.json": JSON.stringify(spec) });
+    const t = tag("named-context");
+    const r = await buildx(ctx, { file: "spec.json", tag: t, buildArgs: { installer: "pip" }, extra: ["--build-context", `${baseImage()}=docker-image://${baseImage("3.13-trixie")}`] });
+    expectBuilt(r);
+    expect(await runIn(t, "cat /v; /opt/venv/bin/python --version")).toMatch(/^Python 3\.13\.\d+\nPython 3\.13\.\d+\n$/);
+  });
+
+  it("--call outline is refused with a message naming the request", async () => {
+    const ctx = makeContext({ "spec.json": JSON.stringify(minimalSpec()) });
+    const r = await buildx(ctx, { file: "spec.json", extra: ["--call", "outline"] });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('does not support the subrequest "frontend.outline"');
+  });
+});
+
 describe("failure reporting", () => {
   it("a failing command shows the spec line of its entry", async () => {
     const spec = `base_image: ${baseImage()}\nlayers:\n  - commands:\n      cmd:\n        - "echo fine"\n  - commands:\n      cmd:\n        - "exit 42"\n`;
