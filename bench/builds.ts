@@ -52,9 +52,17 @@ function build(env: NodeJS.ProcessEnv, frontend: string, dir: string, route: Rou
   if (route === "imagespec") args.push("--build-arg", `BUILDKIT_SYNTAX=${frontend}`, "--build-arg", "installer=pip", "-f", join(dir, "spec.yaml"));
   else args.push("-f", join(dir, "Dockerfile"));
   args.push(dir);
-  const t = performance.now();
-  sh(env, "docker", args);
-  return (performance.now() - t) / 1000;
+  for (let attempt = 1; ; attempt++) {
+    const t = performance.now();
+    try {
+      sh(env, "docker", args);
+      return (performance.now() - t) / 1000;
+    } catch (e) {
+      // The containerd image store occasionally loses a snapshot right after a prune.
+      if (attempt >= 2 || !/snapshot .* does not exist/.test((e as Error).message)) throw e;
+      console.log(`retrying ${route} build of ${dir} after: ${(e as Error).message.split("\n").slice(-2).join(" ")}`);
+    }
+  }
 }
 
 function imageFacts(env: NodeJS.ProcessEnv, tag: string): { imageBytes: number; layers: number } {

@@ -68,18 +68,23 @@ export async function readDockerignore(gw: Gateway, o: FrontendOptions, sessionI
   return data ? parseDockerignore(new TextDecoder().decode(data)) : [];
 }
 
+/** Solves the context local narrowed to `paths` and returns its ref, to read files from. */
+async function contextRef(gw: Gateway, o: FrontendOptions, sessionId: string, paths: string[], exclude: string[], name: string): Promise<string> {
+  const def = local(o.contextLocal, {
+    sessionId,
+    followPaths: paths,
+    sharedKeyHint: o.contextLocal,
+    ...(exclude.length > 0 ? { excludePatterns: exclude } : {}),
+    customName: name,
+  }).marshal();
+  return gw.solve(def, { evaluate: true });
+}
+
 /** Wheel files in each python_wheels directory that has no package_name. */
 export async function listWheels(gw: Gateway, spec: ImageSpec, o: FrontendOptions, sessionId: string, exclude: string[]): Promise<Record<string, string[]>> {
   const dirs = [...new Set(spec.layers.flatMap((l) => (l.kind === "python_wheels" && !l.packageName ? [contextPath(l.dir)!] : [])))];
   if (dirs.length === 0) return {};
-  const def = local(o.contextLocal, {
-    sessionId,
-    followPaths: dirs,
-    sharedKeyHint: o.contextLocal,
-    ...(exclude.length > 0 ? { excludePatterns: exclude } : {}),
-    customName: "[internal] list wheel directories",
-  }).marshal();
-  const ref = await gw.solve(def, { evaluate: true });
+  const ref = await contextRef(gw, o, sessionId, dirs, exclude, "[internal] list wheel directories");
   const out: Record<string, string[]> = {};
   for (const dir of dirs) {
     const entries = await gw.readDirIfExists(ref, dir, "*.whl");
@@ -95,14 +100,7 @@ export async function listWheels(gw: Gateway, spec: ImageSpec, o: FrontendOption
 /** Reads small text files from the build context (for the compiler's own use). */
 export async function readContextFiles(gw: Gateway, paths: string[], o: FrontendOptions, sessionId: string, exclude: string[]): Promise<Record<string, string>> {
   if (paths.length === 0) return {};
-  const def = local(o.contextLocal, {
-    sessionId,
-    followPaths: paths,
-    sharedKeyHint: o.contextLocal,
-    ...(exclude.length > 0 ? { excludePatterns: exclude } : {}),
-    customName: `[internal] read ${paths.join(", ")}`,
-  }).marshal();
-  const ref = await gw.solve(def, { evaluate: true });
+  const ref = await contextRef(gw, o, sessionId, paths, exclude, `[internal] read ${paths.join(", ")}`);
   const out: Record<string, string> = {};
   for (const p of paths) {
     const data = await gw.readFileIfExists(ref, p, 8 << 20);
