@@ -72,6 +72,16 @@ export class ProtoWriter {
     this.varint(field * 8 + wireType);
   }
 
+  /** Starts a sub-message (or other length-delimited value); pass the result to {@link end}. */
+  begin(field: number): number {
+    return this.beginDelimited(field);
+  }
+
+  /** Ends a value started with {@link begin}. */
+  end(start: number): void {
+    this.endDelimited(start);
+  }
+
   /** Starts a length-delimited value; returns where its body begins. */
   private beginDelimited(field: number): number {
     this.tag(field, WireType.LengthDelimited);

@@ -302,26 +302,40 @@ function writeMount(w: ProtoWriter, m: PbMount): void {
   w.int(4, m.output);
   w.bool(5, m.readonly);
   w.int(6, m.mountType);
-  const tmpfs = m.tmpfsOpt;
-  if (tmpfs) w.message(19, (tw) => tw.int(1, tmpfs.size));
-  const cache = m.cacheOpt;
-  if (cache) {
-    w.message(20, (cw) => {
-      cw.string(1, cache.id);
-      cw.int(2, cache.sharing);
-    });
+  if (m.tmpfsOpt) {
+    const s = w.begin(19);
+    w.int(1, m.tmpfsOpt.size);
+    w.end(s);
   }
-  const secret = m.secretOpt;
-  if (secret) w.message(21, (sw) => writeMountIdOpt(sw, secret));
-  const ssh = m.sshOpt;
-  if (ssh) w.message(22, (sw) => writeMountIdOpt(sw, ssh));
+  if (m.cacheOpt) {
+    const s = w.begin(20);
+    w.string(1, m.cacheOpt.id);
+    w.int(2, m.cacheOpt.sharing);
+    w.end(s);
+  }
+  if (m.secretOpt) {
+    const s = w.begin(21);
+    writeMountIdOpt(w, m.secretOpt);
+    w.end(s);
+  }
+  if (m.sshOpt) {
+    const s = w.begin(22);
+    writeMountIdOpt(w, m.sshOpt);
+    w.end(s);
+  }
   w.string(23, m.resultId);
   w.int(24, m.contentCache);
 }
 
 function writeExec(w: ProtoWriter, e: PbExecOp): void {
-  w.message(1, (mw) => writeMeta(mw, e.meta));
-  for (const m of e.mounts) w.message(2, (mw) => writeMount(mw, m));
+  const metaStart = w.begin(1);
+  writeMeta(w, e.meta);
+  w.end(metaStart);
+  for (const m of e.mounts) {
+    const s = w.begin(2);
+    writeMount(w, m);
+    w.end(s);
+  }
   w.int(3, e.network);
   w.int(4, e.security);
   for (const s of e.secretEnv ?? []) {
@@ -425,17 +439,25 @@ export function encodeOp(op: PbOp): Uint8Array {
 
 function writeOp(w: ProtoWriter, op: PbOp): void {
   for (const input of op.inputs ?? []) {
-    w.message(1, (iw) => {
-      iw.string(1, input.digest);
-      iw.int(2, input.index);
-    });
+    const s = w.begin(1);
+    w.string(1, input.digest);
+    w.int(2, input.index);
+    w.end(s);
   }
-  const platform = op.platform;
-  if (platform) w.message(10, (pw) => writePlatform(pw, platform));
-  const constraints = op.constraints;
-  if (constraints) w.message(11, (cw) => cw.repeatedStrings(1, constraints.filter));
+  if (op.platform) {
+    const s = w.begin(10);
+    writePlatform(w, op.platform);
+    w.end(s);
+  }
+  if (op.constraints) {
+    const s = w.begin(11);
+    w.repeatedStrings(1, op.constraints.filter);
+    w.end(s);
+  }
   if ("exec" in op) {
-    w.message(2, (ew) => writeExec(ew, op.exec));
+    const s = w.begin(2);
+    writeExec(w, op.exec);
+    w.end(s);
   } else if ("source" in op) {
     const s = op.source;
     w.message(3, (sw) => {
@@ -469,10 +491,10 @@ function writeOpMetadata(w: ProtoWriter, m: PbOpMetadata): void {
   const caps = m.caps;
   if (caps) {
     for (const key of sortedKeys(caps)) {
-      w.message(5, (cw) => {
-        cw.stringAlways(1, key);
-        cw.boolAlways(2, caps[key]!);
-      });
+      const s = w.begin(5);
+      w.stringAlways(1, key);
+      w.boolAlways(2, caps[key]!);
+      w.end(s);
     }
   }
   const pg = m.progressGroup;
@@ -524,11 +546,12 @@ function writeSource(w: ProtoWriter, s: PbSource): void {
 function writeDefinition(w: ProtoWriter, d: PbDefinition): void {
   for (const op of d.def) w.bytesAlways(1, op);
   for (const key of sortedKeys(d.metadata)) {
-    const md = d.metadata[key]!;
-    w.message(2, (ew) => {
-      ew.stringAlways(1, key);
-      ew.message(2, (mw) => writeOpMetadata(mw, md));
-    });
+    const entry = w.begin(2);
+    w.stringAlways(1, key);
+    const value = w.begin(2);
+    writeOpMetadata(w, d.metadata[key]!);
+    w.end(value);
+    w.end(entry);
   }
   const source = d.source;
   if (source) w.message(3, (sw) => writeSource(sw, source));
