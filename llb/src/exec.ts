@@ -1,7 +1,7 @@
 /** Exec ops: run a process over a root filesystem with extra mounts. */
 import type { Platform } from "./platform.js";
 import { compareStrings } from "./protowire.js";
-import { InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import { InputList, vertexMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
 import { CacheSharing, MountType, NetMode, SecurityMode, type PbExecOp, type PbMeta, type PbMount } from "./wire.js";
 
 /** Network of an exec: the sandbox (default), the host's, or none. */
@@ -208,7 +208,7 @@ export class ExecVertex implements Vertex {
         constraints: {},
         exec,
       },
-      metadata: opMetadata(spec.opts, this.caps),
+      metadata: vertexMetadata(this, spec.opts, this.caps),
       locations: spec.opts.sourceLocations ?? [],
     };
   }

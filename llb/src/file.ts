@@ -1,5 +1,5 @@
 /** File ops: mkdir, mkfile, rm, symlink and copy, chained into one op. */
-import { InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import { InputList, vertexMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
 import type { PbChownOpt, PbFileAction, PbFileActionBody, PbUserOpt } from "./wire.js";
 
 const textEncoder = new TextEncoder();
@@ -194,7 +194,7 @@ export class FileVertex implements Vertex {
     });
     return {
       op: { inputs: inputs.inputs, constraints: {}, file: { actions } },
-      metadata: opMetadata(this.opts, ["file.base"]),
+      metadata: vertexMetadata(this, this.opts, ["file.base"]),
       locations: this.opts.sourceLocations ?? [],
     };
   }

@@ -1,5 +1,5 @@
 /** MergeOp and DiffOp: layer-level composition of filesystems. */
-import { InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import { InputList, vertexMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
 
 export class MergeVertex implements Vertex {
   constructor(
@@ -14,7 +14,7 @@ export class MergeVertex implements Vertex {
     const positions = this.inputs.map((o) => list.push(o));
     return {
       op: { inputs: list.inputs, constraints: {}, merge: { inputs: positions } },
-      metadata: opMetadata(this.opts, ["mergeop"]),
+      metadata: vertexMetadata(this, this.opts, ["mergeop"]),
       locations: this.opts.sourceLocations ?? [],
     };
   }
@@ -37,7 +37,7 @@ export class DiffVertex implements Vertex {
     const upper = this.upper ? list.push(this.upper) : -1;
     return {
       op: { inputs: list.inputs, constraints: {}, diff: { lower, upper } },
-      metadata: opMetadata(this.opts, ["diffop"]),
+      metadata: vertexMetadata(this, this.opts, ["diffop"]),
       locations: this.opts.sourceLocations ?? [],
     };
   }

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { Platform } from "./platform.js";
 import { normalizeImageReference } from "./reference.js";
-import { opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Vertex } from "./vertex.js";
+import { vertexMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Vertex } from "./vertex.js";
 
 /** How an image reference is resolved: registry first (`pull`), local first (`local`) or the daemon default. */
 export type ResolveMode = "default" | "pull" | "local";
@@ -61,7 +61,7 @@ export class SourceVertex implements Vertex {
         constraints: {},
         source: attrs ? { identifier: this.identifier, attrs } : { identifier: this.identifier },
       },
-      metadata: opMetadata(this.opts, this.caps),
+      metadata: vertexMetadata(this, this.opts, this.caps),
       locations: this.opts.sourceLocations ?? [],
     };
   }
