@@ -148,17 +148,19 @@ describe("caching", () => {
         { copy_config: { src: "src", dst: "/app" } },
       ],
     };
-    const ctx = makeContext({ "spec.json": JSON.stringify(spec), "requirements.txt": "tinyjson==1.0.0\n", "src/app.py": "print(1)\n" });
+    // Unique contents: BuildKit's cache is content-addressed, so a previous run's files would hit it.
+    const token = `${process.pid}-${Date.now()}`;
+    const ctx = makeContext({ "spec.json": JSON.stringify(spec), "requirements.txt": "tinyjson==1.0.0\n", "src/app.py": `print("${token}-1")\n` });
     const first = await buildx(ctx, { file: "spec.json", buildArgs: PIP });
     expectBuilt(first);
     const { writeFileSync } = await import("node:fs");
-    writeFileSync(join(ctx, "src/app.py"), "print(2)\n");
+    writeFileSync(join(ctx, "src/app.py"), `print("${token}-2")\n`);
     const t = tag("cache");
     const second = await buildx(ctx, { file: "spec.json", tag: t, buildArgs: PIP });
     expectBuilt(second);
     expect(second.stderr).toMatch(/\[1\/2\] pip install -r requirements\.txt\n#\d+ CACHED/);
     expect(second.stderr).not.toMatch(/\[2\/2\] COPY src \/app\n#\d+ CACHED/);
-    expect(await runIn(t, "cat /app/app.py")).toBe("print(2)\n");
+    expect(await runIn(t, "cat /app/app.py")).toBe(`print("${token}-2")\n`);
   });
 });
 
