@@ -69,7 +69,8 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   caps.llb.require("file.base", "file operations");
   if (o.requestId) return handleSubrequest(o.requestId);
 
-  const file = await readSpecFile(gw, o, env.sessionId);
+  // Round trips to the daemon dominate a frontend run: everything independent runs concurrently.
+  const [file, exclude] = await Promise.all([readSpecFile(gw, o, env.sessionId), readDockerignore(gw, o, env.sessionId)]);
   const language = /^\s*[{[]/.test(new TextDecoder().decode(file.data.subarray(0, 256))) ? "json" : "yaml";
   state.specFile = { filename: file.filename, data: file.data, language };
   const loaded = loadSpec(file.data, file.filename);
@@ -78,16 +79,22 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   const sourceMap = new SourceMap(file.filename, file.data, language, file.definition);
   const digest = specDigest(loaded.spec);
   const settings = buildSettings(o);
-  const exclude = await readDockerignore(gw, o, env.sessionId);
-  const wheels = await listWheels(gw, loaded.spec, o, env.sessionId, exclude);
-  const files = await readContextFiles(gw, filesToRead(loaded.spec, settings.installer), o, env.sessionId, exclude);
-  const requirementFiles = await requirementClosure(gw, loaded.spec, o, env.sessionId, exclude);
   const platforms = platformsOf(o, loaded, env);
+  const [wheels, files, requirementFiles, bases] = await Promise.all([
+    listWheels(gw, loaded.spec, o, env.sessionId, exclude),
+    readContextFiles(gw, filesToRead(loaded.spec, settings.installer), o, env.sessionId, exclude),
+    requirementClosure(gw, loaded.spec, o, env.sessionId, exclude),
+    Promise.all(
+      platforms.map(async (platform) => {
+        const base = await resolveBase(gw, caps, o, loaded.spec.baseImage, platform);
+        const python = needsPython(loaded.spec) ? await probePython(gw, base.ref, platform, envMap(base.config.config?.Env)) : undefined;
+        return { platform, base, python };
+      }),
+    ),
+  ]);
 
   const results = await Promise.all(
-    platforms.map(async (platform): Promise<PlatformResult> => {
-      const base = await resolveBase(gw, caps, o, loaded.spec.baseImage, platform);
-      const python = needsPython(loaded.spec) ? await probePython(gw, base.ref, platform, envMap(base.config.config?.Env)) : undefined;
+    bases.map(async ({ platform, base, python }): Promise<PlatformResult> => {
       let compiled;
       try {
         compiled = compileImage({

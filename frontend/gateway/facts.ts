@@ -150,26 +150,28 @@ const INTERPRETER_DIRS = ["/usr/bin", "/usr/local/bin"];
 /** Finds Python interpreters and virtual environments in the base image. */
 export async function probePython(gw: Gateway, baseRef: string, platform: Platform, baseEnv: ReadonlyMap<string, string>): Promise<PythonFacts> {
   const ref = await gw.solve(image(baseRef, { platform, customName: `[internal] inspect Python in ${baseRef}` }).marshal({ platform }));
+  const candidates = venvCandidates(baseEnv);
+  const [listings, configs, links] = await Promise.all([
+    Promise.all(INTERPRETER_DIRS.map((dir) => gw.readDirIfExists(ref, dir, "python3*"))),
+    Promise.all(candidates.map((path) => gw.readFileIfExists(ref, `${path}/pyvenv.cfg`, 64 * 1024))),
+    Promise.all(INTERPRETER_DIRS.map((dir) => gw.statFile(ref, `${dir}/python3`))),
+  ]);
   const interpreters: PythonFacts["interpreters"] = [];
-  for (const dir of INTERPRETER_DIRS) {
-    for (const e of await gw.readDirIfExists(ref, dir, "python3*")) {
+  INTERPRETER_DIRS.forEach((dir, i) => {
+    for (const e of listings[i]!) {
       const version = interpreterVersion(e.path);
-      if (version && !interpreters.some((i) => i.version === version)) interpreters.push({ path: `${dir}/${e.path}`, version });
+      if (version && !interpreters.some((x) => x.version === version)) interpreters.push({ path: `${dir}/${e.path}`, version });
     }
-  }
+  });
   interpreters.sort((a, b) => Number(b.version.split(".")[1]) - Number(a.version.split(".")[1]));
   const venvs: PythonFacts["venvs"] = [];
-  for (const path of venvCandidates(baseEnv)) {
-    const cfg = await gw.readFileIfExists(ref, `${path}/pyvenv.cfg`, 64 * 1024);
+  candidates.forEach((path, i) => {
+    const cfg = configs[i];
     const version = cfg ? pyvenvVersion(new TextDecoder().decode(cfg)) : undefined;
     if (version) venvs.push({ path, version });
-  }
-  let defaultVersion: string | undefined;
-  for (const dir of INTERPRETER_DIRS) {
-    const st = await gw.statFile(ref, `${dir}/python3`);
-    const target = st?.linkname ? st.linkname.split("/").pop()! : undefined;
-    defaultVersion = target ? interpreterVersion(target) : undefined;
-    if (defaultVersion) break;
-  }
+  });
+  const defaultVersion = links
+    .map((st) => (st?.linkname ? interpreterVersion(st.linkname.split("/").pop()!) : undefined))
+    .find((v) => v !== undefined);
   return { interpreters, venvs, ...(defaultVersion ? { defaultVersion } : {}) };
 }
