@@ -1,0 +1,27 @@
+"use strict";
+// Entry point of the frontend image: runs the bundle with V8's code cache for it, which the
+// image build writes once (`boot.cjs --write-v8-cache`, same node binary), cutting start-up by
+// tens of milliseconds on every build. Without a usable cache it simply compiles the bundle.
+const fs = require("node:fs");
+const path = require("node:path");
+const vm = require("node:vm");
+const { wrap } = require("node:module");
+
+const bundle = path.join(__dirname, "frontend.cjs");
+const cacheFile = `${bundle}.v8cache`;
+const writeCache = process.argv[2] === "--write-v8-cache";
+if (writeCache) process.argv.splice(2, 1, "help");
+
+let cachedData;
+if (!writeCache) {
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+}
+const source = fs.readFileSync(bundle, "utf8").replace(/^#!.*\n/, "");
+const script = new vm.Script(wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
+const mod = { exports: {} };
+script.runInThisContext().call(mod.exports, mod.exports, require, mod, bundle, __dirname);
+if (writeCache) fs.writeFileSync(cacheFile, script.createCachedData());
