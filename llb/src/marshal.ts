@@ -11,15 +11,34 @@ export interface MarshalOptions {
   platform?: Platform;
 }
 
+/** The source map with locations as a plain record. */
+export type SourceRecord = PbSource & { locations: Readonly<Record<string, readonly PbLocation[]>> };
+
 /** A marshaled LLB graph, ready to send in a SolveRequest. */
 export class Definition implements PbDefinition {
+  private metadataRecord: Readonly<Record<string, PbOpMetadata>> | undefined;
+  private sourceRecord: SourceRecord | undefined;
+
   constructor(
     readonly def: readonly Uint8Array[],
-    readonly metadata: Readonly<Record<string, PbOpMetadata>>,
-    readonly source: PbSource | undefined,
+    /** Metadata of every op, by digest (what {@link metadata} shows as a record). */
+    readonly metadataByDigest: ReadonlyMap<string, PbOpMetadata>,
+    private readonly locationsByDigest: ReadonlyMap<string, readonly PbLocation[]> | undefined,
+    private readonly infos: readonly PbSourceInfo[],
     /** Digest of each op in `def`, same order. */
     readonly digests: readonly string[],
   ) {}
+
+  /** Metadata of every op as a record keyed by digest (built on first use; large graphs encode from the Map). */
+  get metadata(): Readonly<Record<string, PbOpMetadata>> {
+    return (this.metadataRecord ??= Object.fromEntries(this.metadataByDigest));
+  }
+
+  /** The source map: locations of each op and the files they point into. */
+  get source(): SourceRecord | undefined {
+    if (!this.locationsByDigest) return undefined;
+    return (this.sourceRecord ??= { locations: Object.fromEntries(this.locationsByDigest), infos: this.infos });
+  }
 
   /** True for the empty filesystem (no ops at all). */
   get isEmpty(): boolean {
@@ -33,12 +52,14 @@ export class Definition implements PbDefinition {
 
   /** The protobuf encoding of the whole Definition message. */
   encode(): Uint8Array {
-    return encodeDefinition(this);
+    const source = this.locationsByDigest ? { locations: this.locationsByDigest, infos: this.infos } : undefined;
+    return encodeDefinition({ def: this.def, metadata: this.metadataByDigest, source });
   }
 }
 
 /** Shared by every op without source locations (Go still lists each op, with none). */
 const NO_LOCATIONS: PbLocation[] = [];
+const IN_PROGRESS = "";
 
 function mergeMetadata(a: PbOpMetadata, b: PbOpMetadata): PbOpMetadata {
   const out: { -readonly [K in keyof PbOpMetadata]: PbOpMetadata[K] } = { ...a };
@@ -52,12 +73,13 @@ function mergeMetadata(a: PbOpMetadata, b: PbOpMetadata): PbOpMetadata {
 
 /** Marshals the graph behind `output` (undefined: scratch, an empty Definition). */
 export function marshal(output: Output | undefined, opts: MarshalOptions = {}): Definition {
-  if (!output) return new Definition([], {}, undefined, []);
+  if (!output) return new Definition([], new Map(), undefined, [], []);
   const defaultPlatform = opts.platform ?? LINUX_AMD64;
+  // A vertex maps to its digest once marshaled, to IN_PROGRESS while its inputs are walked.
   const vertexDigests = new Map<Vertex, string>();
   const def: Uint8Array[] = [];
   const digests: string[] = [];
-  const seenDigests = new Set<string>();
+  // One lookup per op: identical ops (same digest) share an entry and merge their metadata.
   const metadata = new Map<string, PbOpMetadata>();
   const locations = new Map<string, PbLocation[]>();
   const infos: PbSourceInfo[] = [];
@@ -66,44 +88,42 @@ export function marshal(output: Output | undefined, opts: MarshalOptions = {}): 
     defaultPlatform,
     digestOf(vertex: Vertex): string {
       const d = vertexDigests.get(vertex);
-      if (d === undefined) throw new Error("internal: input marshaled after its user");
+      if (d === undefined || d === IN_PROGRESS) throw new Error("internal: input marshaled after its user");
       return d;
     },
   };
 
   // Iterative post-order walk: inputs (in order) before the vertex, each vertex once.
   const stack: { vertex: Vertex; next: number }[] = [{ vertex: output.vertex, next: 0 }];
-  const onStack = new Set<Vertex>([output.vertex]);
+  vertexDigests.set(output.vertex, IN_PROGRESS);
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     if (top.next < top.vertex.inputs.length) {
       const child = top.vertex.inputs[top.next++]!.vertex;
-      if (vertexDigests.has(child)) continue;
-      if (onStack.has(child)) throw new Error("LLB graph has a cycle");
-      onStack.add(child);
+      const state = vertexDigests.get(child);
+      if (state === IN_PROGRESS) throw new Error("LLB graph has a cycle");
+      if (state !== undefined) continue;
+      vertexDigests.set(child, IN_PROGRESS);
       stack.push({ vertex: child, next: 0 });
       continue;
     }
     stack.pop();
-    onStack.delete(top.vertex);
     const m = top.vertex.marshal(ctx);
     const bytes = encodeOp(m.op);
     const digest = digestOf(bytes);
     vertexDigests.set(top.vertex, digest);
     const known = metadata.get(digest);
-    metadata.set(digest, known ? mergeMetadata(known, m.metadata) : m.metadata);
-    if (m.locations.length === 0) {
-      if (!locations.has(digest)) locations.set(digest, NO_LOCATIONS);
-      if (!seenDigests.has(digest)) {
-        seenDigests.add(digest);
-        def.push(bytes);
-        digests.push(digest);
-      }
-      continue;
+    if (known === undefined) {
+      metadata.set(digest, m.metadata);
+      locations.set(digest, NO_LOCATIONS);
+      def.push(bytes);
+      digests.push(digest);
+    } else {
+      metadata.set(digest, mergeMetadata(known, m.metadata));
     }
-    const existing = locations.get(digest);
-    let locs = existing && existing !== NO_LOCATIONS ? existing : undefined;
-    if (!locs) {
+    if (m.locations.length === 0) continue;
+    let locs = locations.get(digest)!;
+    if (locs === NO_LOCATIONS) {
       locs = [];
       locations.set(digest, locs);
     }
@@ -122,11 +142,6 @@ export function marshal(output: Output | undefined, opts: MarshalOptions = {}): 
       }
       locs.push({ sourceIndex: index, ranges: loc.ranges });
     }
-    if (!seenDigests.has(digest)) {
-      seenDigests.add(digest);
-      def.push(bytes);
-      digests.push(digest);
-    }
   }
 
   const terminal = encodeOp({ inputs: [{ digest: ctx.digestOf(output.vertex), index: output.index }], terminal: true });
@@ -140,5 +155,5 @@ export function marshal(output: Output | undefined, opts: MarshalOptions = {}): 
   metadata.set(terminalDigest, { caps });
   def.push(terminal);
   digests.push(terminalDigest);
-  return new Definition(def, Object.fromEntries(metadata), { locations: Object.fromEntries(locations), infos }, digests);
+  return new Definition(def, metadata, locations, infos, digests);
 }

@@ -205,6 +205,11 @@ export class ProtoWriter {
     return this.buf.slice(0, this.pos);
   }
 
+  /** Like {@link finish}, but small results may be views into a shared, never-reused slab. */
+  finishSmall(): Uint8Array {
+    return copyToSlab(this.buf.subarray(0, this.pos));
+  }
+
   /** Empties the writer so its buffer can be reused. */
   reset(): this {
     this.pos = 0;
@@ -229,15 +234,40 @@ export function encodeWith(encode: (w: ProtoWriter) => void): Uint8Array {
   sharedInUse = true;
   try {
     encode(shared.reset());
-    return shared.finish();
+    return shared.finishSmall();
   } finally {
     sharedInUse = false;
   }
 }
 
+const SLAB_SIZE = 256 * 1024;
+const SLAB_MAX_VALUE = 4 * 1024;
+let slab = new Uint8Array(0);
+let slabPos = 0;
+
+/**
+ * Copies small encodings into views of a shared slab: thousands of ops then share a few
+ * ArrayBuffers instead of owning one each, which is what made large graphs GC-bound.
+ */
+function copyToSlab(bytes: Uint8Array): Uint8Array {
+  if (bytes.length > SLAB_MAX_VALUE) return bytes.slice();
+  if (slabPos + bytes.length > slab.length) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabPos = 0;
+  }
+  const view = slab.subarray(slabPos, slabPos + bytes.length);
+  view.set(bytes);
+  slabPos += bytes.length;
+  return view;
+}
+
 /** Keys in Go's map order for strings: byte-wise, which equals code-point order for UTF-8. */
 export function sortedKeys(map: object): string[] {
-  const keys = Object.keys(map);
+  return sortInGoOrder(Object.keys(map));
+}
+
+/** Sorts strings in place in Go's order (byte-wise UTF-8) and returns them. */
+export function sortInGoOrder(keys: string[]): string[] {
   if (keys.length < 2) return keys;
   // Native sort orders by UTF-16 code units, which matches UTF-8 byte order unless a key holds
   // a surrogate pair; only then is the slower exact comparison needed.

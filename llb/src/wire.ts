@@ -4,7 +4,7 @@
  * deterministic marshalling: ascending field numbers with the oneof member last, zero scalars
  * omitted, present sub-messages always written, map entries sorted by key.
  */
-import { encodeWith, ProtoWriter, sortedKeys } from "./protowire.js";
+import { encodeWith, ProtoWriter, sortedKeys, sortInGoOrder } from "./protowire.js";
 
 /** OCI platform as LLB carries it. */
 export interface PbPlatform {
@@ -227,17 +227,27 @@ export interface PbLocation {
   ranges: readonly PbRange[];
 }
 
+/** A protobuf map keyed by op digest, as a plain record or a Map (encoded the same way). */
+export type DigestKeyed<T> = Readonly<Record<string, T>> | ReadonlyMap<string, T>;
+
+/** Entries of a {@link DigestKeyed} map in Go's key order. */
+export function sortedEntries<T>(map: DigestKeyed<T>): [string, T][] {
+  if (map instanceof Map) return sortInGoOrder([...map.keys()]).map((k) => [k, map.get(k)!]);
+  const record = map as Readonly<Record<string, T>>;
+  return sortedKeys(record).map((k) => [k, record[k]!]);
+}
+
 /** pb.Source: the source map of a Definition. */
 export interface PbSource {
-  locations: Readonly<Record<string, readonly PbLocation[]>>;
+  locations: DigestKeyed<readonly PbLocation[]>;
   infos: readonly PbSourceInfo[];
 }
 
 /** A marshaled LLB graph: op bytes in dependency order, the last one the terminal op. */
 export interface PbDefinition {
   def: readonly Uint8Array[];
-  metadata: Readonly<Record<string, PbOpMetadata>>;
-  source?: PbSource;
+  metadata: DigestKeyed<PbOpMetadata>;
+  source?: PbSource | undefined;
 }
 
 // ---- encoders ------------------------------------------------------------------------------
@@ -513,8 +523,7 @@ function writePosition(w: ProtoWriter, p: PbPosition): void {
 }
 
 function writeSource(w: ProtoWriter, s: PbSource): void {
-  for (const key of sortedKeys(s.locations)) {
-    const locs = s.locations[key]!;
+  for (const [key, locs] of sortedEntries(s.locations)) {
     w.message(1, (ew) => {
       ew.stringAlways(1, key);
       ew.message(2, (lw) => {
@@ -545,11 +554,11 @@ function writeSource(w: ProtoWriter, s: PbSource): void {
 
 function writeDefinition(w: ProtoWriter, d: PbDefinition): void {
   for (const op of d.def) w.bytesAlways(1, op);
-  for (const key of sortedKeys(d.metadata)) {
+  for (const [key, md] of sortedEntries(d.metadata)) {
     const entry = w.begin(2);
     w.stringAlways(1, key);
     const value = w.begin(2);
-    writeOpMetadata(w, d.metadata[key]!);
+    writeOpMetadata(w, md);
     w.end(value);
     w.end(entry);
   }
