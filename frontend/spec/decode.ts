@@ -28,6 +28,23 @@ function describe(node: SpecNode): string {
   return `${typeof node.value} ${JSON.stringify(node.value)}`;
 }
 
+const fieldNames = new Map<MessageName, ReadonlyMap<string, string>>();
+
+/** Proto field name by either spelling (snake_case or lowerCamelCase) of a message's fields. */
+function fieldsByName(name: MessageName): ReadonlyMap<string, string> {
+  let byName = fieldNames.get(name);
+  if (!byName) {
+    const map = new Map<string, string>();
+    for (const f of Object.keys(shapeOf(name).fields)) {
+      map.set(f, f);
+      map.set(jsonName(f), f);
+    }
+    fieldNames.set(name, map);
+    byName = map;
+  }
+  return byName;
+}
+
 class Decoder {
   readonly problems: SpecProblem[] = [];
   readonly ranges = new Map<string, SourceRange>();
@@ -50,11 +67,7 @@ class Decoder {
       return undefined;
     }
     const shape = shapeOf(name);
-    const byName = new Map<string, string>();
-    for (const f of Object.keys(shape.fields)) {
-      byName.set(f, f);
-      byName.set(jsonName(f), f);
-    }
+    const byName = fieldsByName(name);
     const out: Decoded = {};
     const seen = new Map<string, string>();
     for (const entry of node.entries) {

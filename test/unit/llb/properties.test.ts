@@ -28,17 +28,19 @@ type Step =
   | { kind: "diff"; lower: number };
 
 const word = fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/);
+// Short strings, plus long ones in any Unicode (the writer encodes long strings natively).
+const text = (maxLength: number) => fc.oneof(fc.string({ maxLength }), fc.string({ unit: "binary", minLength: 30, maxLength: 300 }));
 const envKey = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,6}$/);
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant("env" as const), key: envKey, value: fc.string({ maxLength: 12 }) }),
+  fc.record({ kind: fc.constant("env" as const), key: envKey, value: text(12) }),
   fc.record({
     kind: fc.constant("run" as const),
-    args: fc.array(fc.string({ maxLength: 10 }), { minLength: 1, maxLength: 4 }),
+    args: fc.array(text(10), { minLength: 1, maxLength: 4 }),
     env: fc.dictionary(envKey, fc.string({ maxLength: 8 }), { maxKeys: 4 }),
     mounts: fc.array(fc.nat({ max: 4 }), { maxLength: 4 }),
     network: fc.constantFrom("sandbox" as const, "host" as const, "none" as const),
   }),
-  fc.record({ kind: fc.constant("file" as const), path: word.map((w) => `/d/${w}`), data: fc.string({ maxLength: 20 }), rm: fc.boolean() }),
+  fc.record({ kind: fc.constant("file" as const), path: word.map((w) => `/d/${w}`), data: text(20), rm: fc.boolean() }),
   fc.record({ kind: fc.constant("copy" as const), from: fc.nat({ max: 8 }), src: word, dest: word.map((w) => `/c/${w}/`) }),
   fc.record({ kind: fc.constant("merge" as const), with: fc.nat({ max: 8 }) }),
   fc.record({ kind: fc.constant("diff" as const), lower: fc.nat({ max: 8 }) }),
