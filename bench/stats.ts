@@ -6,10 +6,15 @@ export interface Timing {
   minMs: number;
 }
 
-export function measure(fn: () => unknown, runs: number, warmup = 3): Timing {
-  for (let i = 0; i < warmup; i++) fn();
+/** Times `fn` over `runs` runs after `warmup` untimed ones; `before` runs untimed ahead of each. */
+export function measure(fn: () => unknown, runs: number, warmup = 3, before?: () => void): Timing {
+  for (let i = 0; i < warmup; i++) {
+    before?.();
+    fn();
+  }
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
+    before?.();
     const t = performance.now();
     fn();
     times.push(performance.now() - t);
@@ -20,3 +25,4 @@ export function measure(fn: () => unknown, runs: number, warmup = 3): Timing {
 }
 
 export const round = (n: number) => Math.round(n * 100) / 100;
+

@@ -18,6 +18,7 @@ function log(msg: string): void {
 }
 
 async function main(): Promise<void> {
+  const loadedAt = performance.now();
   const transport = guardStdout();
   const bridge = await openStdioBridge(process.stdin, transport);
   const env = readFrontendEnv();
@@ -39,7 +40,10 @@ async function main(): Promise<void> {
     await gw.returnError(status);
   };
   const finish = (code: number) => {
-    if (gw.firstSolveAt !== undefined) log(`start-up to first solve: ${gw.firstSolveAt.toFixed(1)} ms`);
+    if (gw.firstSolveAt !== undefined) {
+      const ping = gw.pingAnsweredAt !== undefined ? `, Ping answered at ${gw.pingAnsweredAt.toFixed(1)}` : "";
+      log(`start-up to first solve: ${gw.firstSolveAt.toFixed(1)} ms (code loaded at ${loadedAt.toFixed(1)}${ping})`);
+    }
     process.exit(code);
   };
   const crash = (err: unknown) => {

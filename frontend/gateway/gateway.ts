@@ -38,6 +38,8 @@ function pbPlatform(p: Platform): Record<string, unknown> {
 export class Gateway {
   /** Milliseconds from process start to the first Solve request, for the start-up benchmark. */
   firstSolveAt: number | undefined;
+  /** Milliseconds from process start to the Ping answer. */
+  pingAnsweredAt: number | undefined;
 
   constructor(
     readonly client: LLBBridgeClient,
@@ -46,6 +48,7 @@ export class Gateway {
 
   async ping(): Promise<Caps> {
     const pong = await this.client.call("Ping", {});
+    this.pingAnsweredAt ??= performance.now();
     const toCaps = (list: Record<string, unknown>[] | undefined) =>
       new CapSet(
         (list ?? []).map((c) => ({
