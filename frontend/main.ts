@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const finish = (code: number) => {
     if (gw.firstSolveAt !== undefined) {
       const ping = gw.pingAnsweredAt !== undefined ? `, Ping answered at ${gw.pingAnsweredAt.toFixed(1)}` : "";
-      log(`start-up to first solve: ${gw.firstSolveAt.toFixed(1)} ms (code loaded at ${loadedAt.toFixed(1)}${ping})`);
+      log(`start-up to first solve: ${gw.firstSolveAt.toFixed(1)} ms (code loaded at ${loadedAt.toFixed(1)}${ping}); returned at ${performance.now().toFixed(1)} ms`);
     }
     process.exit(code);
   };
