@@ -1,8 +1,8 @@
 /** Exec ops: run a process over a root filesystem with extra mounts. */
 import type { Platform } from "./platform.js";
 import { compareStrings } from "./protowire.js";
-import { InputList, vertexMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
-import { CacheSharing, MountType, NetMode, SecurityMode, type PbExecOp, type PbMeta, type PbMount } from "./wire.js";
+import { InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import { CacheSharing, MountType, NetMode, SecurityMode, type PbExecOp, type PbMeta, type PbMount, type PbOpMetadata } from "./wire.js";
 
 /** Network of an exec: the sandbox (default), the host's, or none. */
 export type NetworkMode = "sandbox" | "host" | "none";
@@ -76,6 +76,8 @@ function producesOutput(m: RegularMount): boolean {
 }
 
 export class ExecVertex implements Vertex {
+  /** Op metadata, computed on first marshal (vertices and their options never change). */
+  private metadata: PbOpMetadata | undefined = undefined;
   readonly inputs: readonly Output[];
   private readonly regular: readonly RegularMount[];
   private readonly secrets: readonly Extract<Mount, { type: "secret" }>[];
@@ -208,7 +210,7 @@ export class ExecVertex implements Vertex {
         constraints: {},
         exec,
       },
-      metadata: vertexMetadata(this, spec.opts, this.caps),
+      metadata: (this.metadata ??= opMetadata(spec.opts, this.caps)),
       locations: spec.opts.sourceLocations ?? [],
     };
   }

@@ -1,7 +1,10 @@
 /** MergeOp and DiffOp: layer-level composition of filesystems. */
-import { InputList, vertexMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import { InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import type { PbOpMetadata } from "./wire.js";
 
 export class MergeVertex implements Vertex {
+  /** Op metadata, computed on first marshal (vertices and their options never change). */
+  private metadata: PbOpMetadata | undefined = undefined;
   constructor(
     readonly inputs: readonly Output[],
     private readonly opts: OpOptions,
@@ -14,13 +17,15 @@ export class MergeVertex implements Vertex {
     const positions = this.inputs.map((o) => list.push(o));
     return {
       op: { inputs: list.inputs, constraints: {}, merge: { inputs: positions } },
-      metadata: vertexMetadata(this, this.opts, ["mergeop"]),
+      metadata: (this.metadata ??= opMetadata(this.opts, ["mergeop"])),
       locations: this.opts.sourceLocations ?? [],
     };
   }
 }
 
 export class DiffVertex implements Vertex {
+  /** Op metadata, computed on first marshal (vertices and their options never change). */
+  private metadata: PbOpMetadata | undefined = undefined;
   readonly inputs: readonly Output[];
 
   constructor(
@@ -37,7 +42,7 @@ export class DiffVertex implements Vertex {
     const upper = this.upper ? list.push(this.upper) : -1;
     return {
       op: { inputs: list.inputs, constraints: {}, diff: { lower, upper } },
-      metadata: vertexMetadata(this, this.opts, ["diffop"]),
+      metadata: (this.metadata ??= opMetadata(this.opts, ["diffop"])),
       locations: this.opts.sourceLocations ?? [],
     };
   }

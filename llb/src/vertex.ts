@@ -49,18 +49,6 @@ export interface OpOptions {
   sourceLocations?: readonly SourceLocation[];
 }
 
-const metadataCache = new WeakMap<Vertex, PbOpMetadata>();
-
-/** {@link opMetadata} computed once per vertex (vertices and their options are immutable). */
-export function vertexMetadata(vertex: Vertex, opts: OpOptions, caps: Iterable<string>): PbOpMetadata {
-  let md = metadataCache.get(vertex);
-  if (!md) {
-    md = opMetadata(opts, caps);
-    metadataCache.set(vertex, md);
-  }
-  return md;
-}
-
 /** Builds OpMetadata from the common options and the caps the op itself needs. */
 export function opMetadata(opts: OpOptions, caps: Iterable<string>): PbOpMetadata {
   const md: { -readonly [K in keyof PbOpMetadata]: PbOpMetadata[K] } = {};
