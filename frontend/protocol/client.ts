@@ -3,6 +3,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { PbDefinition } from "../../llb/src/index.js";
 import { encodeDefinition } from "../../llb/src/index.js";
 import { messageType, TO_OBJECT } from "./messages.js";
+import { decodePong, decodeSolveResponse } from "./responses.js";
 
 /** BuildKit's gRPC limits for this connection (16 MiB each way). */
 export const MAX_MESSAGE_BYTES = 16 << 20;
@@ -14,11 +15,13 @@ type Obj = Record<string, any>;
 interface MethodSpec {
   request: string;
   response: string;
+  /** A hand-written decoder for the response, where protobufjs's generated one costs too much. */
+  decode?: (bytes: Uint8Array) => Obj;
 }
 
 const METHODS = {
-  Ping: { request: "PingRequest", response: "PongResponse" },
-  Solve: { request: "SolveRequest", response: "SolveResponse" },
+  Ping: { request: "PingRequest", response: "PongResponse", decode: decodePong },
+  Solve: { request: "SolveRequest", response: "SolveResponse", decode: decodeSolveResponse },
   ReadFile: { request: "ReadFileRequest", response: "ReadFileResponse" },
   ReadDir: { request: "ReadDirRequest", response: "ReadDirResponse" },
   StatFile: { request: "StatFileRequest", response: "StatFileResponse" },
@@ -83,12 +86,21 @@ export class LLBBridgeClient {
         responseStream: false,
         requestSerialize: (value: Obj) => {
           const { __definition, __definitionField, ...rest } = value;
-          const bytes = req.encode(req.fromObject(rest)).finish();
+          // Two statements on purpose: `req.encode(req.fromObject(…))` reads `encode` before
+          // fromObject has generated the codecs, so protobufjs would generate them all twice.
+          const message = req.fromObject(rest);
+          const bytes = req.encode(message).finish();
           return __definition ? appendDefinition(bytes, __definitionField, __definition) : Buffer.from(bytes);
         },
         requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
         responseSerialize: (value: Obj) => Buffer.from(res.encode(res.fromObject(value)).finish()),
-        responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), TO_OBJECT),
+        responseDeserialize:
+          "decode" in spec
+            ? spec.decode
+            : (b: Buffer) => {
+                const message = res.decode(b);
+                return res.toObject(message, TO_OBJECT);
+              },
       };
     }
   }

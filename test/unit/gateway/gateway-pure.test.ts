@@ -133,3 +133,60 @@ describe(".dockerignore", () => {
     expect(parseDockerignore("# comment\n\n/dist/\n!keep.txt\n**/*.pyc\n./a/../b\n")).toEqual(["dist", "!keep.txt", "**/*.pyc", "b"]);
   });
 });
+
+describe("Ping answer", () => {
+  it("the hand decoder reads the caps exactly as protobufjs does, skipping workers and unknown fields", async () => {
+    const { messageType, TO_OBJECT } = await import("../../../frontend/protocol/messages.js");
+    const { decodePong } = await import("../../../frontend/protocol/responses.js");
+    const Pong = messageType("moby.buildkit.v1.frontend.PongResponse");
+    const caps = (prefix: string) =>
+      Array.from({ length: 40 }, (_, i) => ({
+        ID: `${prefix}.${i}`,
+        Enabled: i % 3 !== 0,
+        Deprecated: i % 5 === 0,
+        ...(i % 3 === 0 ? { DisabledReason: "reason", DisabledReasonMsg: `needs ${i} ✓`, DisabledAlternative: "alt" } : {}),
+      }));
+    const message = {
+      FrontendAPICaps: caps("gw"),
+      LLBCaps: caps("llb"),
+      Workers: [{ ID: "w1", Labels: { "org.mobyproject.buildkit.worker.executor": "oci" }, platforms: [{ OS: "linux", Architecture: "amd64" }], GCPolicy: [{ all: true, keepDuration: 3600, filters: ["type==source.local"] }], BuildkitVersion: { package: "github.com/moby/buildkit", version: "v0.26.0", revision: "abc" } }],
+    };
+    const known = Pong.encode(Pong.fromObject(message)).finish();
+    // A field this version does not know (number 9, length-delimited) must be skipped.
+    const bytes = Buffer.concat([Buffer.from([0x4a, 0x03, 0x61, 0x62, 0x63]), Buffer.from(known)]);
+    const theirs = Pong.toObject(Pong.decode(known), TO_OBJECT) as { FrontendAPICaps: Record<string, unknown>[]; LLBCaps: Record<string, unknown>[] };
+    const ours = decodePong(bytes);
+    const pick = (c: object) => {
+      const r = c as Record<string, unknown>;
+      return { ID: r.ID, Enabled: r.Enabled === true, DisabledReason: r.DisabledReason, DisabledReasonMsg: r.DisabledReasonMsg };
+    };
+    expect(ours.FrontendAPICaps.map(pick)).toEqual(theirs.FrontendAPICaps.map(pick));
+    expect(ours.LLBCaps.map(pick)).toEqual(theirs.LLBCaps.map(pick));
+    expect(ours.LLBCaps).toHaveLength(40);
+    expect(ours.FrontendAPICaps[3]).toEqual({ ID: "gw.3", Enabled: false, DisabledReason: "reason", DisabledReasonMsg: "needs 3 ✓" });
+  });
+});
+
+describe("Solve answer", () => {
+  it("the hand decoder finds the result's ref id as protobufjs does, skipping the Definition and metadata", async () => {
+    const { messageType, TO_OBJECT } = await import("../../../frontend/protocol/messages.js");
+    const { decodeSolveResponse } = await import("../../../frontend/protocol/responses.js");
+    const { image } = await import("../../../llb/src/index.js");
+    const Solve = messageType("moby.buildkit.v1.frontend.SolveResponse");
+    const Definition = messageType("pb.Definition");
+    const def = Definition.toObject(Definition.decode(image("docker.io/library/alpine:3").run({ args: ["true"] }).root().marshal().encode()));
+    for (const message of [
+      { result: { ref: { id: "ref-1", def }, metadata: { "image.name": Buffer.from("x") } } },
+      { result: { ref: { id: "" } } },
+      { result: { refs: { refs: { "linux/amd64": { id: "a" } } } } },
+      { ref: "deprecated" },
+      {},
+    ]) {
+      const bytes = Solve.encode(Solve.fromObject(message)).finish();
+      const theirs = Solve.toObject(Solve.decode(bytes), TO_OBJECT) as { result?: { ref?: { id?: string } } };
+      expect(decodeSolveResponse(bytes).result?.ref?.id).toBe(theirs.result?.ref?.id);
+    }
+    const withDef = Solve.encode(Solve.fromObject({ result: { ref: { id: "ref-1", def } } })).finish();
+    expect(decodeSolveResponse(withDef)).toEqual({ result: { ref: { id: "ref-1" } } });
+  });
+});
