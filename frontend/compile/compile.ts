@@ -68,7 +68,6 @@ export interface CompiledImage {
 
 const PYTHON_LAYERS = new Set<Layer["kind"]>(["pip_packages", "requirements", "python_wheels", "uv_project", "poetry_project"]);
 
-/** Whether the image needs a Python environment (a python_version or any Python layer). */
 /** Context files the compiler must read for the spec under the given installer. */
 export function filesToRead(spec: ImageSpec, installer: "uv" | "pip"): string[] {
   if (installer !== "pip") return [];
@@ -82,6 +81,7 @@ export function filesToRead(spec: ImageSpec, installer: "uv" | "pip"): string[] 
   return [...new Set(out)];
 }
 
+/** Whether the image needs a Python environment (a python_version or any Python layer). */
 export function needsPython(spec: ImageSpec): boolean {
   return spec.pythonVersion !== "" || spec.layers.some((l) => PYTHON_LAYERS.has(l.kind));
 }
@@ -553,7 +553,7 @@ export class UnsupportedWithPipError extends Error {
     readonly kind: string,
     reason: string,
   ) {
-    super(`${at}.${kind}: ${reason} (use installer=uv)`);
+    super(`${at}.${kind}: ${reason}; use installer=uv for this layer`);
     this.name = "UnsupportedWithPipError";
   }
 }

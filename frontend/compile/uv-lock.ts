@@ -5,9 +5,10 @@
  */
 import { parse } from "smol-toml";
 
+/** Why pip cannot install a uv project; the compiler adds where and what to do instead. */
 export class PipCannotInstallError extends Error {
   constructor(reason: string) {
-    super(`${reason}; use installer=uv for this uv project`);
+    super(reason);
     this.name = "PipCannotInstallError";
   }
 }

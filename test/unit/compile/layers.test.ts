@@ -188,7 +188,7 @@ describe("uv_project", () => {
     const gitLock = LOCK.replace('source = { registry = "https://idx.test/simple" }\ndependencies = [{ name = "tinyjson" }]', 'source = { git = "https://git.test/acme?rev=abc" }\ndependencies = [{ name = "tinyjson" }]');
     expect(() =>
       marshal({ base_image: BASE, layers: [{ uv_project: { pyproject: "svc", uvlock: "svc/uv.lock" } }] }, { settings: { installer: "pip" }, files: { "svc/pyproject.toml": PYPROJECT, "svc/uv.lock": gitLock } }),
-    ).toThrow(/layers\[0\]\.uv_project: uv\.lock takes "acme-cli" from a git source .*use installer=uv/);
+    ).toThrow(/layers\[0\]\.uv_project: uv\.lock takes "acme-cli" from a git source [^;]*; use installer=uv for this layer$/);
     expect(() =>
       marshal({ base_image: BASE, layers: [{ uv_project: { pyproject: "svc", options: { extra_args: "--frozen" } } }] }, { settings: { installer: "pip" }, files: { "svc/pyproject.toml": PYPROJECT } }),
     ).toThrow(/--frozen are uv options that pip does not have/);
