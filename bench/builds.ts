@@ -10,15 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEngine } from "../test/support/engine.js";
 import { repoRoot } from "../test/support/paths.js";
-import { round } from "./stats.js";
+import { quantile, round } from "./stats.js";
 
 const SPECS = ["small", "medium", "large"] as const;
 const NO_CHANGE_RUNS = 5;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 const SCENARIOS = ["cold", "no-change", "add-package", "apt-change", "edit-file"] as const;
 type Route = "imagespec" | "dockerfile";
 
@@ -151,16 +147,15 @@ export async function benchBuilds(): Promise<BuildBench> {
         // A no-change build can be repeated as is: its median over several runs is reported,
         // since a sub-second wall time on a shared VM is noisy.
         const runs = Array.from({ length: scenario === "no-change" ? NO_CHANGE_RUNS : 1 }, () => timeScenario(env, engine.frontendImage, dir, route, tag, scenario, edits));
-        const timed = { seconds: median(runs.map((r) => r.seconds)), retried: runs.some((r) => r.retried) };
+        const timed = { seconds: quantile(runs.map((r) => r.seconds), 0.5), retried: runs.some((r) => r.retried) };
         const seconds = round(timed.seconds);
         out.push({ spec, scenario, route, seconds, retried: timed.retried, ...imageFacts(env, tag) });
         console.log(`${spec} ${scenario} ${route}: ${seconds} s${timed.retried ? " (re-run after a lost snapshot)" : ""}`);
       }
     }
   }
-  const startups = frontendStartups(env, logStart).sort((a, b) => a - b);
-  const at = (q: number) => startups[Math.min(startups.length - 1, Math.floor(q * startups.length))]!;
-  return { builds: out, startupMs: startups.length > 0 ? { runs: startups.length, medianMs: round(at(0.5)), p95Ms: round(at(0.95)) } : undefined };
+  const startups = frontendStartups(env, logStart);
+  return { builds: out, startupMs: startups.length > 0 ? { runs: startups.length, medianMs: round(quantile(startups, 0.5)), p95Ms: round(quantile(startups, 0.95)) } : undefined };
 }
 
 export function buildsMarkdown(bench: BuildBench): string[] {

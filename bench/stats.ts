@@ -19,9 +19,13 @@ export function measure(fn: () => unknown, runs: number, warmup = 3, before?: ()
     fn();
     times.push(performance.now() - t);
   }
-  times.sort((a, b) => a - b);
-  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
-  return { runs, medianMs: round(at(0.5)), p95Ms: round(at(0.95)), minMs: round(times[0]!) };
+  return { runs, medianMs: round(quantile(times, 0.5)), p95Ms: round(quantile(times, 0.95)), minMs: round(Math.min(...times)) };
+}
+
+/** The value at quantile `q` (0..1) of a non-empty list: the nearest rank at or below. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 export const round = (n: number) => Math.round(n * 100) / 100;
