@@ -19,43 +19,43 @@ export interface Pong {
   LLBCaps: ApiCap[];
 }
 
-function decodeCap(reader: protobuf.Reader, end: number): ApiCap {
-  const cap: ApiCap = { ID: "", Enabled: false };
+/** Calls `onField` for each field before `end`; the fields it does not take (false) are skipped. */
+function readFields(reader: protobuf.Reader, end: number, onField: (field: number, wireType: number) => boolean): void {
   while (reader.pos < end) {
     const tag = reader.uint32();
-    switch (tag >>> 3) {
-      case 1:
-        cap.ID = reader.string();
-        break;
-      case 2:
-        cap.Enabled = reader.bool();
-        break;
-      case 4:
-        cap.DisabledReason = reader.string();
-        break;
-      case 5:
-        cap.DisabledReasonMsg = reader.string();
-        break;
-      default:
-        reader.skipType(tag & 7);
-    }
+    if (!onField(tag >>> 3, tag & 7)) reader.skipType(tag & 7);
   }
+}
+
+/** Reads a length-delimited field's length; returns where its body ends. */
+function bodyEnd(reader: protobuf.Reader): number {
+  return reader.uint32() + reader.pos;
+}
+
+const VARINT = 0;
+const LENGTH_DELIMITED = 2;
+
+function decodeCap(reader: protobuf.Reader, end: number): ApiCap {
+  const cap: ApiCap = { ID: "", Enabled: false };
+  readFields(reader, end, (field, wire) => {
+    if (field === 1 && wire === LENGTH_DELIMITED) cap.ID = reader.string();
+    else if (field === 2 && wire === VARINT) cap.Enabled = reader.bool();
+    else if (field === 4 && wire === LENGTH_DELIMITED) cap.DisabledReason = reader.string();
+    else if (field === 5 && wire === LENGTH_DELIMITED) cap.DisabledReasonMsg = reader.string();
+    else return false;
+    return true;
+  });
   return cap;
 }
 
 export function decodePong(bytes: Uint8Array): Pong {
   const reader = protobuf.Reader.create(bytes);
   const pong: Pong = { FrontendAPICaps: [], LLBCaps: [] };
-  while (reader.pos < reader.len) {
-    const tag = reader.uint32();
-    const field = tag >>> 3;
-    if ((field === 1 || field === 2) && (tag & 7) === 2) {
-      const end = reader.uint32() + reader.pos;
-      (field === 1 ? pong.FrontendAPICaps : pong.LLBCaps).push(decodeCap(reader, end));
-    } else {
-      reader.skipType(tag & 7);
-    }
-  }
+  readFields(reader, reader.len, (field, wire) => {
+    if ((field !== 1 && field !== 2) || wire !== LENGTH_DELIMITED) return false;
+    (field === 1 ? pong.FrontendAPICaps : pong.LLBCaps).push(decodeCap(reader, bodyEnd(reader)));
+    return true;
+  });
   return pong;
 }
 
@@ -64,29 +64,19 @@ export interface SolveAnswer {
   result?: { ref?: { id?: string } };
 }
 
-/** Reads a length-delimited sub-message's fields with `onField`, skipping the rest. */
-function readMessage(reader: protobuf.Reader, end: number, onField: (field: number, wireType: number) => boolean): void {
-  while (reader.pos < end) {
-    const tag = reader.uint32();
-    if (!onField(tag >>> 3, tag & 7)) reader.skipType(tag & 7);
-  }
-}
-
 export function decodeSolveResponse(bytes: Uint8Array): SolveAnswer {
   const reader = protobuf.Reader.create(bytes);
   const answer: SolveAnswer = {};
-  readMessage(reader, reader.len, (field, wire) => {
-    if (field !== 3 || wire !== 2) return false; // SolveResponse.result
-    const resultEnd = reader.uint32() + reader.pos;
+  readFields(reader, reader.len, (field, wire) => {
+    if (field !== 3 || wire !== LENGTH_DELIMITED) return false; // SolveResponse.result
     const result: NonNullable<SolveAnswer["result"]> = {};
     answer.result = result;
-    readMessage(reader, resultEnd, (f, w) => {
-      if (f !== 3 || w !== 2) return false; // Result.ref
-      const refEnd = reader.uint32() + reader.pos;
+    readFields(reader, bodyEnd(reader), (f, w) => {
+      if (f !== 3 || w !== LENGTH_DELIMITED) return false; // Result.ref
       const ref: { id?: string } = {};
       result.ref = ref;
-      readMessage(reader, refEnd, (rf, rw) => {
-        if (rf !== 1 || rw !== 2) return false; // Ref.id
+      readFields(reader, bodyEnd(reader), (rf, rw) => {
+        if (rf !== 1 || rw !== LENGTH_DELIMITED) return false; // Ref.id
         ref.id = reader.string();
         return true;
       });
