@@ -1,5 +1,5 @@
 /** Capability checks: which LLB and gateway features a BuildKit daemon supports. */
-import type { PbDefinition, PbOpMetadata } from "./wire.js";
+import { digestKeyedValues, type PbDefinition } from "./wire.js";
 
 /** A capability as Ping reports it. */
 export interface ApiCap {
@@ -196,8 +196,7 @@ export class CapSet {
 
   /** Checks every capability listed in a Definition's op metadata. */
   requireAll(def: PbDefinition): void {
-    const all = def.metadata instanceof Map ? [...def.metadata.values()] : Object.values(def.metadata as Record<string, PbOpMetadata>);
-    for (const md of all) {
+    for (const md of digestKeyedValues(def.metadata)) {
       for (const id of Object.keys(md.caps ?? {})) this.require(id, `this build (op needing ${id})`);
     }
   }

@@ -230,6 +230,11 @@ export interface PbLocation {
 /** A protobuf map keyed by op digest, as a plain record or a Map (encoded the same way). */
 export type DigestKeyed<T> = Readonly<Record<string, T>> | ReadonlyMap<string, T>;
 
+/** Values of a {@link DigestKeyed} map, in no particular order. */
+export function digestKeyedValues<T>(map: DigestKeyed<T>): T[] {
+  return map instanceof Map ? [...map.values()] : Object.values(map as Readonly<Record<string, T>>);
+}
+
 /** Entries of a {@link DigestKeyed} map in Go's key order. */
 export function sortedEntries<T>(map: DigestKeyed<T>): [string, T][] {
   if (map instanceof Map) return sortInGoOrder([...map.keys()]).map((k) => [k, map.get(k)!]);
