@@ -87,14 +87,18 @@ function build(steps: Step[], mountOrder: "asis" | "reversed" = "asis"): State {
   return cur;
 }
 
+// Byte equality as hex strings: as strict as comparing Buffers, shows the same diff, and is
+// about ten times faster than deep equality over thousands of generated ops.
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+
 describe("LLB encoding properties", () => {
   it("decode then re-encode reproduces every op and the whole Definition byte for byte", () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), (steps) => {
         const def = build(steps).marshal();
-        for (const bytes of def.def) expect(Buffer.from(encodeOp(decodeOp(bytes)))).toEqual(Buffer.from(bytes));
+        for (const bytes of def.def) expect(hex(encodeOp(decodeOp(bytes)))).toBe(hex(bytes));
         const encoded = def.encode();
-        expect(Buffer.from(encodeDefinition(decodeDefinition(encoded)))).toEqual(Buffer.from(encoded));
+        expect(hex(encodeDefinition(decodeDefinition(encoded)))).toBe(hex(encoded));
       }),
       { numRuns: 300 },
     );
@@ -131,7 +135,7 @@ describe("LLB encoding properties", () => {
   it("marshalling is deterministic", () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 10 }), (steps) => {
-        expect(Buffer.from(build(steps).marshal().encode())).toEqual(Buffer.from(build(steps).marshal().encode()));
+        expect(hex(build(steps).marshal().encode())).toBe(hex(build(steps).marshal().encode()));
       }),
       { numRuns: 100 },
     );
@@ -161,7 +165,7 @@ describe("LLB encoding properties", () => {
           const a = make(forward);
           const b = make(backward);
           expect(b.digests).toEqual(a.digests);
-          expect(Buffer.from(b.encode())).toEqual(Buffer.from(a.encode()));
+          expect(hex(b.encode())).toBe(hex(a.encode()));
         },
       ),
       { numRuns: 200 },
