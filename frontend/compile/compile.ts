@@ -223,13 +223,17 @@ class Compiler {
     this.history.push({ created_by: createdBy, comment: HISTORY_COMMENT, ...(emptyLayer ? { empty_layer: true } : {}) });
   }
 
-  private run(name: string, path: string, args: string[], extra: { mounts?: RunMount[]; env?: Record<string, string>; secretEnv?: SecretEnv[] } = {}): void {
+  /** One exec step; a layer's `secrets` add their mounts after `mounts` and their env under `env`. */
+  private run(name: string, path: string, args: string[], extra: { mounts?: RunMount[]; env?: Record<string, string>; secrets?: Secret[] } = {}): void {
+    const sec = extra.secrets ? this.secrets(extra.secrets) : undefined;
+    const mounts = sec ? [...(extra.mounts ?? []), ...sec.mounts] : extra.mounts;
+    const env = sec ? { ...sec.env, ...extra.env } : extra.env;
     this.state = this.state
       .run({
         args,
-        ...(extra.env ? { env: extra.env } : {}),
-        ...(extra.mounts ? { mounts: extra.mounts } : {}),
-        ...(extra.secretEnv ? { secretEnv: extra.secretEnv } : {}),
+        ...(env ? { env } : {}),
+        ...(mounts ? { mounts } : {}),
+        ...(sec ? { secretEnv: sec.secretEnv } : {}),
         ...this.opts(name, path),
       })
       .root();
@@ -283,12 +287,7 @@ class Compiler {
   }
 
   private install(layer: Layer & { secrets: Secret[] }, name: string, args: string[], mounts: RunMount[] = []): void {
-    const sec = this.secrets(layer.secrets);
-    this.run(name, layer.at, args, {
-      mounts: [...installerMounts(this.installer!), ...mounts, ...sec.mounts],
-      env: sec.env,
-      secretEnv: sec.secretEnv,
-    });
+    this.run(name, layer.at, args, { mounts: [...installerMounts(this.installer!), ...mounts], secrets: layer.secrets });
   }
 
   /**
@@ -308,15 +307,13 @@ class Compiler {
     const inst = this.installer;
     switch (l.kind) {
       case "apt_packages": {
-        const sec = this.secrets(l.secrets);
         this.run(this.step(l, `apt-get install ${l.packages.join(" ")}`), l.at, ["/bin/sh", "-c", 'apt-get update && apt-get install -y --no-install-recommends "$@"', "apt-get", ...l.packages], {
           mounts: [
             { type: "cache", dest: "/var/cache/apt", id: cacheId(this.input.settings, "apt-cache"), sharing: "locked" },
             { type: "cache", dest: "/var/lib/apt/lists", id: cacheId(this.input.settings, "apt-lists"), sharing: "locked" },
-            ...sec.mounts,
           ],
-          env: { ...sec.env, DEBIAN_FRONTEND: "noninteractive" },
-          secretEnv: sec.secretEnv,
+          env: { DEBIAN_FRONTEND: "noninteractive" },
+          secrets: l.secrets,
         });
         return;
       }
@@ -347,10 +344,7 @@ class Compiler {
         this.poetryProject(l);
         return;
       case "commands":
-        for (const cmd of l.cmd) {
-          const sec = this.secrets(l.secrets);
-          this.run(this.step(l, cmd), l.at, ["/bin/sh", "-c", cmd], { mounts: sec.mounts, env: sec.env, secretEnv: sec.secretEnv });
-        }
+        for (const cmd of l.cmd) this.run(this.step(l, cmd), l.at, ["/bin/sh", "-c", cmd], { secrets: l.secrets });
         return;
       case "workdir": {
         const dir = resolvePath(this.state.cwd, expandVariables(l.workdir, (n) => this.state.getEnv(n)));
@@ -387,8 +381,8 @@ class Compiler {
   private assemble(files: [src: string, name: string][]): State {
     let action: FileAction | undefined;
     for (const [src, name] of files) {
-      const a = FileAction.copy(this.ctx, contextPath(src)!, `/${name}`, { createDestPath: true });
-      action = action ? action.copy(this.ctx, contextPath(src)!, `/${name}`, { createDestPath: true }) : a;
+      const from = contextPath(src)!;
+      action = action ? action.copy(this.ctx, from, `/${name}`, { createDestPath: true }) : FileAction.copy(this.ctx, from, `/${name}`, { createDestPath: true });
     }
     return scratch().file(action!, { customName: `[internal] prepare ${files.map(([s]) => s).join(", ")}` });
   }
@@ -431,11 +425,10 @@ class Compiler {
       mount = { type: "bind", dest: PROJECT_MOUNT, source: project, readonly: false };
     }
     const args = [UV_BIN, "sync", "--active", "--inexact", ...(lock ? ["--locked"] : []), ...(depsOnly ? [] : ["--no-editable"]), "--project", projectPath, ...opt, ...extra];
-    const sec = this.secrets(l.secrets);
     this.run(this.step(l, `uv sync ${l.pyproject}${depsOnly ? " (dependencies only)" : ""}`), l.at, args, {
-      mounts: [...installerMounts(inst), mount, ...sec.mounts],
-      env: { ...sec.env, VIRTUAL_ENV: inst.venv },
-      secretEnv: sec.secretEnv,
+      mounts: [...installerMounts(inst), mount],
+      env: { VIRTUAL_ENV: inst.venv },
+      secrets: l.secrets,
     });
   }
 
@@ -491,17 +484,15 @@ class Compiler {
         ? `[ -x ${toolVenv}/bin/poetry ] || { ${UV_BIN} venv --python "$VIRTUAL_ENV/bin/python" ${toolVenv} && ${UV_BIN} pip install --python ${toolVenv}/bin/python poetry; }`
         : `[ -x ${toolVenv}/bin/poetry ] || { "$VIRTUAL_ENV/bin/python" -m venv ${toolVenv} && ${toolVenv}/bin/python -m pip install --disable-pip-version-check poetry; }`;
     const script = `${installPoetry} && cd ${PROJECT_MOUNT} && exec ${toolVenv}/bin/poetry install --no-interaction "$@"`;
-    const sec = this.secrets(l.secrets);
     this.run(this.step(l, `poetry install ${l.pyproject}${depsOnly ? " (dependencies only)" : ""}`), l.at, ["/bin/sh", "-c", script, "poetry", ...extra], {
       mounts: [
         ...installerMounts(inst),
         { type: "cache", dest: POETRY_TOOL_DIR, id: cacheId(this.input.settings, "poetry-tool"), sharing: "locked" },
         { type: "cache", dest: "/root/.cache/pypoetry", id: cacheId(this.input.settings, "poetry"), sharing: "locked" },
         { type: "bind", dest: PROJECT_MOUNT, source: project, readonly: false },
-        ...sec.mounts,
       ],
-      env: { ...sec.env, VIRTUAL_ENV: inst.venv, POETRY_VIRTUALENVS_CREATE: "false", POETRY_CACHE_DIR: "/root/.cache/pypoetry" },
-      secretEnv: sec.secretEnv,
+      env: { VIRTUAL_ENV: inst.venv, POETRY_VIRTUALENVS_CREATE: "false", POETRY_CACHE_DIR: "/root/.cache/pypoetry" },
+      secrets: l.secrets,
     });
   }
 
