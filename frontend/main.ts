@@ -9,7 +9,6 @@ import { readFrontendEnv } from "./gateway/env.js";
 import { Gateway } from "./gateway/gateway.js";
 import { runBuild, type BuildState } from "./gateway/build.js";
 import { findRange, statusFromError } from "./gateway/errors.js";
-import { parseOptions } from "./gateway/options.js";
 
 const RETURN_TIMEOUT_MS = 30_000;
 
@@ -22,13 +21,7 @@ async function main(): Promise<void> {
   const transport = guardStdout();
   const bridge = await openStdioBridge(process.stdin, transport);
   const env = readFrontendEnv();
-  let cacheImports: ReturnType<typeof parseOptions>["cacheImports"] = [];
-  try {
-    cacheImports = parseOptions(env.opts, env.workerPlatforms[0] ?? { os: "linux", architecture: "amd64" }).cacheImports;
-  } catch {
-    // runBuild reports option errors.
-  }
-  const gw = new Gateway(new LLBBridgeClient(bridge.target), cacheImports);
+  const gw = new Gateway(new LLBBridgeClient(bridge.target));
   const state: BuildState = {};
   let returned = false;
 

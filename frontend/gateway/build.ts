@@ -1,6 +1,7 @@
 /** One frontend run: options, spec, facts, compile per platform, solve, result. */
 import {
   formatPlatform,
+  LINUX_AMD64,
   normalizeImageReference,
   parsePlatform,
   pinImageReference,
@@ -62,7 +63,7 @@ function platformsOf(o: FrontendOptions, spec: LoadedSpec, env: FrontendEnv): Pl
 }
 
 export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState): Promise<Record<string, unknown>> {
-  const defaultPlatform = env.workerPlatforms[0] ?? { os: "linux", architecture: "amd64" };
+  const defaultPlatform = env.workerPlatforms[0] ?? LINUX_AMD64;
   const o = parseOptions(env.opts, defaultPlatform);
   const caps = await gw.ping();
   caps.gateway.require("return", "returning a result");
@@ -118,7 +119,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
       }
       const def = compiled.state.marshal({ platform });
       caps.llb.requireAll(def);
-      const ref = await gw.solve(def, { cacheImports: true });
+      const ref = await gw.solve(def, { cacheImports: o.cacheImports });
       return { platform, ref, config: compiled.config, ...(base.rawConfig.length > 0 ? { baseConfig: base.rawConfig } : {}) };
     }),
   );

@@ -41,10 +41,7 @@ export class Gateway {
   /** Milliseconds from process start to the Ping answer. */
   pingAnsweredAt: number | undefined;
 
-  constructor(
-    readonly client: LLBBridgeClient,
-    private readonly cacheImports: CacheImport[] = [],
-  ) {}
+  constructor(readonly client: LLBBridgeClient) {}
 
   async ping(): Promise<Caps> {
     const pong = await this.client.call("Ping", {});
@@ -62,7 +59,7 @@ export class Gateway {
   }
 
   /** Solves a Definition and returns the result's ref id (lazy unless `evaluate`). */
-  async solve(def: Definition, opts: { evaluate?: boolean; cacheImports?: boolean } = {}): Promise<string> {
+  async solve(def: Definition, opts: { evaluate?: boolean; cacheImports?: readonly CacheImport[] } = {}): Promise<string> {
     this.firstSolveAt ??= performance.now();
     const res = await this.client.call(
       "Solve",
@@ -70,7 +67,7 @@ export class Gateway {
         allowResultReturn: true,
         allowResultArrayRef: true,
         ...(opts.evaluate ? { Evaluate: true } : {}),
-        ...(opts.cacheImports && this.cacheImports.length > 0 ? { CacheImports: this.cacheImports } : {}),
+        ...(opts.cacheImports && opts.cacheImports.length > 0 ? { CacheImports: opts.cacheImports } : {}),
       },
       { field: 1, def },
     );
