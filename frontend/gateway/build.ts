@@ -13,7 +13,6 @@ import { compileImage, filesToRead, needsPython } from "../compile/compile.js";
 import { emptyImage, envMap, type OciImage } from "../compile/image-config.js";
 import { loadSpec, type LoadedSpec } from "../spec/load.js";
 import { specDigest } from "../spec/digest.js";
-import { SpecError } from "../spec/problems.js";
 import { VERSION } from "../version.js";
 import type { FrontendEnv } from "./env.js";
 import { LocatedError, type SpecFile } from "./errors.js";
@@ -125,5 +124,3 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   );
   return buildResult(results, o.multiPlatform ?? results.length > 1);
 }
-
-export { SpecError };

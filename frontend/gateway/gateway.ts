@@ -23,8 +23,6 @@ export interface DirEntry {
   linkname: string;
 }
 
-const DIR_BIT = 0x80000000;
-
 function pbPlatform(p: Platform): Record<string, unknown> {
   return {
     OS: p.os,
@@ -97,12 +95,7 @@ export class Gateway {
 
   async readDir(ref: string, dir: string, includePattern?: string): Promise<DirEntry[]> {
     const res = await this.client.call("ReadDir", { Ref: ref, DirPath: dir, ...(includePattern ? { IncludePattern: includePattern } : {}) });
-    return ((res.entries ?? []) as Record<string, unknown>[]).map((e) => ({
-      path: String(e.path ?? ""),
-      mode: Number(e.mode ?? 0),
-      size: Number(e.size ?? 0),
-      linkname: String(e.linkname ?? ""),
-    }));
+    return ((res.entries ?? []) as Record<string, unknown>[]).map(toDirEntry);
   }
 
   async readDirIfExists(ref: string, dir: string, includePattern?: string): Promise<DirEntry[]> {
@@ -118,7 +111,7 @@ export class Gateway {
     try {
       const res = await this.client.call("StatFile", { Ref: ref, Path: path });
       const s = res.stat as Record<string, unknown> | undefined;
-      return s ? { path: String(s.path ?? ""), mode: Number(s.mode ?? 0), size: Number(s.size ?? 0), linkname: String(s.linkname ?? "") } : undefined;
+      return s ? toDirEntry(s) : undefined;
     } catch (e) {
       if (e instanceof BridgeError && /no such file|not found/i.test(e.details)) return undefined;
       throw e;
@@ -148,10 +141,6 @@ export class Gateway {
     return { digest: String(res.Digest ?? ""), config: res.Config ?? new Uint8Array(), ref: String(res.Ref || ref) };
   }
 
-  async warn(digest: string, message: string): Promise<void> {
-    await this.client.call("Warn", { digest, level: 1, short: Buffer.from(message) }).catch(() => undefined);
-  }
-
   async returnResult(result: Record<string, unknown>): Promise<void> {
     await this.client.call("Return", { result });
   }
@@ -161,6 +150,7 @@ export class Gateway {
   }
 }
 
-export function isDir(e: DirEntry): boolean {
-  return (e.mode & DIR_BIT) !== 0;
+/** A file's stat (fsutil.types.Stat) as the daemon sends it, with its zero values filled in. */
+function toDirEntry(s: Record<string, unknown>): DirEntry {
+  return { path: String(s.path ?? ""), mode: Number(s.mode ?? 0), size: Number(s.size ?? 0), linkname: String(s.linkname ?? "") };
 }

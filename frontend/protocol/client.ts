@@ -117,8 +117,4 @@ export class LLBBridgeClient {
       });
     });
   }
-
-  close(): void {
-    this.client.close();
-  }
 }

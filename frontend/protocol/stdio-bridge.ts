@@ -5,7 +5,7 @@
  * private Unix socket, let grpc-js dial it, and splice its single connection onto stdin/stdout.
  * The splice is byte-for-byte, so grpc-js keeps doing all framing, flow control and limits.
  */
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +13,6 @@ import { join } from "node:path";
 export interface StdioBridge {
   /** The grpc-js target (`unix:/…`). */
   target: string;
-  close(): void;
 }
 
 /** Keeps every other writer off stdout: console and process.stdout go to stderr instead. */
@@ -50,11 +49,6 @@ export async function openStdioBridge(
     server.once("error", reject);
     server.listen(path, () => resolve());
   });
-  return {
-    target: `unix:${path}`,
-    close() {
-      server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  // The socket lives as long as the process; its directory goes with the frontend's container.
+  return { target: `unix:${path}` };
 }
