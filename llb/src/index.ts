@@ -7,7 +7,7 @@ export { FileAction, resolvePath, type CopyOptions, type MkdirOptions, type Mkfi
 export type { NetworkMode, SecurityModeName, CacheSharingMode, SecretEnv, Mount } from "./exec.js";
 export type { ImageOptions, LocalOptions, ResolveMode } from "./source.js";
 export { randomId } from "./source.js";
-export { marshal, Definition, type MarshalOptions, type SourceRecord } from "./marshal.js";
+export { marshal, Definition, type MarshalOptions } from "./marshal.js";
 export { SourceMap, type SourceLocation, type Position, type Range } from "./sourcemap.js";
 export type { OpOptions, Output, Vertex, MarshalContext, MarshaledVertex } from "./vertex.js";
 export { normalizePlatform, parsePlatform, formatPlatform, samePlatform, platformToOCI, LINUX_AMD64, type Platform } from "./platform.js";

@@ -11,33 +11,21 @@ export interface MarshalOptions {
   platform?: Platform;
 }
 
-/** The source map with locations as a plain record. */
-export type SourceRecord = PbSource & { locations: Readonly<Record<string, readonly PbLocation[]>> };
-
 /** A marshaled LLB graph, ready to send in a SolveRequest. */
 export class Definition implements PbDefinition {
-  private metadataRecord: Readonly<Record<string, PbOpMetadata>> | undefined;
-  private sourceRecord: SourceRecord | undefined;
+  /** The source map: locations of every op, by digest, and the files they point into. */
+  readonly source: (PbSource & { locations: ReadonlyMap<string, readonly PbLocation[]> }) | undefined;
 
   constructor(
     readonly def: readonly Uint8Array[],
-    /** Metadata of every op, by digest (what {@link metadata} shows as a record). */
-    readonly metadataByDigest: ReadonlyMap<string, PbOpMetadata>,
-    private readonly locationsByDigest: ReadonlyMap<string, readonly PbLocation[]> | undefined,
-    private readonly infos: readonly PbSourceInfo[],
+    /** Metadata of every op, by digest. */
+    readonly metadata: ReadonlyMap<string, PbOpMetadata>,
+    locations: ReadonlyMap<string, readonly PbLocation[]> | undefined,
+    infos: readonly PbSourceInfo[],
     /** Digest of each op in `def`, same order. */
     readonly digests: readonly string[],
-  ) {}
-
-  /** Metadata of every op as a record keyed by digest (built on first use; large graphs encode from the Map). */
-  get metadata(): Readonly<Record<string, PbOpMetadata>> {
-    return (this.metadataRecord ??= Object.fromEntries(this.metadataByDigest));
-  }
-
-  /** The source map: locations of each op and the files they point into. */
-  get source(): SourceRecord | undefined {
-    if (!this.locationsByDigest) return undefined;
-    return (this.sourceRecord ??= { locations: Object.fromEntries(this.locationsByDigest), infos: this.infos });
+  ) {
+    this.source = locations ? { locations, infos } : undefined;
   }
 
   /** True for the empty filesystem (no ops at all). */
@@ -52,8 +40,7 @@ export class Definition implements PbDefinition {
 
   /** The protobuf encoding of the whole Definition message. */
   encode(): Uint8Array {
-    const source = this.locationsByDigest ? { locations: this.locationsByDigest, infos: this.infos } : undefined;
-    return encodeDefinition({ def: this.def, metadata: this.metadataByDigest, source });
+    return encodeDefinition(this);
   }
 }
 

@@ -13,7 +13,7 @@ export function decodeOps(def: Definition): DecodedOp[] {
   return def.def.map((bytes, i) => {
     const digest = def.digests[i]!;
     const op = Op.toObject(Op.decode(bytes), { longs: Number, enums: String, bytes: String, defaults: false });
-    const name = def.metadata[digest]?.description?.["llb.customname"];
+    const name = def.metadata.get(digest)?.description?.["llb.customname"];
     return name ? { digest, op, name } : { digest, op };
   });
 }

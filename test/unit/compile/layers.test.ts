@@ -335,7 +335,7 @@ describe("files, env and workdir", () => {
     const def = compileSpec(spec).state.marshal();
     const execs = execOps(def);
     expect(execs.map((e) => e.name)).toEqual(["[1/1] echo one", "[1/1] echo two"]);
-    const loc = def.source!.locations[execs[0]!.digest]!;
+    const loc = def.source!.locations.get(execs[0]!.digest)!;
     expect(loc[0]!.ranges[0]!.start.line).toBe(spec.split("\n").findIndex((l) => l.includes('"commands"')));
   });
 });

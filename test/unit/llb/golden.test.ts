@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { FileAction, diff, image, local, merge, scratch, SourceMap, type Definition, type Platform } from "../../../llb/src/index.js";
+import { FileAction, diff, image, local, merge, scratch, SourceMap, type Definition, type PbOpMetadata, type Platform } from "../../../llb/src/index.js";
 import { goldenPath } from "../../support/paths.js";
 import { loadProtoRoot } from "../../support/proto.js";
 
@@ -117,7 +117,7 @@ const constructions: Record<string, (c: GoldenCase) => Definition> = {
 };
 
 /** Our metadata in the golden file's protojson shape (proto field names). */
-function metadataAsProtoJson(md: Definition["metadata"][string]): Record<string, unknown> {
+function metadataAsProtoJson(md: PbOpMetadata): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (md.ignoreCache) out.ignore_cache = true;
   if (md.description) out.description = md.description;
@@ -185,9 +185,9 @@ describe("LLB encoding matches BuildKit's Go library byte for byte", () => {
       it("produces the same metadata for every op", () => {
         const def = build(c);
         for (const op of c.ops) {
-          expect(metadataAsProtoJson(def.metadata[op.digest]!)).toEqual(op.metadata_protojson);
+          expect(metadataAsProtoJson(def.metadata.get(op.digest)!)).toEqual(op.metadata_protojson);
         }
-        expect(Object.keys(def.metadata).sort()).toEqual(c.ops.map((o) => o.digest).sort());
+        expect([...def.metadata.keys()].sort()).toEqual(c.ops.map((o) => o.digest).sort());
       });
 
       it("encodes the whole Definition identically (map entries in any order)", () => {
