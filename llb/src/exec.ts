@@ -2,7 +2,7 @@
 import type { Platform } from "./platform.js";
 import { compareStrings } from "./protowire.js";
 import { InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
-import { CacheSharing, MountType, NetMode, SecurityMode, type PbExecOp, type PbMeta, type PbMount, type PbOpMetadata } from "./wire.js";
+import { CacheSharing, MountType, NetMode, SecurityMode, type PbExecOp, type PbMeta, type PbMount } from "./wire.js";
 
 /** Network of an exec: the sandbox (default), the host's, or none. */
 export type NetworkMode = "sandbox" | "host" | "none";
@@ -76,15 +76,12 @@ function producesOutput(m: RegularMount): boolean {
 }
 
 export class ExecVertex implements Vertex {
-  /** Op metadata, computed on first marshal (vertices and their options never change). */
-  private metadata: PbOpMetadata | undefined = undefined;
   readonly inputs: readonly Output[];
   private readonly regular: readonly RegularMount[];
   private readonly secrets: readonly Extract<Mount, { type: "secret" }>[];
   private readonly ssh: readonly Extract<Mount, { type: "ssh" }>[];
   /** Output index by mount destination, for writable bind mounts. */
   readonly outputs: ReadonlyMap<string, number>;
-  private readonly caps: readonly string[];
 
   constructor(private readonly spec: ExecSpec) {
     if (spec.args.length === 0) throw new Error("exec needs at least one argument");
@@ -105,7 +102,6 @@ export class ExecVertex implements Vertex {
     const inputs: Output[] = [];
     for (const m of this.regular) if ((m.type === "bind" || m.type === "cache") && m.source) inputs.push(m.source);
     this.inputs = inputs;
-    this.caps = [...this.requiredCaps()];
   }
 
   /** The LLB caps this exec needs, as Go's builder lists them. */
@@ -210,7 +206,7 @@ export class ExecVertex implements Vertex {
         constraints: {},
         exec,
       },
-      metadata: (this.metadata ??= opMetadata(spec.opts, this.caps)),
+      metadata: opMetadata(spec.opts, this.requiredCaps()),
       locations: spec.opts.sourceLocations ?? [],
     };
   }

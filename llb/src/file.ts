@@ -1,6 +1,6 @@
 /** File ops: mkdir, mkfile, rm, symlink and copy, chained into one op. */
 import { InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
-import type { PbChownOpt, PbFileAction, PbFileActionBody, PbOpMetadata, PbUserOpt } from "./wire.js";
+import type { PbChownOpt, PbFileAction, PbFileActionBody, PbUserOpt } from "./wire.js";
 
 const textEncoder = new TextEncoder();
 
@@ -161,8 +161,6 @@ function timestamp(d: Date | undefined): number {
 }
 
 export class FileVertex implements Vertex {
-  /** Op metadata, computed on first marshal (vertices and their options never change). */
-  private metadata: PbOpMetadata | undefined = undefined;
   readonly inputs: readonly Output[];
   private readonly actions: readonly FileAction[];
 
@@ -196,7 +194,7 @@ export class FileVertex implements Vertex {
     });
     return {
       op: { inputs: inputs.inputs, constraints: {}, file: { actions } },
-      metadata: (this.metadata ??= opMetadata(this.opts, ["file.base"])),
+      metadata: opMetadata(this.opts, ["file.base"]),
       locations: this.opts.sourceLocations ?? [],
     };
   }

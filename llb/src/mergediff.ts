@@ -1,10 +1,7 @@
 /** MergeOp and DiffOp: layer-level composition of filesystems. */
 import { InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
-import type { PbOpMetadata } from "./wire.js";
 
 export class MergeVertex implements Vertex {
-  /** Op metadata, computed on first marshal (vertices and their options never change). */
-  private metadata: PbOpMetadata | undefined = undefined;
   constructor(
     readonly inputs: readonly Output[],
     private readonly opts: OpOptions,
@@ -17,15 +14,13 @@ export class MergeVertex implements Vertex {
     const positions = this.inputs.map((o) => list.push(o));
     return {
       op: { inputs: list.inputs, constraints: {}, merge: { inputs: positions } },
-      metadata: (this.metadata ??= opMetadata(this.opts, ["mergeop"])),
+      metadata: opMetadata(this.opts, ["mergeop"]),
       locations: this.opts.sourceLocations ?? [],
     };
   }
 }
 
 export class DiffVertex implements Vertex {
-  /** Op metadata, computed on first marshal (vertices and their options never change). */
-  private metadata: PbOpMetadata | undefined = undefined;
   readonly inputs: readonly Output[];
 
   constructor(
@@ -42,7 +37,7 @@ export class DiffVertex implements Vertex {
     const upper = this.upper ? list.push(this.upper) : -1;
     return {
       op: { inputs: list.inputs, constraints: {}, diff: { lower, upper } },
-      metadata: (this.metadata ??= opMetadata(this.opts, ["diffop"])),
+      metadata: opMetadata(this.opts, ["diffop"]),
       locations: this.opts.sourceLocations ?? [],
     };
   }

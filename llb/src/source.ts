@@ -3,7 +3,6 @@ import { randomBytes } from "node:crypto";
 import type { Platform } from "./platform.js";
 import { normalizeImageReference } from "./reference.js";
 import { opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Vertex } from "./vertex.js";
-import type { PbOpMetadata } from "./wire.js";
 
 /** How an image reference is resolved: registry first (`pull`), local first (`local`) or the daemon default. */
 export type ResolveMode = "default" | "pull" | "local";
@@ -43,8 +42,6 @@ export interface LocalOptions extends OpOptions {
 }
 
 export class SourceVertex implements Vertex {
-  /** Op metadata, computed on first marshal (vertices and their options never change). */
-  private metadata: PbOpMetadata | undefined = undefined;
   readonly inputs = [] as const;
 
   constructor(
@@ -64,7 +61,7 @@ export class SourceVertex implements Vertex {
         constraints: {},
         source: attrs ? { identifier: this.identifier, attrs } : { identifier: this.identifier },
       },
-      metadata: (this.metadata ??= opMetadata(this.opts, this.caps)),
+      metadata: opMetadata(this.opts, this.caps),
       locations: this.opts.sourceLocations ?? [],
     };
   }
