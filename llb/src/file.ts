@@ -67,6 +67,8 @@ type ActionSpec =
 
 /** Joins a relative path onto a directory, POSIX style, keeping a trailing slash. */
 export function resolvePath(dir: string, p: string): string {
+  // Already absolute and clean (the common case): nothing to resolve.
+  if (p.startsWith("/") && !/(^|\/)\.\.?(\/|$)|\/\//.test(p)) return p;
   const joined = p.startsWith("/") ? p : `${dir.replace(/\/+$/, "")}/${p}`;
   const trailing = /\/\.?$/.test(p) && joined !== "/";
   const parts: string[] = [];
@@ -200,7 +202,7 @@ export class FileVertex implements Vertex {
   }
 
   private body(spec: ActionSpec, sourceCwd: string): PbFileActionBody {
-    const at = (p: string) => (p.startsWith("/") && !/(^|\/)\.\.?(\/|$)|\/\//.test(p) ? p : resolvePath(this.cwd, p));
+    const at = (p: string) => resolvePath(this.cwd, p);
     switch (spec.kind) {
       case "mkdir":
         return {
