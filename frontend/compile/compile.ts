@@ -74,8 +74,8 @@ export function filesToRead(spec: ImageSpec, installer: "uv" | "pip"): string[] 
   const out: string[] = [];
   for (const l of spec.layers) {
     if (l.kind !== "uv_project") continue;
-    const dir = uvProjectDir(l.pyproject);
-    out.push(dir === "." ? "pyproject.toml" : `${dir}/pyproject.toml`);
+    const dir = projectDir(l.pyproject);
+    out.push(fileIn(dir, "pyproject.toml"));
     if (l.uvlock) out.push(contextPath(l.uvlock)!);
   }
   return [...new Set(out)];
@@ -106,7 +106,7 @@ export function contextFollowPaths(spec: ImageSpec, facts?: ContextFacts): strin
         add(l.dir);
         break;
       case "uv_project":
-        add(uvProjectDir(l.pyproject));
+        add(projectDir(l.pyproject));
         if (l.uvlock) add(l.uvlock);
         if (l.sourceDir) add(l.sourceDir);
         break;
@@ -135,7 +135,11 @@ function projectDir(p: string): string {
   const c = contextPath(p) ?? ".";
   return /(^|\/)pyproject\.toml$/.test(c) ? parentDir(c) : c;
 }
-const uvProjectDir = projectDir;
+
+/** A file in a context directory ("." is the context root). */
+function fileIn(dir: string, name: string): string {
+  return dir === "." ? name : `${dir}/${name}`;
+}
 
 function inContext(p: string): string {
   const c = contextPath(p) ?? ".";
@@ -389,15 +393,15 @@ class Compiler {
 
   private uvProject(l: Extract<Layer, { kind: "uv_project" }>): void {
     const inst = this.installer!;
-    const dir = uvProjectDir(l.pyproject);
+    const dir = projectDir(l.pyproject);
     const extra = splitShellWords(l.options.extraArgs);
     const depsOnly = extra.includes("--no-install-project");
     const opt = this.optionArgs({ ...l.options, extraArgs: "" });
     const lock = l.uvlock ? (contextPath(l.uvlock) ?? l.uvlock) : "";
-    const pyprojectFile = dir === "." ? "pyproject.toml" : `${dir}/pyproject.toml`;
+    const pyprojectFile = fileIn(dir, "pyproject.toml");
     if (inst.kind === "pip") {
       try {
-        this.uvProjectWithPip(l, { dir, pyprojectFile, lock, depsOnly, extra });
+        this.uvProjectWithPip(l, { dir, pyprojectFile, lock, depsOnly, extra, opt });
       } catch (e) {
         if (e instanceof PipCannotInstallError) throw new UnsupportedWithPipError(l.at, "uv_project", e.message);
         throw e;
@@ -418,7 +422,7 @@ class Compiler {
       const root = l.sourceDir ? contextPath(l.sourceDir)! : dir;
       const rel = relativeTo(dir, root);
       project = scratch().copy(this.ctx, root, "/", { copyDirContentsOnly: true, createDestPath: true, followSymlinks: true });
-      const lockInTree = dir === "." ? "uv.lock" : `${dir}/uv.lock`;
+      const lockInTree = fileIn(dir, "uv.lock");
       if (lock && lock !== lockInTree) project = project.copy(this.ctx, lock, rel === "." ? "/uv.lock" : `/${rel}/uv.lock`, { createDestPath: true });
       projectPath = rel === "." ? PROJECT_MOUNT : `${PROJECT_MOUNT}/${rel}`;
       // uv may write build artifacts into the project; they are discarded with the mount.
@@ -435,7 +439,7 @@ class Compiler {
   /** installer=pip: the lock's exact pins (or the declared dependencies), then the project itself. */
   private uvProjectWithPip(
     l: Extract<Layer, { kind: "uv_project" }>,
-    p: { dir: string; pyprojectFile: string; lock: string; depsOnly: boolean; extra: string[] },
+    p: { dir: string; pyprojectFile: string; lock: string; depsOnly: boolean; extra: string[]; opt: string[] },
   ): void {
     const uvOnly = p.extra.filter((a) => a !== "--no-install-project");
     if (uvOnly.length > 0) throw new PipCannotInstallError(`extra_args ${uvOnly.join(" ")} are uv options that pip does not have`);
@@ -443,7 +447,7 @@ class Compiler {
     const pyText = files[p.pyprojectFile];
     if (pyText === undefined) throw new PipCannotInstallError(`${p.pyprojectFile} was not found in the build context`);
     const project = pyprojectDependencies(pyText);
-    const opt = this.optionArgs({ ...l.options, extraArgs: "" });
+    const { opt } = p;
     const prefix = pipInstallPrefix(this.installer!);
     let deps: string[];
     if (p.lock) {
@@ -468,7 +472,7 @@ class Compiler {
     const dir = projectDir(l.pyproject);
     const extra = splitShellWords(l.extraArgs);
     const depsOnly = extra.includes("--no-root");
-    const pyprojectFile = dir === "." ? "pyproject.toml" : `${dir}/pyproject.toml`;
+    const pyprojectFile = fileIn(dir, "pyproject.toml");
     const project = depsOnly
       ? this.assemble([
           [pyprojectFile, "pyproject.toml"],
