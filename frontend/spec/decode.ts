@@ -3,7 +3,7 @@
  * (snake_case) and protobuf-JSON (lowerCamelCase) names, reports every problem at once.
  */
 import { closest, type SpecProblem } from "./problems.js";
-import { jsonName, MESSAGES, shapeOf, TOP_LEVEL_EXTRAS, type FieldKind, type MessageName } from "./schema.js";
+import { jsonName, shapeOf, TOP_LEVEL_EXTRAS, type FieldKind, type MessageName } from "./schema.js";
 import type { SourceRange, SpecNode } from "./tree.js";
 
 /** Marks a list item that failed to decode. */
@@ -181,5 +181,3 @@ export function decodeSpecTree(root: SpecNode | undefined): DecodeResult {
   const value = d.message(root, "ImageSpec", "", TOP_LEVEL_EXTRAS);
   return { value, problems: d.problems, ranges: d.ranges };
 }
-
-export { MESSAGES };

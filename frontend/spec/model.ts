@@ -41,8 +41,6 @@ export type Layer = LayerBase &
     | { kind: "env"; vars: [string, string][] }
   );
 
-export type LayerKind = Layer["kind"];
-
 export interface ImageSpec {
   baseImage: string;
   pythonVersion: string;
