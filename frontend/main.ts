@@ -8,7 +8,8 @@ import { LLBBridgeClient } from "./protocol/client.js";
 import { readFrontendEnv } from "./gateway/env.js";
 import { Gateway } from "./gateway/gateway.js";
 import { runBuild, type BuildState } from "./gateway/build.js";
-import { findRange, statusFromError } from "./gateway/errors.js";
+import { statusFromError } from "./gateway/errors.js";
+import { nearestRange } from "./spec/tree.js";
 
 const RETURN_TIMEOUT_MS = 30_000;
 
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const fail = async (err: unknown): Promise<void> => {
     if (returned) return;
     returned = true;
-    const status = statusFromError(err, state.specFile, state.loaded ? (p) => findRange(state.loaded!.ranges, p) : undefined);
+    const status = statusFromError(err, state.specFile, state.loaded ? (p) => nearestRange(state.loaded!.ranges, p) : undefined);
     log(`build failed: ${status.message}`);
     await gw.returnError(status);
   };

@@ -5,6 +5,7 @@
 import { messageType } from "../protocol/messages.js";
 import { BridgeError } from "../protocol/client.js";
 import { SpecError } from "../spec/problems.js";
+import type { SourceRange } from "../spec/tree.js";
 
 const GRPC_UNKNOWN = 2;
 const SOURCE_DETAIL = "github.com/moby/buildkit/errdefs.Source+json";
@@ -34,7 +35,7 @@ export class LocatedError extends Error {
   }
 }
 
-function sourceDetail(file: SpecFile, range: { start: { line: number; column: number }; end: { line: number; column: number } }) {
+function sourceDetail(file: SpecFile, range: SourceRange) {
   const json = {
     info: { filename: file.filename, data: Buffer.from(file.data).toString("base64"), language: file.language },
     ranges: [
@@ -47,7 +48,7 @@ function sourceDetail(file: SpecFile, range: { start: { line: number; column: nu
   return { type_url: SOURCE_DETAIL, value: Buffer.from(JSON.stringify(json)) };
 }
 
-export function statusFromError(err: unknown, file?: SpecFile, rangeOf?: (path: string) => ReturnType<typeof findRange>): RpcStatus {
+export function statusFromError(err: unknown, file?: SpecFile, rangeOf?: (path: string) => SourceRange | undefined): RpcStatus {
   if (err instanceof BridgeError && err.statusDetails) {
     try {
       const type = messageType("google.rpc.Status");
@@ -73,15 +74,4 @@ export function statusFromError(err: unknown, file?: SpecFile, rangeOf?: (path: 
   }
   const message = err instanceof Error ? err.message || err.name : String(err);
   return { code: GRPC_UNKNOWN, message: message || "unknown error", details: [] };
-}
-
-/** The closest located ancestor of a spec path. */
-export function findRange(ranges: ReadonlyMap<string, { start: { line: number; column: number }; end: { line: number; column: number } }>, path: string) {
-  for (let p = path; ; ) {
-    const r = ranges.get(p);
-    if (r) return r;
-    const up = p.replace(/(\.[^.[\]]+|\[\d+\])$/, "");
-    if (up === p) return undefined;
-    p = up;
-  }
 }

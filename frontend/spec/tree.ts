@@ -15,6 +15,17 @@ export interface SourceRange {
   end: Position;
 }
 
+/** The range of a spec path, or of its nearest parent that has one (`a.b[2].c` → `a.b[2]` → `a.b` → `a`). */
+export function nearestRange(ranges: ReadonlyMap<string, SourceRange>, path: string): SourceRange | undefined {
+  for (let p = path; ; ) {
+    const r = ranges.get(p);
+    if (r) return r;
+    const up = p.replace(/(\.[^.[\]]+|\[\d+\])$/, "");
+    if (up === p) return undefined;
+    p = up;
+  }
+}
+
 export type SpecNode =
   | { kind: "map"; entries: { key: string; keyRange?: SourceRange; value: SpecNode }[]; range?: SourceRange }
   | { kind: "seq"; items: SpecNode[]; range?: SourceRange }

@@ -4,7 +4,7 @@ import type { SpecProblem } from "./problems.js";
 import type { ImageSpec, Layer, PipOptions, Secret } from "./model.js";
 import { splitShellWords } from "./shellwords.js";
 import { expandVariables } from "../compile/expand.js";
-import type { SourceRange } from "./tree.js";
+import { nearestRange, type SourceRange } from "./tree.js";
 
 export const LIMITS = { layers: 10_000, packagesPerLayer: 50_000, stringLength: 64 * 1024 } as const;
 export const SUPPORTED_PYTHON = { min: 8, max: 14 } as const;
@@ -54,12 +54,8 @@ class Checker {
 
   /** The range of a path, or of its nearest located parent. */
   rangeFor(path: string): SourceRange | undefined {
-    for (let p = path; p; p = p.replace(/(\.[^.[\]]+|\[\d+\])$/, "")) {
-      const r = this.ranges.get(p);
-      if (r) return r;
-      if (!/(\.[^.[\]]+|\[\d+\])$/.test(p)) break;
-    }
-    return undefined;
+    // The whole-spec path ("") is not located: a problem with no field gets no snippet.
+    return path ? nearestRange(this.ranges, path) : undefined;
   }
 
   contextPathField(path: string, value: string, what: string): void {

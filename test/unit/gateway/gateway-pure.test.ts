@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFrontendEnv } from "../../../frontend/gateway/env.js";
-import { findRange, statusFromError } from "../../../frontend/gateway/errors.js";
+import { statusFromError } from "../../../frontend/gateway/errors.js";
+import { nearestRange } from "../../../frontend/spec/tree.js";
 import { parseDockerignore } from "../../../frontend/gateway/facts.js";
 import { buildSettings, OptionError, parseOptions } from "../../../frontend/gateway/options.js";
 import { buildResult } from "../../../frontend/gateway/result.js";
@@ -123,8 +124,8 @@ describe("errors returned to BuildKit", () => {
 
   it("finds the closest located ancestor of a path", () => {
     const r = { start: { line: 3, column: 1 }, end: { line: 3, column: 9 } };
-    expect(findRange(new Map([["layers[2]", r]]), "layers[2].pip_packages.packages[0]")).toBe(r);
-    expect(findRange(new Map(), "layers[2]")).toBeUndefined();
+    expect(nearestRange(new Map([["layers[2]", r]]), "layers[2].pip_packages.packages[0]")).toBe(r);
+    expect(nearestRange(new Map(), "layers[2]")).toBeUndefined();
   });
 });
 
