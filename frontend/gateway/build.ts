@@ -11,7 +11,7 @@ import {
 } from "../../llb/src/index.js";
 import { compileImage, filesToRead, needsPython } from "../compile/compile.js";
 import { emptyImage, envMap, type OciImage } from "../compile/image-config.js";
-import { loadSpec, type LoadedSpec } from "../spec/load.js";
+import { loadSpec, textFormat, type LoadedSpec } from "../spec/load.js";
 import { specDigest } from "../spec/digest.js";
 import { VERSION } from "../version.js";
 import type { FrontendEnv } from "./env.js";
@@ -71,7 +71,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
 
   // Round trips to the daemon dominate a frontend run: everything independent runs concurrently.
   const [file, exclude] = await Promise.all([readSpecFile(gw, o, env.sessionId), readDockerignore(gw, o, env.sessionId)]);
-  const language = /^\s*[{[]/.test(new TextDecoder().decode(file.data.subarray(0, 256))) ? "json" : "yaml";
+  const language = textFormat(new TextDecoder().decode(file.data.subarray(0, 256)));
   state.specFile = { filename: file.filename, data: file.data, language };
   const loaded = loadSpec(file.data, file.filename);
   state.loaded = loaded;

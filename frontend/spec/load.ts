@@ -26,6 +26,11 @@ export interface LoadedSpec {
   ranges: ReadonlyMap<string, SourceRange>;
 }
 
+/** JSON when the text starts with an object or a list, YAML otherwise. */
+export function textFormat(text: string): "json" | "yaml" {
+  return /^\s*[{[]/.test(text) ? "json" : "yaml";
+}
+
 function looksBinary(data: Uint8Array, filename: string): boolean {
   if (/\.(pb|binpb)$/i.test(filename)) return true;
   if (data.includes(0)) return true;
@@ -59,7 +64,7 @@ export function loadSpec(data: Uint8Array, filename: string): LoadedSpec {
     decoded = decodeSpecTree(fromPlain(decodeProtobuf(data)));
   } else {
     const text = new TextDecoder().decode(data);
-    format = /^\s*[{[]/.test(text) ? "json" : "yaml";
+    format = textFormat(text);
     const tree = format === "json" ? parseJson(text) : parseText(text);
     if (tree.errors.length > 0) {
       throw new SpecError(
