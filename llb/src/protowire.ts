@@ -72,26 +72,19 @@ export class ProtoWriter {
     this.varint(field * 8 + wireType);
   }
 
-  /** Starts a sub-message (or other length-delimited value); pass the result to {@link end}. */
+  /**
+   * Starts a sub-message (or other length-delimited value); returns where its body begins,
+   * to pass to {@link end}.
+   */
   begin(field: number): number {
-    return this.beginDelimited(field);
-  }
-
-  /** Ends a value started with {@link begin}. */
-  end(start: number): void {
-    this.endDelimited(start);
-  }
-
-  /** Starts a length-delimited value; returns where its body begins. */
-  private beginDelimited(field: number): number {
     this.tag(field, WireType.LengthDelimited);
     this.ensure(1);
     this.pos++; // one byte reserved for the length
     return this.pos;
   }
 
-  /** Writes the length of a value begun at `start`, shifting the body if the length needs more bytes. */
-  private endDelimited(start: number): void {
+  /** Ends a value started with {@link begin}: writes its length, shifting the body if the length needs more bytes. */
+  end(start: number): void {
     const len = this.pos - start;
     if (len < 0x80) {
       this.buf[start - 1] = len;
@@ -142,14 +135,14 @@ export class ProtoWriter {
   }
 
   stringAlways(field: number, value: string): void {
-    const start = this.beginDelimited(field);
+    const start = this.begin(field);
     const n = value.length;
     this.ensure(n * 3);
     // The native encoder wins beyond a few dozen characters (by 30x on multi-KB env strings);
     // the loop avoids its call overhead on the many short names and paths.
     if (n > 32) {
       this.pos += textEncoder.encodeInto(value, this.buf.subarray(this.pos)).written;
-      this.endDelimited(start);
+      this.end(start);
       return;
     }
     let ascii = true;
@@ -163,7 +156,7 @@ export class ProtoWriter {
     }
     if (ascii) this.pos += n;
     else this.pos += textEncoder.encodeInto(value, this.buf.subarray(this.pos)).written;
-    this.endDelimited(start);
+    this.end(start);
   }
 
   bytes(field: number, value: Uint8Array | undefined): void {
@@ -179,17 +172,17 @@ export class ProtoWriter {
 
   /** A sub-message, written even when it encodes to zero bytes (Go writes present messages). */
   message(field: number, encode: (w: ProtoWriter) => void): void {
-    const start = this.beginDelimited(field);
+    const start = this.begin(field);
     encode(this);
-    this.endDelimited(start);
+    this.end(start);
   }
 
   /** Packed repeated int32/int64. */
   packedInts(field: number, values: readonly number[] | undefined): void {
     if (!values || values.length === 0) return;
-    const start = this.beginDelimited(field);
+    const start = this.begin(field);
     for (const v of values) this.varint(v);
-    this.endDelimited(start);
+    this.end(start);
   }
 
   repeatedStrings(field: number, values: readonly string[] | undefined): void {
@@ -201,10 +194,10 @@ export class ProtoWriter {
   stringMap(field: number, map: Readonly<Record<string, string>> | undefined): void {
     if (!map) return;
     for (const key of sortedKeys(map)) {
-      const start = this.beginDelimited(field);
+      const start = this.begin(field);
       this.stringAlways(1, key);
       this.stringAlways(2, map[key]!);
-      this.endDelimited(start);
+      this.end(start);
     }
   }
 
