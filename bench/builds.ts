@@ -5,7 +5,7 @@
  * list, one edited copied file.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEngine } from "../test/support/engine.js";
@@ -34,8 +34,8 @@ interface Scenarios {
   [scenario: string]: unknown;
 }
 
-function sh(env: NodeJS.ProcessEnv, cmd: string, args: string[], cwd?: string): string {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 64 << 20 });
+function sh(env: NodeJS.ProcessEnv, cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { env, encoding: "utf8", maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stderr.slice(-3000)}`);
   return r.stdout;
 }
@@ -97,22 +97,26 @@ function imageFacts(env: NodeJS.ProcessEnv, tag: string): { imageBytes: number; 
   return { imageBytes: info.Size, layers: info.RootFS.Layers.length };
 }
 
-/** Start-up times the frontend logged (process start to its first Solve), from the daemon log. */
-function frontendStartups(env: NodeJS.ProcessEnv, skipLines: number): number[] {
-  const log = join(env.IMAGESPEC_ENV_DIR ?? "", "dockerd.log");
-  if (!existsSync(log)) return [];
-  return readFileSync(log, "utf8")
+/** The daemon's log, where the frontend's stderr lands. */
+function daemonLog(env: NodeJS.ProcessEnv): string {
+  return join(env.IMAGESPEC_ENV_DIR ?? "", "dockerd.log");
+}
+
+function logSize(env: NodeJS.ProcessEnv): number {
+  return existsSync(daemonLog(env)) ? statSync(daemonLog(env)).size : 0;
+}
+
+/** Start-up times the frontend logged (process start to its first Solve) after byte `from` of the daemon log. */
+function frontendStartups(env: NodeJS.ProcessEnv, from: number): number[] {
+  if (!existsSync(daemonLog(env))) return [];
+  return readFileSync(daemonLog(env))
+    .subarray(from)
+    .toString("utf8")
     .split("\n")
-    .slice(skipLines)
     .flatMap((l) => {
       const m = /start-up to first solve: ([\d.]+) ms/.exec(l);
       return m ? [Number(m[1])] : [];
     });
-}
-
-function logLines(env: NodeJS.ProcessEnv): number {
-  const log = join(env.IMAGESPEC_ENV_DIR ?? "", "dockerd.log");
-  return existsSync(log) ? readFileSync(log, "utf8").split("\n").length - 1 : 0;
 }
 
 export interface BuildBench {
@@ -125,7 +129,7 @@ export async function benchBuilds(): Promise<BuildBench> {
   const engine = startEngine();
   const env = { ...process.env, ...engine.env };
   const out: BuildMeasure[] = [];
-  const logStart = logLines(env);
+  const logStart = logSize(env);
   for (const spec of SPECS) {
     const src = join(repoRoot, "bench", "specs", spec);
     const scenarios = JSON.parse(readFileSync(join(src, "scenarios.json"), "utf8")) as Scenarios;
