@@ -4,23 +4,17 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { protoPlugin } from "./build.mjs";
+import { nodeBundleOptions } from "./build.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = join(root, "dist/bench.mjs");
 await esbuild.build({
   entryPoints: [join(root, "bench/run.ts")],
   outfile,
-  bundle: true,
-  platform: "node",
-  // Prefer packages' ES module builds: some UMD builds (jsonc-parser) require files dynamically.
-  mainFields: ["module", "main"],
-  target: "node20",
+  ...nodeBundleOptions,
   format: "esm",
   packages: "external",
-  plugins: [protoPlugin],
   define: { "import.meta.dirname": JSON.stringify(join(root, "bench")) },
-  logLevel: "warning",
 });
 const r = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: "inherit", cwd: root, env: { ...process.env, IMAGESPEC_REPO_ROOT: root } });
 process.exit(r.status ?? 1);

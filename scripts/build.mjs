@@ -8,15 +8,26 @@ import { protoDescriptor, VIRTUAL_ID } from "./proto-descriptor.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
-export const protoPlugin = {
+const protoPlugin = {
   name: "proto-descriptor",
   setup(build) {
-    build.onResolve({ filter: /^virtual:proto-descriptor$/ }, () => ({ path: VIRTUAL_ID, namespace: "proto" }));
+    build.onResolve({ filter: new RegExp(`^${VIRTUAL_ID}$`) }, () => ({ path: VIRTUAL_ID, namespace: "proto" }));
     build.onLoad({ filter: /.*/, namespace: "proto" }, () => ({
       contents: JSON.stringify(protoDescriptor(join(root, "proto"))),
       loader: "json",
     }));
   },
+};
+
+/** esbuild options every bundle of our TypeScript for Node shares (the frontend, the benchmarks). */
+export const nodeBundleOptions = {
+  bundle: true,
+  platform: "node",
+  // Prefer packages' ES module builds: some UMD builds (jsonc-parser) require files dynamically.
+  mainFields: ["module", "main"],
+  target: "node20",
+  plugins: [protoPlugin],
+  logLevel: "warning",
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await bundleFrontend();
@@ -25,19 +36,13 @@ async function bundleFrontend() {
 const result = await esbuild.build({
   entryPoints: [join(root, "frontend/main.ts")],
   outfile: join(root, "dist/frontend.cjs"),
-  bundle: true,
-  platform: "node",
-  // Prefer packages' ES module builds: some UMD builds (jsonc-parser) require files dynamically.
-  mainFields: ["module", "main"],
-  target: "node20",
+  ...nodeBundleOptions,
   format: "cjs",
   minify: true,
   sourcemap: false,
   legalComments: "none",
   metafile: true,
   define: { __IMAGESPEC_VERSION__: JSON.stringify(pkg.version) },
-  plugins: [protoPlugin],
-  logLevel: "warning",
 });
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 console.error(`built dist/frontend.cjs (${(bytes / 1024).toFixed(0)} KiB)`);
