@@ -12,7 +12,6 @@ function protoDescriptorPlugin(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [protoDescriptorPlugin()],
   test: {
     projects: [
       {
