@@ -66,7 +66,8 @@ export class BridgeError extends Error {
 
 export class LLBBridgeClient {
   private readonly client: grpc.Client;
-  private readonly definitions: Record<string, grpc.MethodDefinition<Obj, Obj>> = {};
+  /** Per method: its path and the two codecs a client uses (request out, response in). */
+  private readonly methods: Record<string, { path: string; serialize: (value: Obj) => Buffer; deserialize: (bytes: Buffer) => Obj }> = {};
 
   constructor(target: string) {
     this.client = new grpc.Client(target, grpc.credentials.createInsecure(), {
@@ -80,11 +81,9 @@ export class LLBBridgeClient {
     for (const [name, spec] of Object.entries(METHODS)) {
       const req = messageType(`moby.buildkit.v1.frontend.${spec.request}`);
       const res = messageType(`moby.buildkit.v1.frontend.${spec.response}`);
-      this.definitions[name] = {
+      this.methods[name] = {
         path: SERVICE + name,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (value: Obj) => {
+        serialize: (value: Obj) => {
           const { __definition, __definitionField, ...rest } = value;
           // Two statements on purpose: `req.encode(req.fromObject(…))` reads `encode` before
           // fromObject has generated the codecs, so protobufjs would generate them all twice.
@@ -92,9 +91,7 @@ export class LLBBridgeClient {
           const bytes = req.encode(message).finish();
           return __definition ? appendDefinition(bytes, __definitionField, __definition) : Buffer.from(bytes);
         },
-        requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
-        responseSerialize: (value: Obj) => Buffer.from(res.encode(res.fromObject(value)).finish()),
-        responseDeserialize:
+        deserialize:
           "decode" in spec
             ? spec.decode
             : (b: Buffer) => {
@@ -106,10 +103,10 @@ export class LLBBridgeClient {
   }
 
   call(method: Method, request: Obj, definition?: { field: number; def: PbDefinition }): Promise<Obj> {
-    const def = this.definitions[method]!;
+    const def = this.methods[method]!;
     const payload = definition ? { ...request, __definition: definition.def, __definitionField: definition.field } : request;
     return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, payload, (err, value) => {
+      this.client.makeUnaryRequest(def.path, def.serialize, def.deserialize, payload, (err, value) => {
         if (err) {
           const details = err.metadata?.get("grpc-status-details-bin")?.[0];
           reject(new BridgeError(err.code, err.details || err.message, Buffer.isBuffer(details) ? details : undefined, method));
