@@ -80,15 +80,28 @@ async function contextRef(gw: Gateway, o: FrontendOptions, sessionId: string, pa
   return gw.solve(def, { evaluate: true });
 }
 
+/**
+ * Runs daemon reads concurrently but fails as reading them one by one would: with the first
+ * failure in list order, not the first to arrive.
+ */
+async function allInOrder<T>(tasks: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  for (const s of settled) if (s.status === "rejected") throw s.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
 /** Wheel files in each python_wheels directory that has no package_name. */
 export async function listWheels(gw: Gateway, spec: ImageSpec, o: FrontendOptions, sessionId: string, exclude: string[]): Promise<Record<string, string[]>> {
   const dirs = [...new Set(spec.layers.flatMap((l) => (l.kind === "python_wheels" && !l.packageName ? [contextPath(l.dir)!] : [])))];
   if (dirs.length === 0) return {};
   const ref = await contextRef(gw, o, sessionId, dirs, exclude, "[internal] list wheel directories");
+  // Listed concurrently, checked in order: the same error wins as when listing one by one.
+  const listed = await Promise.allSettled(dirs.map((dir) => gw.readDirIfExists(ref, dir, "*.whl")));
   const out: Record<string, string[]> = {};
-  for (const dir of dirs) {
-    const entries = await gw.readDirIfExists(ref, dir, "*.whl");
-    out[dir] = entries.map((e) => (dir === "." ? e.path : `${dir}/${e.path}`)).sort();
+  for (const [i, dir] of dirs.entries()) {
+    const entries = listed[i]!;
+    if (entries.status === "rejected") throw entries.reason;
+    out[dir] = entries.value.map((e) => (dir === "." ? e.path : `${dir}/${e.path}`)).sort();
     if (out[dir]!.length === 0) {
       const layer = spec.layers.find((l) => l.kind === "python_wheels" && contextPath(l.dir) === dir)!;
       throw new SpecError([{ path: `${layer.at}.python_wheels.dir`, message: `no .whl files found in "${dir}" of the build context` }], o.filename);
@@ -101,9 +114,10 @@ export async function listWheels(gw: Gateway, spec: ImageSpec, o: FrontendOption
 export async function readContextFiles(gw: Gateway, paths: string[], o: FrontendOptions, sessionId: string, exclude: string[]): Promise<Record<string, string>> {
   if (paths.length === 0) return {};
   const ref = await contextRef(gw, o, sessionId, paths, exclude, `[internal] read ${paths.join(", ")}`);
+  const contents = await allInOrder(paths.map((p) => gw.readFileIfExists(ref, p, 8 << 20)));
   const out: Record<string, string> = {};
-  for (const p of paths) {
-    const data = await gw.readFileIfExists(ref, p, 8 << 20);
+  for (const [i, p] of paths.entries()) {
+    const data = contents[i];
     if (data !== undefined) out[p] = new TextDecoder().decode(data);
   }
   return out;
