@@ -54,8 +54,7 @@ function platformsOf(o: FrontendOptions, spec: LoadedSpec, env: FrontendEnv): Pl
   const add = (p: Platform) => {
     if (!out.some((q) => samePlatform(p, q))) out.push(p);
   };
-  const explicit = o.platforms.length > 0 && env.opts.has("platform");
-  if (explicit) o.platforms.forEach(add);
+  if (env.opts.has("platform")) o.platforms.forEach(add);
   spec.spec.platforms.forEach((p) => add(parsePlatform(p)));
   if (out.length === 0) add(o.platforms[0]!);
   return out;

@@ -17,6 +17,11 @@ export const OWN_OPTIONS = {
   "debug-fail": "test hook: `internal` raises an internal error after reading the spec",
 } as const;
 
+/** Our options as error messages list them (the test hook stays unmentioned). */
+const DOCUMENTED_OPTIONS = Object.keys(OWN_OPTIONS)
+  .filter((k) => k !== "debug-fail")
+  .join(", ");
+
 /** Option keys of the dockerui conventions this frontend accepts. */
 const DOCKERUI_KEYS = new Set([
   "filename",
@@ -131,7 +136,7 @@ export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform:
       const name = key.slice("build-arg:".length);
       if (name in OWN_OPTIONS) own.set(name, value);
       else if (!PASSTHROUGH_BUILD_ARGS.test(name)) {
-        throw new OptionError(`unknown build argument "${name}": this frontend accepts ${Object.keys(OWN_OPTIONS).filter((k) => k !== "debug-fail").join(", ")}`);
+        throw new OptionError(`unknown build argument "${name}": this frontend accepts ${DOCUMENTED_OPTIONS}`);
       }
       continue;
     }
@@ -144,7 +149,7 @@ export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform:
       continue;
     }
     if (DOCKERUI_KEYS.has(key) || DOCKERUI_PREFIXES.some((p) => key.startsWith(p))) continue;
-    throw new OptionError(`unknown option "${key}": this frontend's own options are ${Object.keys(OWN_OPTIONS).filter((k) => k !== "debug-fail").join(", ")}`);
+    throw new OptionError(`unknown option "${key}": this frontend's own options are ${DOCUMENTED_OPTIONS}`);
   }
   const ctx = opts.get(opts.get("contextkey") || "context");
   if (ctx && /^(https?:\/\/|git@|git:\/\/|ssh:\/\/)/.test(ctx)) {
