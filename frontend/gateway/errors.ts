@@ -35,9 +35,14 @@ export class LocatedError extends Error {
   }
 }
 
-function sourceDetail(file: SpecFile, range: SourceRange) {
+/** The spec file as BuildKit's Source detail carries it (encoded once per error, shared by its problems). */
+function sourceInfo(file: SpecFile) {
+  return { filename: file.filename, data: Buffer.from(file.data).toString("base64"), language: file.language };
+}
+
+function sourceDetail(info: ReturnType<typeof sourceInfo>, range: SourceRange) {
   const json = {
-    info: { filename: file.filename, data: Buffer.from(file.data).toString("base64"), language: file.language },
+    info,
     ranges: [
       {
         start: { line: range.start.line, character: range.start.column - 1 },
@@ -60,17 +65,18 @@ export function statusFromError(err: unknown, file?: SpecFile, rangeOf?: (path: 
   }
   if (err instanceof BridgeError) return { code: err.code || GRPC_UNKNOWN, message: err.details, details: [] };
   if (err instanceof SpecError) {
-    const details = file
+    const info = file && sourceInfo(file);
+    const details = info
       ? err.problems
           .filter((p) => p.range)
           .slice(0, MAX_SOURCE_DETAILS)
-          .map((p) => sourceDetail(file, p.range!))
+          .map((p) => sourceDetail(info, p.range!))
       : [];
     return { code: GRPC_UNKNOWN, message: err.message, details };
   }
   if (err instanceof LocatedError && file && rangeOf) {
     const range = rangeOf(err.path);
-    return { code: GRPC_UNKNOWN, message: err.message, details: range ? [sourceDetail(file, range)] : [] };
+    return { code: GRPC_UNKNOWN, message: err.message, details: range ? [sourceDetail(sourceInfo(file), range)] : [] };
   }
   const message = err instanceof Error ? err.message || err.name : String(err);
   return { code: GRPC_UNKNOWN, message: message || "unknown error", details: [] };
