@@ -95,13 +95,9 @@ export function contextFollowPaths(spec: ImageSpec, facts?: ContextFacts): strin
   };
   for (const l of spec.layers) {
     switch (l.kind) {
-      case "requirements": {
-        // The file and what it includes; without that list, its whole directory.
-        const needed = facts?.requirementFiles?.[contextPath(l.file) ?? ""];
-        if (needed) needed.forEach(add);
-        else add(parentDir(l.file));
+      case "requirements":
+        requirementPaths(l, facts).forEach(add);
         break;
-      }
       case "python_wheels":
         add(l.dir);
         break;
@@ -122,6 +118,12 @@ export function contextFollowPaths(spec: ImageSpec, facts?: ContextFacts): strin
     }
   }
   return [...paths].sort();
+}
+
+/** Context paths a requirements layer needs: the file and what it includes; without that list, its whole directory. */
+function requirementPaths(l: Extract<Layer, { kind: "requirements" }>, facts: ContextFacts | undefined): string[] {
+  const file = contextPath(l.file) ?? "";
+  return facts?.requirementFiles?.[file] ?? [parentDir(file)];
 }
 
 function parentDir(p: string): string {
@@ -325,9 +327,7 @@ class Compiler {
         this.install(l, this.step(l, `${inst!.kind === "uv" ? "uv pip" : "pip"} install ${l.packages.join(" ")}`), [...pipInstallPrefix(inst!), ...this.optionArgs(l.options), ...l.packages]);
         return;
       case "requirements": {
-        const file = contextPath(l.file)!;
-        const needed = this.input.facts.requirementFiles?.[file] ?? [parentDir(file)];
-        this.install(l, this.step(l, `pip install -r ${l.file}`), [...pipInstallPrefix(inst!), ...this.optionArgs(l.options), "-r", inContext(l.file)], this.contextMounts(needed));
+        this.install(l, this.step(l, `pip install -r ${l.file}`), [...pipInstallPrefix(inst!), ...this.optionArgs(l.options), "-r", inContext(l.file)], this.contextMounts(requirementPaths(l, this.input.facts)));
         return;
       }
       case "python_wheels": {
