@@ -79,12 +79,15 @@ class Checker {
     for (const [url, p] of urls) {
       if (url && !/^(https?|file):\/\/[^\s]+$/.test(url)) this.add(p, `"${url}" is not an http(s) or file URL`);
     }
-    if (o.extraArgs) {
-      try {
-        splitShellWords(o.extraArgs);
-      } catch (e) {
-        this.add(`${path}.extra_args`, `cannot split extra_args: ${(e as Error).message}`);
-      }
+    if (o.extraArgs) this.extraArgs(`${path}.extra_args`, o.extraArgs);
+  }
+
+  /** extra_args must split the way a shell would split them (they are never run by one). */
+  extraArgs(path: string, value: string): void {
+    try {
+      splitShellWords(value);
+    } catch (e) {
+      this.add(path, `cannot split extra_args: ${(e as Error).message}`);
     }
   }
 
@@ -159,11 +162,7 @@ class Checker {
         this.contextPathField(`${at}.pyproject`, l.pyproject, "pyproject");
         if (!l.poetryLock) this.add(`${at}.poetry_lock`, "poetry_lock is required", "commit poetry.lock and point poetry_lock at it");
         this.contextPathField(`${at}.poetry_lock`, l.poetryLock, "poetry lock file");
-        try {
-          splitShellWords(l.extraArgs);
-        } catch (e) {
-          this.add(`${at}.extra_args`, `cannot split extra_args: ${(e as Error).message}`);
-        }
+        this.extraArgs(`${at}.extra_args`, l.extraArgs);
         this.secrets(l.secrets);
         break;
       case "commands":
