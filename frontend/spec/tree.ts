@@ -97,24 +97,27 @@ function lineIndex(text: string): (offset: number) => Position {
   };
 }
 
-function fromJson(node: JsonNode, pos: (offset: number) => Position): SpecNode {
+/** Converts a jsonc-parser tree, collecting duplicate keys (an error in protobuf JSON, as in YAML) into `dupes`. */
+function fromJson(node: JsonNode, pos: (offset: number) => Position, dupes: { message: string; range: SourceRange }[]): SpecNode {
   const range = { start: pos(node.offset), end: pos(node.offset + node.length) };
   switch (node.type) {
-    case "object":
+    case "object": {
+      const seen = new Set<string>();
       return {
         kind: "map",
         range,
         entries: (node.children ?? []).map((prop) => {
           const [key, value] = prop.children as [JsonNode, JsonNode | undefined];
-          return {
-            key: String(key.value),
-            keyRange: { start: pos(key.offset), end: pos(key.offset + key.length) },
-            value: value ? fromJson(value, pos) : { kind: "scalar", value: null, range },
-          };
+          const name = String(key.value);
+          const keyRange = { start: pos(key.offset), end: pos(key.offset + key.length) };
+          if (seen.has(name)) dupes.push({ message: "Map keys must be unique", range: keyRange });
+          seen.add(name);
+          return { key: name, keyRange, value: value ? fromJson(value, pos, dupes) : { kind: "scalar", value: null, range } };
         }),
       };
+    }
     case "array":
-      return { kind: "seq", range, items: (node.children ?? []).map((c) => fromJson(c, pos)) };
+      return { kind: "seq", range, items: (node.children ?? []).map((c) => fromJson(c, pos, dupes)) };
     default:
       return { kind: "scalar", value: node.value as string | number | boolean | null, range, quoted: node.type === "string" };
   }
@@ -131,23 +134,10 @@ export function parseJson(text: string): ParsedTree {
       errors: errors.map((e) => ({ message: printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(), range: { start: pos(e.offset), end: pos(e.offset + e.length) } })),
     };
   }
-  // Duplicate keys are an error in protobuf JSON, as in YAML.
   const dupes: { message: string; range: SourceRange }[] = [];
-  const walk = (n: JsonNode | undefined) => {
-    if (!n) return;
-    if (n.type === "object") {
-      const seen = new Set<string>();
-      for (const prop of n.children ?? []) {
-        const key = prop.children?.[0];
-        if (key && seen.has(String(key.value))) dupes.push({ message: "Map keys must be unique", range: { start: pos(key.offset), end: pos(key.offset + key.length) } });
-        if (key) seen.add(String(key.value));
-        walk(prop.children?.[1]);
-      }
-    } else if (n.type === "array") (n.children ?? []).forEach(walk);
-  };
-  walk(root);
+  const tree = root ? fromJson(root, pos, dupes) : undefined;
   if (dupes.length > 0) return { root: undefined, errors: dupes };
-  return { root: root ? fromJson(root, pos) : undefined, errors: [] };
+  return { root: tree, errors: [] };
 }
 
 /** Wraps a plain JS value (e.g. a decoded protobuf message) as a tree without positions. */
