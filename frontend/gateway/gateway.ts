@@ -1,6 +1,7 @@
 /** High-level calls on the LLBBridge: ping, solve, read files, resolve images, return. */
 import { CapSet, type Definition, type Platform } from "../../llb/src/index.js";
 import { BridgeError, type LLBBridgeClient } from "../protocol/client.js";
+import type { Pong } from "../protocol/responses.js";
 import type { CacheImport } from "./options.js";
 
 export interface Caps {
@@ -42,18 +43,9 @@ export class Gateway {
   constructor(readonly client: LLBBridgeClient) {}
 
   async ping(): Promise<Caps> {
-    const pong = await this.client.call("Ping", {});
+    const pong = (await this.client.call("Ping", {})) as Pong;
     this.pingAnsweredAt ??= performance.now();
-    const toCaps = (list: Record<string, unknown>[] | undefined) =>
-      new CapSet(
-        (list ?? []).map((c) => ({
-          id: String(c.ID),
-          enabled: c.Enabled === true,
-          ...(c.DisabledReason ? { disabledReason: String(c.DisabledReason) } : {}),
-          ...(c.DisabledReasonMsg ? { disabledReasonMsg: String(c.DisabledReasonMsg) } : {}),
-        })),
-      );
-    return { gateway: toCaps(pong.FrontendAPICaps), llb: toCaps(pong.LLBCaps) };
+    return { gateway: new CapSet(pong.FrontendAPICaps), llb: new CapSet(pong.LLBCaps) };
   }
 
   /** Solves a Definition and returns the result's ref id (lazy unless `evaluate`). */

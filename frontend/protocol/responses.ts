@@ -5,15 +5,9 @@
  * 13–20 ms each on the critical path of each build, for fields we skip.
  */
 import protobuf from "protobufjs";
+import type { ApiCap } from "../../llb/src/index.js";
 
-/** One capability as BuildKit reports it (moby.buildkit.v1.apicaps.APICap). */
-export interface ApiCap {
-  ID: string;
-  Enabled: boolean;
-  DisabledReason?: string;
-  DisabledReasonMsg?: string;
-}
-
+/** The caps of a PongResponse (its field names), as the LLB library's ApiCap. */
 export interface Pong {
   FrontendAPICaps: ApiCap[];
   LLBCaps: ApiCap[];
@@ -36,12 +30,12 @@ const VARINT = 0;
 const LENGTH_DELIMITED = 2;
 
 function decodeCap(reader: protobuf.Reader, end: number): ApiCap {
-  const cap: ApiCap = { ID: "", Enabled: false };
+  const cap: ApiCap = { id: "", enabled: false };
   readFields(reader, end, (field, wire) => {
-    if (field === 1 && wire === LENGTH_DELIMITED) cap.ID = reader.string();
-    else if (field === 2 && wire === VARINT) cap.Enabled = reader.bool();
-    else if (field === 4 && wire === LENGTH_DELIMITED) cap.DisabledReason = reader.string();
-    else if (field === 5 && wire === LENGTH_DELIMITED) cap.DisabledReasonMsg = reader.string();
+    if (field === 1 && wire === LENGTH_DELIMITED) cap.id = reader.string();
+    else if (field === 2 && wire === VARINT) cap.enabled = reader.bool();
+    else if (field === 4 && wire === LENGTH_DELIMITED) cap.disabledReason = reader.string();
+    else if (field === 5 && wire === LENGTH_DELIMITED) cap.disabledReasonMsg = reader.string();
     else return false;
     return true;
   });
