@@ -1,8 +1,9 @@
 /** Exec ops: run a process over a root filesystem with extra mounts. */
 import type { Platform } from "./platform.js";
 import { compareStrings } from "./protowire.js";
-import { InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
-import { CacheSharing, MountType, NetMode, SecurityMode, type PbExecOp, type PbMeta, type PbMount } from "./wire.js";
+import type { SourceLocation } from "./sourcemap.js";
+import { encodeOpWith, InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import { CacheSharing, MountType, NetMode, OpField, SecurityMode, writeExec, type PbExecOp, type PbMeta, type PbMount, type PbOpMetadata } from "./wire.js";
 
 /** Network of an exec: the sandbox (default), the host's, or none. */
 export type NetworkMode = "sandbox" | "host" | "none";
@@ -69,6 +70,24 @@ const SHARING: Record<CacheSharingMode, CacheSharing> = {
 
 const NETWORK: Record<NetworkMode, NetMode> = { sandbox: NetMode.Unset, host: NetMode.Host, none: NetMode.None };
 
+/** Every mount gets all fields, unset ones undefined: one object shape keeps the encoder's reads monomorphic. */
+function pbMount(dest: string, output: number): PbMount {
+  return {
+    input: -1,
+    selector: undefined,
+    dest,
+    output,
+    readonly: undefined,
+    mountType: undefined,
+    tmpfsOpt: undefined,
+    cacheOpt: undefined,
+    secretOpt: undefined,
+    sshOpt: undefined,
+    resultId: undefined,
+    contentCache: undefined,
+  };
+}
+
 type RegularMount = Extract<Mount, { type: "bind" | "cache" | "tmpfs" }>;
 
 function producesOutput(m: RegularMount): boolean {
@@ -77,13 +96,20 @@ function producesOutput(m: RegularMount): boolean {
 
 export class ExecVertex implements Vertex {
   readonly inputs: readonly Output[];
-  private readonly regular: readonly RegularMount[];
-  private readonly secrets: readonly Extract<Mount, { type: "secret" }>[];
-  private readonly ssh: readonly Extract<Mount, { type: "ssh" }>[];
   /** Output index by mount destination, for writable bind mounts. */
   readonly outputs: ReadonlyMap<string, number>;
+  /**
+   * The op as it is encoded, but for input numbers: those depend on the other inputs' digests,
+   * known only when marshaling.
+   */
+  private readonly exec: PbExecOp;
+  /** Source of each mount in `exec.mounts`, same order (undefined: none). */
+  private readonly mountSources: readonly (Output | undefined)[];
+  private readonly platform: Platform | undefined;
+  private readonly metadata: PbOpMetadata;
+  private readonly locations: readonly SourceLocation[];
 
-  constructor(private readonly spec: ExecSpec) {
+  constructor(spec: ExecSpec) {
     if (spec.args.length === 0) throw new Error("exec needs at least one argument");
     const regular = spec.mounts.filter((m): m is RegularMount => m.type === "bind" || m.type === "cache" || m.type === "tmpfs");
     const dests = new Set<string>();
@@ -93,121 +119,123 @@ export class ExecVertex implements Vertex {
     }
     if (!dests.has("/")) throw new Error("exec needs a root mount at /");
     // Stable sort by destination, as Go's builder does, so `/` comes first.
-    this.regular = [...regular].sort((a, b) => compareStrings(a.dest, b.dest));
-    this.secrets = spec.mounts.filter((m): m is Extract<Mount, { type: "secret" }> => m.type === "secret");
-    this.ssh = spec.mounts.filter((m): m is Extract<Mount, { type: "ssh" }> => m.type === "ssh");
+    regular.sort((a, b) => compareStrings(a.dest, b.dest));
+    const secrets = spec.mounts.filter((m): m is Extract<Mount, { type: "secret" }> => m.type === "secret");
+    const ssh = spec.mounts.filter((m): m is Extract<Mount, { type: "ssh" }> => m.type === "ssh");
+
     const outputs = new Map<string, number>();
-    for (const m of this.regular) if (producesOutput(m)) outputs.set(m.dest, outputs.size);
+    for (const m of regular) if (producesOutput(m)) outputs.set(m.dest, outputs.size);
     this.outputs = outputs;
-    const inputs: Output[] = [];
-    for (const m of this.regular) if ((m.type === "bind" || m.type === "cache") && m.source) inputs.push(m.source);
-    this.inputs = inputs;
-  }
 
-  /** The LLB caps this exec needs, as Go's builder lists them. */
-  private requiredCaps(): Set<string> {
-    const { spec } = this;
-    const caps = new Set<string>(["exec.meta.base"]);
-    for (const m of this.regular) {
-      if ((m.type === "bind" || m.type === "cache") && m.selector) caps.add("exec.mount.selector");
-      if (m.type === "bind") {
-        if (m.source) caps.add("exec.mount.bind");
-        if (m.noOutput) caps.add("exec.mount.bind.readwrite-nooutput");
-      } else if (m.type === "cache") {
-        caps.add("exec.mount.cache");
-        caps.add("exec.mount.cache.sharing");
-      } else {
-        caps.add("exec.mount.tmpfs");
-        if (m.size) caps.add("exec.mount.tmpfs.size");
-      }
-    }
-    if (this.secrets.length > 0 || spec.secretEnv.length > 0) caps.add("exec.mount.secret");
-    if (spec.secretEnv.length > 0) caps.add("exec.secretenv");
-    if (this.ssh.length > 0) caps.add("exec.mount.ssh");
-    if (spec.ulimits && spec.ulimits.length > 0) caps.add("exec.meta.ulimit");
-    if (spec.cgroupParent) caps.add("exec.meta.cgroup.parent");
-    if (spec.validExitCodes && spec.validExitCodes.length > 0) caps.add("exec.validexitcode");
-    if (spec.network !== "sandbox") caps.add("exec.meta.network");
-    if (spec.security === "insecure") caps.add("exec.meta.security");
-    return caps;
-  }
-
-  marshal(ctx: MarshalContext): MarshaledVertex {
-    const { spec } = this;
-    const inputs = new InputList(ctx);
     const mounts: PbMount[] = [];
-    for (const m of this.regular) {
-      const input = (m.type === "bind" || m.type === "cache") && m.source ? inputs.add(m.source) : -1;
-      const output = this.outputs.get(m.dest) ?? -1;
-      const pm: PbMount = { input, dest: m.dest, output };
-      if ((m.type === "bind" || m.type === "cache") && m.selector) {
-        pm.selector = m.selector;
-      }
+    const sources: (Output | undefined)[] = [];
+    const inputs: Output[] = [];
+    for (const m of regular) {
+      const pm = pbMount(m.dest, outputs.get(m.dest) ?? -1);
+      let source: Output | undefined;
       if (m.type === "bind") {
+        source = m.source;
+        if (m.selector) pm.selector = m.selector;
         if (m.readonly) pm.readonly = true;
       } else if (m.type === "cache") {
+        source = m.source;
+        if (m.selector) pm.selector = m.selector;
         pm.mountType = MountType.Cache;
         pm.cacheOpt = { id: m.id, sharing: SHARING[m.sharing ?? "shared"] };
       } else {
         pm.mountType = MountType.Tmpfs;
-        pm.tmpfsOpt = m.size ? { size: m.size } : {};
+        pm.tmpfsOpt = { size: m.size };
       }
       mounts.push(pm);
+      sources.push(source);
+      if (source) inputs.push(source);
     }
-    for (const s of this.secrets) {
-      mounts.push({
-        input: -1,
-        dest: s.dest,
-        output: 0,
-        mountType: MountType.Secret,
-        secretOpt: { id: s.id, uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o400, optional: s.optional ?? false },
-      });
+    for (const s of secrets) {
+      const pm = pbMount(s.dest, 0);
+      pm.mountType = MountType.Secret;
+      pm.secretOpt = { id: s.id, uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o400, optional: s.optional ?? false };
+      mounts.push(pm);
+      sources.push(undefined);
     }
-    const env = this.ssh.length > 0 ? [...spec.env] : spec.env;
-    this.ssh.forEach((s, i) => {
+    const env = ssh.length > 0 ? [...spec.env] : spec.env;
+    ssh.forEach((s, i) => {
       const dest = s.dest ?? `/run/buildkit/ssh_agent.${i}`;
-      mounts.push({
-        input: -1,
-        dest,
-        output: 0,
-        mountType: MountType.SSH,
-        sshOpt: { id: s.id || "default", uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o600, optional: s.optional ?? false },
-      });
+      const pm = pbMount(dest, 0);
+      pm.mountType = MountType.SSH;
+      pm.sshOpt = { id: s.id || "default", uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o600, optional: s.optional ?? false };
+      mounts.push(pm);
+      sources.push(undefined);
       if (i === 0 && !env.some((e) => e.startsWith("SSH_AUTH_SOCK="))) (env as string[]).push(`SSH_AUTH_SOCK=${dest}`);
     });
+    this.inputs = inputs;
+    this.mountSources = sources;
 
-    const meta: PbMeta = { args: spec.args, env, cwd: spec.cwd || "/", removeMountStubsRecursive: true };
-    if (spec.user) meta.user = spec.user;
-    if (spec.hostname) meta.hostname = spec.hostname;
-    if (spec.extraHosts && spec.extraHosts.length > 0) meta.extraHosts = spec.extraHosts;
-    if (spec.ulimits && spec.ulimits.length > 0) {
-      meta.ulimit = spec.ulimits;
-    }
-    if (spec.cgroupParent) {
-      meta.cgroupParent = spec.cgroupParent;
-    }
-    if (spec.validExitCodes && spec.validExitCodes.length > 0) {
-      meta.validExitCodes = spec.validExitCodes;
-    }
-    const exec: PbExecOp = { meta, mounts };
-    if (spec.network !== "sandbox") {
-      exec.network = NETWORK[spec.network];
-    }
-    if (spec.security === "insecure") {
-      exec.security = SecurityMode.Insecure;
-    }
-    if (spec.secretEnv.length > 0) {
-      exec.secretEnv = spec.secretEnv.map((s) => ({ id: s.id, name: s.name, optional: s.optional ?? false }));
-    }
-    return {
-      op: {
-        inputs: inputs.inputs,
-        platform: spec.platform ?? ctx.defaultPlatform,
-        constraints: {},
-        exec,
-      },
-      metadata: opMetadata(spec.opts, this.requiredCaps()),
-      locations: spec.opts.sourceLocations ?? [],
+    const meta: PbMeta = {
+      args: spec.args,
+      env,
+      cwd: spec.cwd || "/",
+      user: spec.user,
+      proxyEnv: undefined,
+      extraHosts: spec.extraHosts,
+      hostname: spec.hostname,
+      ulimit: spec.ulimits,
+      cgroupParent: spec.cgroupParent,
+      removeMountStubsRecursive: true,
+      validExitCodes: spec.validExitCodes,
     };
+    this.exec = {
+      meta,
+      mounts,
+      network: NETWORK[spec.network],
+      security: spec.security === "insecure" ? SecurityMode.Insecure : SecurityMode.Sandbox,
+      secretEnv: spec.secretEnv.length > 0 ? spec.secretEnv.map((s) => ({ id: s.id, name: s.name, optional: s.optional ?? false })) : undefined,
+      cdiDevices: undefined,
+    };
+    this.platform = spec.platform;
+    this.metadata = opMetadata(spec.opts, requiredCaps(spec, regular, secrets.length > 0, ssh.length > 0));
+    this.locations = spec.opts.sourceLocations ?? [];
   }
+
+  marshal(ctx: MarshalContext): MarshaledVertex {
+    const inputs = new InputList(ctx);
+    const sources = this.mountSources;
+    const mountInputs: number[] = [];
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i];
+      mountInputs.push(source ? inputs.add(source) : -1);
+    }
+    const exec = this.exec;
+    const bytes = encodeOpWith(inputs.inputs, this.platform ?? ctx.defaultPlatform, OpField.Exec, (w) => writeExec(w, exec, mountInputs));
+    return { bytes, metadata: this.metadata, locations: this.locations };
+  }
+}
+
+/** The LLB caps an exec needs, as Go's builder lists them. */
+function requiredCaps(spec: ExecSpec, regular: readonly RegularMount[], secrets: boolean, ssh: boolean): string[] {
+  const caps = ["exec.meta.base"];
+  const add = (cap: string) => {
+    if (!caps.includes(cap)) caps.push(cap);
+  };
+  for (const m of regular) {
+    if ((m.type === "bind" || m.type === "cache") && m.selector) add("exec.mount.selector");
+    if (m.type === "bind") {
+      if (m.source) add("exec.mount.bind");
+      if (m.noOutput) add("exec.mount.bind.readwrite-nooutput");
+    } else if (m.type === "cache") {
+      add("exec.mount.cache");
+      add("exec.mount.cache.sharing");
+    } else {
+      add("exec.mount.tmpfs");
+      if (m.size) add("exec.mount.tmpfs.size");
+    }
+  }
+  if (secrets || spec.secretEnv.length > 0) add("exec.mount.secret");
+  if (spec.secretEnv.length > 0) add("exec.secretenv");
+  if (ssh) add("exec.mount.ssh");
+  if (spec.ulimits && spec.ulimits.length > 0) add("exec.meta.ulimit");
+  if (spec.cgroupParent) add("exec.meta.cgroup.parent");
+  if (spec.validExitCodes && spec.validExitCodes.length > 0) add("exec.validexitcode");
+  if (spec.network !== "sandbox") add("exec.meta.network");
+  if (spec.security === "insecure") add("exec.meta.security");
+  return caps;
 }

@@ -1,6 +1,7 @@
 /** File ops: mkdir, mkfile, rm, symlink and copy, chained into one op. */
-import { InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
-import type { PbChownOpt, PbFileAction, PbFileActionBody, PbUserOpt } from "./wire.js";
+import type { SourceLocation } from "./sourcemap.js";
+import { encodeOpWith, InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import { OpField, writeFileAction, type PbChownOpt, type PbFileActionBody, type PbOpMetadata, type PbUserOpt } from "./wire.js";
 
 const textEncoder = new TextEncoder();
 
@@ -162,133 +163,165 @@ function timestamp(d: Date | undefined): number {
   return d ? d.getTime() * 1e6 : -1;
 }
 
+/** One action as encoded, but for the input numbers (known only when marshaling). */
+interface PreparedAction {
+  body: PbFileActionBody;
+  /** The copy source, if any: the action's secondary input. */
+  from: Output | undefined;
+  /** A chown by name reads the action's input filesystem, so its number goes into the body. */
+  ownerByName: boolean;
+}
+
 export class FileVertex implements Vertex {
   readonly inputs: readonly Output[];
-  private readonly actions: readonly FileAction[];
+  private readonly actions: readonly PreparedAction[];
+  private readonly metadata: PbOpMetadata;
+  private readonly locations: readonly SourceLocation[];
 
   constructor(
     private readonly base: Output | undefined,
-    private readonly cwd: string,
+    cwd: string,
     chain: FileAction,
-    private readonly opts: OpOptions,
+    opts: OpOptions,
   ) {
-    this.actions = chain.list();
     const inputs: Output[] = [];
     if (base) inputs.push(base);
-    for (const a of this.actions) if (a.spec.kind === "copy" && a.spec.from) inputs.push(a.spec.from);
+    this.actions = chain.list().map((action, i) => {
+      const spec = action.spec;
+      const from = spec.kind === "copy" ? spec.from : undefined;
+      if (from) inputs.push(from);
+      const body = actionBody(spec, cwd, action.sourceCwd);
+      const owner = ownerOf(body);
+      const ownerByName = !!owner && (isByName(owner.user) || isByName(owner.group));
+      if (ownerByName && i === 0 && !base) {
+        const name = [owner.user, owner.group].find(isByName)!.byName.name;
+        throw new Error(`chown to "${name}" needs a base filesystem to look the name up in`);
+      }
+      return { body, from, ownerByName };
+    });
     this.inputs = inputs;
+    this.metadata = opMetadata(opts, ["file.base"]);
+    this.locations = opts.sourceLocations ?? [];
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {
     const inputs = new InputList(ctx);
-    const pending: { input: number | { previous: number }; secondary: number; body: PbFileActionBody; ownerName?: boolean }[] = [];
-    this.actions.forEach((action, i) => {
-      const input: number | { previous: number } = i === 0 ? (this.base ? inputs.add(this.base) : -1) : { previous: i - 1 };
-      const spec = action.spec;
-      const secondary = spec.kind === "copy" && spec.from ? inputs.add(spec.from) : -1;
-      pending.push({ input, secondary, body: this.body(spec, action.sourceCwd) });
-    });
+    const actions = this.actions;
+    // Inputs first: actions after the first read the previous action's output, numbered
+    // after the last input.
+    const secondary: number[] = [];
+    const first = this.base ? inputs.add(this.base) : -1;
+    for (let i = 0; i < actions.length; i++) {
+      const from = actions[i]!.from;
+      secondary.push(from ? inputs.add(from) : -1);
+    }
     const n = inputs.inputs.length;
-    const actions: PbFileAction[] = pending.map((p, i) => {
-      const input = typeof p.input === "number" ? p.input : n + p.input.previous;
-      const body = withOwnerInput(p.body, input);
-      return { input, secondaryInput: p.secondary, output: i === pending.length - 1 ? 0 : -1, ...body } as PbFileAction;
-    });
-    return {
-      op: { inputs: inputs.inputs, constraints: {}, file: { actions } },
-      metadata: opMetadata(this.opts, ["file.base"]),
-      locations: this.opts.sourceLocations ?? [],
-    };
-  }
-
-  private body(spec: ActionSpec, sourceCwd: string): PbFileActionBody {
-    const at = (p: string) => resolvePath(this.cwd, p);
-    switch (spec.kind) {
-      case "mkdir":
-        return {
-          mkdir: {
-            path: at(spec.path),
-            mode: spec.mode,
-            makeParents: spec.opts.parents ?? false,
-            ...owner(spec.opts.owner),
-            timestamp: timestamp(spec.opts.timestamp),
-          },
-        };
-      case "mkfile":
-        return {
-          mkfile: {
-            path: at(spec.path),
-            mode: spec.mode,
-            data: spec.data,
-            ...owner(spec.opts.owner),
-            timestamp: timestamp(spec.opts.timestamp),
-          },
-        };
-      case "rm":
-        return { rm: { path: at(spec.path), allowNotFound: spec.opts.allowNotFound ?? false, allowWildcard: spec.opts.allowWildcard ?? false } };
-      case "symlink":
-        return {
-          symlink: {
-            oldpath: spec.oldpath,
-            newpath: at(spec.newpath),
-            ...owner(spec.opts.owner),
-            timestamp: timestamp(spec.opts.timestamp),
-          },
-        };
-      case "copy": {
-        const o = spec.opts;
-        return {
-          copy: {
-            src: resolvePath(sourceCwd, spec.src),
-            dest: at(spec.dest),
-            ...owner(o.owner),
-            mode: typeof o.mode === "number" ? o.mode : -1,
-            ...(typeof o.mode === "string" ? { modeStr: o.mode } : {}),
-            followSymlink: o.followSymlinks ?? false,
-            dirCopyContents: o.copyDirContentsOnly ?? false,
-            attemptUnpackDockerCompatibility: o.attemptUnpack ?? false,
-            createDestPath: o.createDestPath ?? false,
-            allowWildcard: o.allowWildcard ?? false,
-            allowEmptyWildcard: o.allowEmptyWildcard ?? false,
-            timestamp: timestamp(o.timestamp),
-            ...(o.includePatterns ? { includePatterns: o.includePatterns } : {}),
-            ...(o.excludePatterns ? { excludePatterns: o.excludePatterns } : {}),
-            alwaysReplaceExistingDestPaths: o.alwaysReplaceExistingDestPaths ?? false,
-            ...(o.requiredPaths ? { requiredPaths: o.requiredPaths } : {}),
-          },
-        };
+    const last = actions.length - 1;
+    const bytes = encodeOpWith(inputs.inputs, undefined, OpField.File, (w) => {
+      for (let i = 0; i < actions.length; i++) {
+        const a = actions[i]!;
+        const input = i === 0 ? first : n + i - 1;
+        const start = w.begin(2);
+        writeFileAction(w, input, secondary[i]!, i === last ? 0 : -1, a.ownerByName ? withOwnerInput(a.body, input) : a.body);
+        w.end(start);
       }
+    });
+    return { bytes, metadata: this.metadata, locations: this.locations };
+  }
+}
+
+function actionBody(spec: ActionSpec, cwd: string, sourceCwd: string): PbFileActionBody {
+  switch (spec.kind) {
+    case "mkdir":
+      return {
+        mkdir: {
+          path: resolvePath(cwd, spec.path),
+          mode: spec.mode,
+          makeParents: spec.opts.parents ?? false,
+          owner: owner(spec.opts.owner),
+          timestamp: timestamp(spec.opts.timestamp),
+        },
+      };
+    case "mkfile":
+      return {
+        mkfile: {
+          path: resolvePath(cwd, spec.path),
+          mode: spec.mode,
+          data: spec.data,
+          owner: owner(spec.opts.owner),
+          timestamp: timestamp(spec.opts.timestamp),
+        },
+      };
+    case "rm":
+      return { rm: { path: resolvePath(cwd, spec.path), allowNotFound: spec.opts.allowNotFound ?? false, allowWildcard: spec.opts.allowWildcard ?? false } };
+    case "symlink":
+      return {
+        symlink: {
+          oldpath: spec.oldpath,
+          newpath: resolvePath(cwd, spec.newpath),
+          owner: owner(spec.opts.owner),
+          timestamp: timestamp(spec.opts.timestamp),
+        },
+      };
+    case "copy": {
+      const o = spec.opts;
+      return {
+        copy: {
+          src: resolvePath(sourceCwd, spec.src),
+          dest: resolvePath(cwd, spec.dest),
+          owner: owner(o.owner),
+          mode: typeof o.mode === "number" ? o.mode : -1,
+          followSymlink: o.followSymlinks ?? false,
+          dirCopyContents: o.copyDirContentsOnly ?? false,
+          attemptUnpackDockerCompatibility: o.attemptUnpack ?? false,
+          createDestPath: o.createDestPath ?? false,
+          allowWildcard: o.allowWildcard ?? false,
+          allowEmptyWildcard: o.allowEmptyWildcard ?? false,
+          timestamp: timestamp(o.timestamp),
+          includePatterns: o.includePatterns,
+          excludePatterns: o.excludePatterns,
+          alwaysReplaceExistingDestPaths: o.alwaysReplaceExistingDestPaths ?? false,
+          modeStr: typeof o.mode === "string" ? o.mode : undefined,
+          requiredPaths: o.requiredPaths,
+        },
+      };
     }
   }
 }
 
-/** A name-based owner placeholder; the input index is filled in once inputs are known. */
+/** A name-based owner placeholder; the input number is filled in when marshaling. */
 const NAME_INPUT_PENDING = -2;
 
 function userOpt(u: UserRef): PbUserOpt {
   return typeof u === "number" ? { byId: u } : { byName: { name: u, input: NAME_INPUT_PENDING } };
 }
 
-function owner(c: Chown | undefined): { owner?: PbChownOpt } {
-  if (!c) return {};
+function owner(c: Chown | undefined): PbChownOpt | undefined {
+  if (!c) return undefined;
   const o: PbChownOpt = { user: userOpt(c.user) };
   if (c.group !== undefined) o.group = userOpt(c.group);
-  return { owner: o };
+  return o;
+}
+
+function isByName(u: PbUserOpt | undefined): u is { byName: { name: string; input: number } } {
+  return !!u && "byName" in u;
+}
+
+function ownerOf(body: PbFileActionBody): PbChownOpt | undefined {
+  if ("copy" in body) return body.copy.owner;
+  if ("mkfile" in body) return body.mkfile.owner;
+  if ("mkdir" in body) return body.mkdir.owner;
+  if ("symlink" in body) return body.symlink.owner;
+  return undefined;
 }
 
 function withOwnerInput(body: PbFileActionBody, input: number): PbFileActionBody {
-  const inner = Object.values(body)[0] as { owner?: PbChownOpt };
-  if (!inner.owner) return body;
-  const fix = (u: PbUserOpt | undefined): PbUserOpt | undefined => {
-    if (!u || !("byName" in u)) return u;
-    if (input < 0) throw new Error(`chown to "${u.byName.name}" needs a base filesystem to look the name up in`);
-    return { byName: { name: u.byName.name, input } };
-  };
-  const fixed: PbChownOpt = {};
-  const user = fix(inner.owner.user);
-  const group = fix(inner.owner.group);
-  if (user) fixed.user = user;
-  if (group) fixed.group = group;
-  const key = Object.keys(body)[0]!;
-  return { [key]: { ...inner, owner: fixed } } as PbFileActionBody;
+  const fix = (u: PbUserOpt | undefined): PbUserOpt | undefined => (isByName(u) ? { byName: { name: u.byName.name, input } } : u);
+  const o = ownerOf(body)!;
+  const owner: PbChownOpt = { user: fix(o.user), group: fix(o.group) };
+  if ("copy" in body) return { copy: { ...body.copy, owner } };
+  if ("mkfile" in body) return { mkfile: { ...body.mkfile, owner } };
+  if ("mkdir" in body) return { mkdir: { ...body.mkdir, owner } };
+  if ("symlink" in body) return { symlink: { ...body.symlink, owner } };
+  return body;
 }

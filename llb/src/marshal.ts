@@ -96,7 +96,7 @@ export function marshal(output: Output | undefined, opts: MarshalOptions = {}): 
     }
     stack.pop();
     const m = top.vertex.marshal(ctx);
-    const bytes = encodeOp(m.op);
+    const bytes = "bytes" in m ? m.bytes : encodeOp(m.op);
     const digest = digestOf(bytes);
     vertexDigests.set(top.vertex, digest);
     const known = metadata.get(digest);

@@ -1,44 +1,49 @@
 /** MergeOp and DiffOp: layer-level composition of filesystems. */
-import { InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import type { SourceLocation } from "./sourcemap.js";
+import { encodeOpWith, InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import { OpField, writeDiffOp, writeMergeOp, type PbOpMetadata } from "./wire.js";
 
 export class MergeVertex implements Vertex {
+  private readonly metadata: PbOpMetadata;
+  private readonly locations: readonly SourceLocation[];
+
   constructor(
     readonly inputs: readonly Output[],
-    private readonly opts: OpOptions,
+    opts: OpOptions,
   ) {
     if (inputs.length < 2) throw new Error("merge needs at least two non-empty inputs");
+    this.metadata = opMetadata(opts, ["mergeop"]);
+    this.locations = opts.sourceLocations ?? [];
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {
     const list = new InputList(ctx);
     const positions = this.inputs.map((o) => list.push(o));
-    return {
-      op: { inputs: list.inputs, constraints: {}, merge: { inputs: positions } },
-      metadata: opMetadata(this.opts, ["mergeop"]),
-      locations: this.opts.sourceLocations ?? [],
-    };
+    const bytes = encodeOpWith(list.inputs, undefined, OpField.Merge, (w) => writeMergeOp(w, positions));
+    return { bytes, metadata: this.metadata, locations: this.locations };
   }
 }
 
 export class DiffVertex implements Vertex {
   readonly inputs: readonly Output[];
+  private readonly metadata: PbOpMetadata;
+  private readonly locations: readonly SourceLocation[];
 
   constructor(
     private readonly lower: Output | undefined,
     private readonly upper: Output | undefined,
-    private readonly opts: OpOptions,
+    opts: OpOptions,
   ) {
     this.inputs = [lower, upper].filter((o): o is Output => o !== undefined);
+    this.metadata = opMetadata(opts, ["diffop"]);
+    this.locations = opts.sourceLocations ?? [];
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {
     const list = new InputList(ctx);
     const lower = this.lower ? list.push(this.lower) : -1;
     const upper = this.upper ? list.push(this.upper) : -1;
-    return {
-      op: { inputs: list.inputs, constraints: {}, diff: { lower, upper } },
-      metadata: opMetadata(this.opts, ["diffop"]),
-      locations: this.opts.sourceLocations ?? [],
-    };
+    const bytes = encodeOpWith(list.inputs, undefined, OpField.Diff, (w) => writeDiffOp(w, lower, upper));
+    return { bytes, metadata: this.metadata, locations: this.locations };
   }
 }

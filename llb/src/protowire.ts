@@ -4,7 +4,6 @@
  * field helpers (proto3 implicit presence); sub-messages are always written when given.
  */
 
-const textEncoder = new TextEncoder();
 const NEG_ONE_VARINT = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
 
 const enum WireType {
@@ -16,36 +15,79 @@ const enum WireType {
  * Growable byte buffer with protobuf field helpers. Length-delimited values are written in
  * place: one byte is reserved for the length and the body is shifted only in the rare case
  * that it needs a longer length prefix, so nested messages cost no extra allocations.
+ *
+ * The writer only appends: a finished value can be handed out as a view of the buffer
+ * ({@link viewFrom}) instead of a copy, and many small values share one buffer.
  */
 export class ProtoWriter {
-  private buf: Uint8Array;
+  private buf!: Uint8Array;
+  /** The same memory as `buf`, for Node's native UTF-8 writes (no view per string). */
+  private text!: Buffer;
   private pos = 0;
 
   constructor(initialSize = 256) {
-    this.buf = new Uint8Array(initialSize);
+    this.use(new Uint8Array(initialSize));
+  }
+
+  private use(buf: Uint8Array): void {
+    this.buf = buf;
+    this.text = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
   }
 
   private ensure(extra: number): void {
-    if (this.pos + extra <= this.buf.length) return;
+    if (this.pos + extra > this.buf.length) this.grow(extra);
+  }
+
+  /** Moves to a buffer twice as large; offsets already handed out (by {@link begin} or {@link open}) stay valid. */
+  private grow(extra: number): void {
     let size = this.buf.length * 2;
     while (size < this.pos + extra) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
+    this.use(next);
+  }
+
+  /**
+   * Starts a value that will be taken with {@link viewFrom}; moves to a fresh buffer of
+   * `bufferSize` bytes first when fewer than `reserve` are left (earlier views keep the old one).
+   */
+  open(reserve: number, bufferSize: number): number {
+    if (this.pos + reserve > this.buf.length) {
+      this.use(new Uint8Array(Math.max(bufferSize, reserve)));
+      this.pos = 0;
+    }
+    return this.pos;
+  }
+
+  /** The bytes written since `start` (from {@link open}), as a view the writer never writes into again. */
+  viewFrom(start: number): Uint8Array {
+    return this.buf.subarray(start, this.pos);
   }
 
   /** Writes an unsigned varint for a non-negative safe integer, or a 10-byte varint for a negative one. */
   varint(value: number): void {
+    this.ensure(10);
+    const buf = this.buf;
+    let pos = this.pos;
+    if (value >= 0 && value <= 0x7fffffff) {
+      while (value > 0x7f) {
+        buf[pos++] = (value & 0x7f) | 0x80;
+        value >>>= 7;
+      }
+      buf[pos++] = value;
+      this.pos = pos;
+      return;
+    }
     if (value < 0) {
       this.negativeVarint(value);
       return;
     }
-    this.ensure(10);
     while (value > 0x7f) {
-      this.buf[this.pos++] = (value % 0x80) | 0x80;
+      buf[pos++] = (value % 0x80) | 0x80;
       value = Math.floor(value / 0x80);
     }
-    this.buf[this.pos++] = value;
+    buf[pos++] = value;
+    this.pos = pos;
   }
 
   private negativeVarint(value: number): void {
@@ -54,7 +96,6 @@ export class ProtoWriter {
       return;
     }
     let v = BigInt.asUintN(64, BigInt(value));
-    this.ensure(10);
     while (v > 0x7fn) {
       this.buf[this.pos++] = Number(v & 0x7fn) | 0x80;
       v >>= 7n;
@@ -69,7 +110,13 @@ export class ProtoWriter {
   }
 
   private tag(field: number, wireType: WireType): void {
-    this.varint(field * 8 + wireType);
+    const key = (field << 3) | wireType;
+    if (key < 0x80) {
+      this.ensure(1);
+      this.buf[this.pos++] = key;
+    } else {
+      this.varint(key);
+    }
   }
 
   /**
@@ -79,8 +126,7 @@ export class ProtoWriter {
   begin(field: number): number {
     this.tag(field, WireType.LengthDelimited);
     this.ensure(1);
-    this.pos++; // one byte reserved for the length
-    return this.pos;
+    return ++this.pos; // one byte reserved for the length
   }
 
   /** Ends a value started with {@link begin}: writes its length, shifting the body if the length needs more bytes. */
@@ -91,14 +137,14 @@ export class ProtoWriter {
       return;
     }
     let extra = 0;
-    for (let v = len; v >= 0x80; v = Math.floor(v / 0x80)) extra++;
+    for (let v = len; v >= 0x80; v >>>= 7) extra++;
     this.ensure(extra);
     this.buf.copyWithin(start + extra, start, this.pos);
     let at = start - 1;
     let v = len;
     while (v >= 0x80) {
-      this.buf[at++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
+      this.buf[at++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
     }
     this.buf[at] = v;
     this.pos += extra;
@@ -135,27 +181,28 @@ export class ProtoWriter {
   }
 
   stringAlways(field: number, value: string): void {
-    const start = this.begin(field);
     const n = value.length;
-    this.ensure(n * 3);
-    // The native encoder wins beyond a few dozen characters (by 30x on multi-KB env strings);
-    // the loop avoids its call overhead on the many short names and paths.
-    if (n > 32) {
-      this.pos += textEncoder.encodeInto(value, this.buf.subarray(this.pos)).written;
-      this.end(start);
-      return;
-    }
-    let ascii = true;
-    for (let i = 0; i < n; i++) {
-      const c = value.charCodeAt(i);
-      if (c >= 0x80) {
-        ascii = false;
-        break;
+    this.tag(field, WireType.LengthDelimited);
+    this.ensure(n * 3 + 5);
+    const buf = this.buf;
+    // Short ASCII strings (most names and paths) are copied by hand: their length is known up
+    // front, and the native encoder's call costs more than the loop below ~32 characters.
+    if (n <= 32) {
+      const at = this.pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
       }
-      this.buf[this.pos + i] = c;
+      if (i === n) {
+        buf[this.pos] = n;
+        this.pos = at + n;
+        return;
+      }
     }
-    if (ascii) this.pos += n;
-    else this.pos += textEncoder.encodeInto(value, this.buf.subarray(this.pos)).written;
+    const start = ++this.pos;
+    this.pos += this.text.write(value, start);
     this.end(start);
   }
 
@@ -201,28 +248,23 @@ export class ProtoWriter {
     }
   }
 
+  /** Everything written, as a view (the writer must not be used afterwards). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
-  }
-
-  /** Like {@link finish}, but small results may be views into a shared, never-reused slab. */
-  finishSmall(): Uint8Array {
-    return copyToSlab(this.buf.subarray(0, this.pos));
-  }
-
-  /** Empties the writer so its buffer can be reused. */
-  reset(): this {
-    this.pos = 0;
-    return this;
+    return this.buf.subarray(0, this.pos);
   }
 }
+
+/** Buffer size for op encodings: thousands of ops share a few buffers instead of owning one each. */
+const SLAB_SIZE = 256 * 1024;
+/** A new op starts in a fresh slab when less than this is left (larger ops grow it). */
+const SLAB_RESERVE = 16 * 1024;
 
 let shared: ProtoWriter | undefined;
 let sharedInUse = false;
 
 /**
- * Runs `encode` with a reusable writer and returns a copy of the bytes; avoids allocating a
- * fresh buffer per op when marshalling large graphs.
+ * Runs `encode` with a shared, append-only writer and returns the bytes as a view of its
+ * buffer: encoding an op allocates only that view.
  */
 export function encodeWith(encode: (w: ProtoWriter) => void): Uint8Array {
   if (sharedInUse) {
@@ -230,35 +272,15 @@ export function encodeWith(encode: (w: ProtoWriter) => void): Uint8Array {
     encode(w);
     return w.finish();
   }
-  shared ??= new ProtoWriter(64 * 1024);
+  const w = (shared ??= new ProtoWriter(SLAB_SIZE));
   sharedInUse = true;
   try {
-    encode(shared.reset());
-    return shared.finishSmall();
+    const start = w.open(SLAB_RESERVE, SLAB_SIZE);
+    encode(w);
+    return w.viewFrom(start);
   } finally {
     sharedInUse = false;
   }
-}
-
-const SLAB_SIZE = 256 * 1024;
-const SLAB_MAX_VALUE = 4 * 1024;
-let slab = new Uint8Array(0);
-let slabPos = 0;
-
-/**
- * Copies small encodings into views of a shared slab: thousands of ops then share a few
- * ArrayBuffers instead of owning one each, which is what made large graphs GC-bound.
- */
-function copyToSlab(bytes: Uint8Array): Uint8Array {
-  if (bytes.length > SLAB_MAX_VALUE) return bytes.slice();
-  if (slabPos + bytes.length > slab.length) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabPos = 0;
-  }
-  const view = slab.subarray(slabPos, slabPos + bytes.length);
-  view.set(bytes);
-  slabPos += bytes.length;
-  return view;
 }
 
 /** Keys in Go's map order for strings: byte-wise, which equals code-point order for UTF-8. */

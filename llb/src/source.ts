@@ -2,7 +2,9 @@
 import { randomBytes } from "node:crypto";
 import type { Platform } from "./platform.js";
 import { normalizeImageReference } from "./reference.js";
-import { opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Vertex } from "./vertex.js";
+import type { SourceLocation } from "./sourcemap.js";
+import { encodeOpWith, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Vertex } from "./vertex.js";
+import { OpField, writeSourceOp, type PbOpMetadata, type PbSourceOp } from "./wire.js";
 
 /** How an image reference is resolved: registry first (`pull`), local first (`local`) or the daemon default. */
 export type ResolveMode = "default" | "pull" | "local";
@@ -43,27 +45,27 @@ export interface LocalOptions extends OpOptions {
 
 export class SourceVertex implements Vertex {
   readonly inputs = [] as const;
+  private readonly op: PbSourceOp;
+  private readonly metadata: PbOpMetadata;
+  private readonly locations: readonly SourceLocation[];
 
   constructor(
     readonly identifier: string,
     readonly attrs: Readonly<Record<string, string>>,
-    private readonly caps: readonly string[],
-    private readonly opts: OpOptions,
+    caps: readonly string[],
+    opts: OpOptions,
     private readonly platform: Platform | "default" | undefined,
-  ) {}
+  ) {
+    this.op = { identifier, attrs: Object.keys(attrs).length > 0 ? attrs : undefined };
+    this.metadata = opMetadata(opts, caps);
+    this.locations = opts.sourceLocations ?? [];
+  }
 
   marshal(ctx: MarshalContext): MarshaledVertex {
     const platform = this.platform === "default" ? ctx.defaultPlatform : this.platform;
-    const attrs = Object.keys(this.attrs).length > 0 ? this.attrs : undefined;
-    return {
-      op: {
-        ...(platform ? { platform } : {}),
-        constraints: {},
-        source: attrs ? { identifier: this.identifier, attrs } : { identifier: this.identifier },
-      },
-      metadata: opMetadata(this.opts, this.caps),
-      locations: this.opts.sourceLocations ?? [],
-    };
+    const op = this.op;
+    const bytes = encodeOpWith([], platform, OpField.Source, (w) => writeSourceOp(w, op));
+    return { bytes, metadata: this.metadata, locations: this.locations };
   }
 }
 

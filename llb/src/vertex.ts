@@ -1,7 +1,8 @@
 /** The graph model shared by all op kinds: vertices, outputs and per-op options. */
 import type { Platform } from "./platform.js";
 import type { SourceLocation } from "./sourcemap.js";
-import type { PbInput, PbOp, PbOpMetadata } from "./wire.js";
+import { encodeWith, type ProtoWriter } from "./protowire.js";
+import { writeOpHead, type OpField, type PbInput, type PbOp, type PbOpMetadata, type PbPlatform } from "./wire.js";
 
 /** One output of a vertex; `index` is the op's output number (0 for all but exec mounts). */
 export interface Output {
@@ -17,12 +18,14 @@ export interface MarshalContext {
   digestOf(vertex: Vertex): string;
 }
 
-/** What a vertex produces when marshaled. */
-export interface MarshaledVertex {
-  op: PbOp;
+/**
+ * What a vertex produces when marshaled: its op, as a message ({@link PbOp}) or already
+ * encoded (`bytes`, canonical as {@link encodeOp} writes them), with its metadata.
+ */
+export type MarshaledVertex = {
   metadata: PbOpMetadata;
   locations: readonly SourceLocation[];
-}
+} & ({ op: PbOp } | { bytes: Uint8Array });
 
 /** A node in the LLB graph. Vertices are immutable once created. */
 export interface Vertex {
@@ -49,11 +52,27 @@ export interface OpOptions {
   sourceLocations?: readonly SourceLocation[];
 }
 
-/** Builds OpMetadata from the common options and the caps the op itself needs. */
-export function opMetadata(opts: OpOptions, caps: Iterable<string>): PbOpMetadata {
+/** Constraints of every op this library builds (an empty message, as Go writes it). */
+const NO_CONSTRAINTS = Object.freeze({});
+
+/** Encodes an op of this library: the common head, then `writeBody` inside the `body` field. */
+export function encodeOpWith(inputs: readonly PbInput[], platform: PbPlatform | undefined, body: OpField, writeBody: (w: ProtoWriter) => void): Uint8Array {
+  return encodeWith((w) => {
+    writeOpHead(w, inputs, platform, NO_CONSTRAINTS);
+    const start = w.begin(body);
+    writeBody(w);
+    w.end(start);
+  });
+}
+
+/**
+ * Builds OpMetadata from the common options and the caps the op itself needs. Vertices build
+ * it once and hand the same object to every Definition, which never changes it.
+ */
+export function opMetadata(opts: OpOptions, caps: readonly string[]): PbOpMetadata {
   const md: { -readonly [K in keyof PbOpMetadata]: PbOpMetadata[K] } = {};
   if (opts.ignoreCache) md.ignoreCache = true;
-  const description: Record<string, string> = { ...(opts.description ?? {}) };
+  const description: Record<string, string> = { ...opts.description };
   if (opts.customName !== undefined) description["llb.customname"] = opts.customName;
   if (Object.keys(description).length > 0) md.description = description;
   if (opts.exportCache !== undefined) md.exportCache = { value: opts.exportCache };

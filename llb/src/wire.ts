@@ -310,8 +310,8 @@ function writeMountIdOpt(
   w.bool(5, o.optional);
 }
 
-function writeMount(w: ProtoWriter, m: PbMount): void {
-  w.int(1, m.input);
+function writeMount(w: ProtoWriter, m: PbMount, input: number): void {
+  w.int(1, input);
   w.string(2, m.selector);
   w.string(3, m.dest);
   w.int(4, m.output);
@@ -342,13 +342,19 @@ function writeMount(w: ProtoWriter, m: PbMount): void {
   w.int(24, m.contentCache);
 }
 
-function writeExec(w: ProtoWriter, e: PbExecOp): void {
+/**
+ * Writes an ExecOp; `mountInputs`, when given, replaces each mount's `input` (an op built
+ * once per vertex and marshaled with inputs numbered per Definition).
+ */
+export function writeExec(w: ProtoWriter, e: PbExecOp, mountInputs?: readonly number[]): void {
   const metaStart = w.begin(1);
   writeMeta(w, e.meta);
   w.end(metaStart);
-  for (const m of e.mounts) {
+  const mounts = e.mounts;
+  for (let i = 0; i < mounts.length; i++) {
+    const m = mounts[i]!;
     const s = w.begin(2);
-    writeMount(w, m);
+    writeMount(w, m, mountInputs ? mountInputs[i]! : m.input);
     w.end(s);
   }
   w.int(3, e.network);
@@ -387,10 +393,11 @@ function writeChown(w: ProtoWriter, field: number, c: PbChownOpt | undefined): v
   });
 }
 
-function writeFileAction(w: ProtoWriter, a: PbFileAction): void {
-  w.int(1, a.input);
-  w.int(2, a.secondaryInput);
-  w.int(3, a.output);
+/** Writes a FileAction from its indexes and its body (a PbFileAction is both). */
+export function writeFileAction(w: ProtoWriter, input: number, secondaryInput: number, output: number, a: PbFileActionBody): void {
+  w.int(1, input);
+  w.int(2, secondaryInput);
+  w.int(3, output);
   if ("copy" in a) {
     const c = a.copy;
     w.message(4, (cw) => {
@@ -452,49 +459,91 @@ export function encodeOp(op: PbOp): Uint8Array {
   return encodeWith((w) => writeOp(w, op));
 }
 
-function writeOp(w: ProtoWriter, op: PbOp): void {
-  for (const input of op.inputs ?? []) {
-    const s = w.begin(1);
-    w.string(1, input.digest);
-    w.int(2, input.index);
-    w.end(s);
+/** Op body fields (the oneof), by kind. */
+export const enum OpField {
+  Exec = 2,
+  Source = 3,
+  File = 4,
+  Merge = 6,
+  Diff = 7,
+}
+
+/** Writes the fields every Op starts with: inputs, platform, constraints. */
+export function writeOpHead(
+  w: ProtoWriter,
+  inputs: readonly PbInput[] | undefined,
+  platform: PbPlatform | undefined,
+  constraints: { filter?: readonly string[] } | undefined,
+): void {
+  if (inputs) {
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i]!;
+      const s = w.begin(1);
+      w.string(1, input.digest);
+      w.int(2, input.index);
+      w.end(s);
+    }
   }
-  if (op.platform) {
+  if (platform) {
     const s = w.begin(10);
-    writePlatform(w, op.platform);
+    writePlatform(w, platform);
     w.end(s);
   }
-  if (op.constraints) {
+  if (constraints) {
     const s = w.begin(11);
-    w.repeatedStrings(1, op.constraints.filter);
+    w.repeatedStrings(1, constraints.filter);
     w.end(s);
   }
+}
+
+export function writeSourceOp(w: ProtoWriter, s: PbSourceOp): void {
+  w.string(1, s.identifier);
+  w.stringMap(2, s.attrs);
+}
+
+export function writeMergeOp(w: ProtoWriter, inputs: readonly number[]): void {
+  for (const i of inputs) {
+    const s = w.begin(1);
+    w.int(1, i);
+    w.end(s);
+  }
+}
+
+export function writeDiffOp(w: ProtoWriter, lower: number, upper: number): void {
+  let s = w.begin(1);
+  w.int(1, lower);
+  w.end(s);
+  s = w.begin(2);
+  w.int(1, upper);
+  w.end(s);
+}
+
+function writeOp(w: ProtoWriter, op: PbOp): void {
+  writeOpHead(w, op.inputs, op.platform, op.constraints);
   if ("exec" in op) {
-    const s = w.begin(2);
+    const s = w.begin(OpField.Exec);
     writeExec(w, op.exec);
     w.end(s);
   } else if ("source" in op) {
-    const s = op.source;
-    w.message(3, (sw) => {
-      sw.string(1, s.identifier);
-      sw.stringMap(2, s.attrs);
-    });
+    const s = w.begin(OpField.Source);
+    writeSourceOp(w, op.source);
+    w.end(s);
   } else if ("file" in op) {
-    const actions = op.file.actions;
-    w.message(4, (fw) => {
-      for (const a of actions) fw.message(2, (aw) => writeFileAction(aw, a));
-    });
+    const s = w.begin(OpField.File);
+    for (const a of op.file.actions) {
+      const as = w.begin(2);
+      writeFileAction(w, a.input, a.secondaryInput, a.output, a);
+      w.end(as);
+    }
+    w.end(s);
   } else if ("merge" in op) {
-    const inputs = op.merge.inputs;
-    w.message(6, (mw) => {
-      for (const i of inputs) mw.message(1, (iw) => iw.int(1, i));
-    });
+    const s = w.begin(OpField.Merge);
+    writeMergeOp(w, op.merge.inputs);
+    w.end(s);
   } else if ("diff" in op) {
-    const d = op.diff;
-    w.message(7, (dw) => {
-      dw.message(1, (lw) => lw.int(1, d.lower));
-      dw.message(2, (uw) => uw.int(1, d.upper));
-    });
+    const s = w.begin(OpField.Diff);
+    writeDiffOp(w, op.diff.lower, op.diff.upper);
+    w.end(s);
   }
 }
 
@@ -573,5 +622,10 @@ function writeDefinition(w: ProtoWriter, d: PbDefinition): void {
 
 /** Encodes a Definition message (the bytes `buildctl debug dump-llb` and Solve accept). */
 export function encodeDefinition(d: PbDefinition): Uint8Array {
-  return encodeWith((w) => writeDefinition(w, d));
+  // Sized up front: the ops plus room for their metadata entries, so it rarely grows.
+  let size = 1024;
+  for (const op of d.def) size += op.length + 256;
+  const w = new ProtoWriter(size);
+  writeDefinition(w, d);
+  return w.finish();
 }
