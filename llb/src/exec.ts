@@ -2,7 +2,7 @@
 import type { Platform } from "./platform.js";
 import { compareStrings } from "./protowire.js";
 import type { SourceLocation } from "./sourcemap.js";
-import { encodeOpWith, InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import { encodeOpWith, InputList, NO_LOCATIONS, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
 import { CacheSharing, MountType, NetMode, OpField, SecurityMode, writeExec, type PbExecOp, type PbMeta, type PbMount, type PbOpMetadata } from "./wire.js";
 
 /** Network of an exec: the sandbox (default), the host's, or none. */
@@ -70,7 +70,10 @@ const SHARING: Record<CacheSharingMode, CacheSharing> = {
 
 const NETWORK: Record<NetworkMode, NetMode> = { sandbox: NetMode.Unset, host: NetMode.Host, none: NetMode.None };
 
-/** Every mount gets all fields, unset ones undefined: one object shape keeps the encoder's reads monomorphic. */
+/**
+ * Every mount gets the same fields (unset ones undefined; never `resultId`/`contentCache`):
+ * one object shape keeps the encoder's reads monomorphic.
+ */
 function pbMount(dest: string, output: number): PbMount {
   return {
     input: -1,
@@ -83,12 +86,39 @@ function pbMount(dest: string, output: number): PbMount {
     cacheOpt: undefined,
     secretOpt: undefined,
     sshOpt: undefined,
-    resultId: undefined,
-    contentCache: undefined,
   };
 }
 
 type RegularMount = Extract<Mount, { type: "bind" | "cache" | "tmpfs" }>;
+
+function regularMount(m: RegularMount, outputDests: readonly string[]): PbMount {
+  const pm = pbMount(m.dest, producesOutput(m) ? outputDests.indexOf(m.dest) : -1);
+  if (m.type === "bind") {
+    if (m.selector) pm.selector = m.selector;
+    if (m.readonly) pm.readonly = true;
+  } else if (m.type === "cache") {
+    if (m.selector) pm.selector = m.selector;
+    pm.mountType = MountType.Cache;
+    pm.cacheOpt = { id: m.id, sharing: SHARING[m.sharing ?? "shared"] };
+  } else {
+    pm.mountType = MountType.Tmpfs;
+    pm.tmpfsOpt = { size: m.size };
+  }
+  return pm;
+}
+
+/** Stable insertion sort: execs have a handful of mounts, for which Array.sort's setup costs more. */
+function sortByDest(mounts: RegularMount[]): void {
+  for (let i = 1; i < mounts.length; i++) {
+    const m = mounts[i]!;
+    let j = i - 1;
+    while (j >= 0 && compareStrings(mounts[j]!.dest, m.dest) > 0) {
+      mounts[j + 1] = mounts[j]!;
+      j--;
+    }
+    mounts[j + 1] = m;
+  }
+}
 
 function producesOutput(m: RegularMount): boolean {
   return m.type === "bind" && !m.readonly && !m.noOutput;
@@ -96,8 +126,8 @@ function producesOutput(m: RegularMount): boolean {
 
 export class ExecVertex implements Vertex {
   readonly inputs: readonly Output[];
-  /** Output index by mount destination, for writable bind mounts. */
-  readonly outputs: ReadonlyMap<string, number>;
+  /** Destinations of the writable bind mounts; a mount's output index is its position here. */
+  private readonly outputDests: readonly string[];
   /**
    * The op as it is encoded, but for input numbers: those depend on the other inputs' digests,
    * known only when marshaling.
@@ -111,45 +141,27 @@ export class ExecVertex implements Vertex {
 
   constructor(spec: ExecSpec) {
     if (spec.args.length === 0) throw new Error("exec needs at least one argument");
-    const regular = spec.mounts.filter((m): m is RegularMount => m.type === "bind" || m.type === "cache" || m.type === "tmpfs");
-    const dests = new Set<string>();
-    for (const m of regular) {
-      if (dests.has(m.dest)) throw new Error(`two mounts at ${m.dest}`);
-      dests.add(m.dest);
+    const regular: RegularMount[] = [];
+    const secrets: Extract<Mount, { type: "secret" }>[] = [];
+    const ssh: Extract<Mount, { type: "ssh" }>[] = [];
+    for (const m of spec.mounts) {
+      if (m.type === "secret") secrets.push(m);
+      else if (m.type === "ssh") ssh.push(m);
+      else regular.push(m);
     }
-    if (!dests.has("/")) throw new Error("exec needs a root mount at /");
     // Stable sort by destination, as Go's builder does, so `/` comes first.
-    regular.sort((a, b) => compareStrings(a.dest, b.dest));
-    const secrets = spec.mounts.filter((m): m is Extract<Mount, { type: "secret" }> => m.type === "secret");
-    const ssh = spec.mounts.filter((m): m is Extract<Mount, { type: "ssh" }> => m.type === "ssh");
-
-    const outputs = new Map<string, number>();
-    for (const m of regular) if (producesOutput(m)) outputs.set(m.dest, outputs.size);
-    this.outputs = outputs;
-
-    const mounts: PbMount[] = [];
-    const sources: (Output | undefined)[] = [];
-    const inputs: Output[] = [];
-    for (const m of regular) {
-      const pm = pbMount(m.dest, outputs.get(m.dest) ?? -1);
-      let source: Output | undefined;
-      if (m.type === "bind") {
-        source = m.source;
-        if (m.selector) pm.selector = m.selector;
-        if (m.readonly) pm.readonly = true;
-      } else if (m.type === "cache") {
-        source = m.source;
-        if (m.selector) pm.selector = m.selector;
-        pm.mountType = MountType.Cache;
-        pm.cacheOpt = { id: m.id, sharing: SHARING[m.sharing ?? "shared"] };
-      } else {
-        pm.mountType = MountType.Tmpfs;
-        pm.tmpfsOpt = { size: m.size };
-      }
-      mounts.push(pm);
-      sources.push(source);
-      if (source) inputs.push(source);
+    sortByDest(regular);
+    if (!regular.some((m) => m.dest === "/")) throw new Error("exec needs a root mount at /");
+    for (let i = 1; i < regular.length; i++) {
+      if (regular[i]!.dest === regular[i - 1]!.dest) throw new Error(`two mounts at ${regular[i]!.dest}`);
     }
+
+    // Arrays kept for the vertex's life are made by map, at their exact length (push over-allocates).
+    const outputDests = regular.filter(producesOutput).map((m) => m.dest);
+    this.outputDests = outputDests;
+
+    const mounts = regular.map((m) => regularMount(m, outputDests));
+    const sources = regular.map((m) => (m.type === "tmpfs" ? undefined : m.source));
     for (const s of secrets) {
       const pm = pbMount(s.dest, 0);
       pm.mountType = MountType.Secret;
@@ -167,7 +179,7 @@ export class ExecVertex implements Vertex {
       sources.push(undefined);
       if (i === 0 && !env.some((e) => e.startsWith("SSH_AUTH_SOCK="))) (env as string[]).push(`SSH_AUTH_SOCK=${dest}`);
     });
-    this.inputs = inputs;
+    this.inputs = sources.filter((o): o is Output => o !== undefined);
     this.mountSources = sources;
 
     const meta: PbMeta = {
@@ -193,7 +205,13 @@ export class ExecVertex implements Vertex {
     };
     this.platform = spec.platform;
     this.metadata = opMetadata(spec.opts, requiredCaps(spec, regular, secrets.length > 0, ssh.length > 0));
-    this.locations = spec.opts.sourceLocations ?? [];
+    this.locations = spec.opts.sourceLocations ?? NO_LOCATIONS;
+  }
+
+  /** The output index of the writable bind mount at `dest`, if there is one. */
+  outputAt(dest: string): number | undefined {
+    const i = this.outputDests.indexOf(dest);
+    return i < 0 ? undefined : i;
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {
@@ -210,32 +228,77 @@ export class ExecVertex implements Vertex {
   }
 }
 
+/** Every cap an exec may need; a set of them is a bit mask over this list. */
+const EXEC_CAPS = [
+  "exec.meta.base",
+  "exec.mount.selector",
+  "exec.mount.bind",
+  "exec.mount.bind.readwrite-nooutput",
+  "exec.mount.cache",
+  "exec.mount.cache.sharing",
+  "exec.mount.tmpfs",
+  "exec.mount.tmpfs.size",
+  "exec.mount.secret",
+  "exec.secretenv",
+  "exec.mount.ssh",
+  "exec.meta.ulimit",
+  "exec.meta.cgroup.parent",
+  "exec.validexitcode",
+  "exec.meta.network",
+  "exec.meta.security",
+] as const;
+type ExecCap = (typeof EXEC_CAPS)[number];
+const capBit = (cap: ExecCap) => 1 << EXEC_CAPS.indexOf(cap);
+
+/** One list per set of caps, shared by every exec needing that set (opMetadata then shares its record too). */
+const capLists = new Map<number, readonly string[]>();
+
 /** The LLB caps an exec needs, as Go's builder lists them. */
-function requiredCaps(spec: ExecSpec, regular: readonly RegularMount[], secrets: boolean, ssh: boolean): string[] {
-  const caps = ["exec.meta.base"];
-  const add = (cap: string) => {
-    if (!caps.includes(cap)) caps.push(cap);
-  };
+function requiredCaps(spec: ExecSpec, regular: readonly RegularMount[], secrets: boolean, ssh: boolean): readonly string[] {
+  let mask = BIT.base;
   for (const m of regular) {
-    if ((m.type === "bind" || m.type === "cache") && m.selector) add("exec.mount.selector");
+    if ((m.type === "bind" || m.type === "cache") && m.selector) mask |= BIT.selector;
     if (m.type === "bind") {
-      if (m.source) add("exec.mount.bind");
-      if (m.noOutput) add("exec.mount.bind.readwrite-nooutput");
+      if (m.source) mask |= BIT.bind;
+      if (m.noOutput) mask |= BIT.bindNoOutput;
     } else if (m.type === "cache") {
-      add("exec.mount.cache");
-      add("exec.mount.cache.sharing");
+      mask |= BIT.cache | BIT.cacheSharing;
     } else {
-      add("exec.mount.tmpfs");
-      if (m.size) add("exec.mount.tmpfs.size");
+      mask |= BIT.tmpfs;
+      if (m.size) mask |= BIT.tmpfsSize;
     }
   }
-  if (secrets || spec.secretEnv.length > 0) add("exec.mount.secret");
-  if (spec.secretEnv.length > 0) add("exec.secretenv");
-  if (ssh) add("exec.mount.ssh");
-  if (spec.ulimits && spec.ulimits.length > 0) add("exec.meta.ulimit");
-  if (spec.cgroupParent) add("exec.meta.cgroup.parent");
-  if (spec.validExitCodes && spec.validExitCodes.length > 0) add("exec.validexitcode");
-  if (spec.network !== "sandbox") add("exec.meta.network");
-  if (spec.security === "insecure") add("exec.meta.security");
+  if (secrets || spec.secretEnv.length > 0) mask |= BIT.secret;
+  if (spec.secretEnv.length > 0) mask |= BIT.secretEnv;
+  if (ssh) mask |= BIT.ssh;
+  if (spec.ulimits && spec.ulimits.length > 0) mask |= BIT.ulimit;
+  if (spec.cgroupParent) mask |= BIT.cgroupParent;
+  if (spec.validExitCodes && spec.validExitCodes.length > 0) mask |= BIT.validExitCode;
+  if (spec.network !== "sandbox") mask |= BIT.network;
+  if (spec.security === "insecure") mask |= BIT.security;
+  let caps = capLists.get(mask);
+  if (!caps) {
+    caps = EXEC_CAPS.filter((_, i) => mask & (1 << i));
+    capLists.set(mask, caps);
+  }
   return caps;
 }
+
+const BIT = {
+  base: capBit("exec.meta.base"),
+  selector: capBit("exec.mount.selector"),
+  bind: capBit("exec.mount.bind"),
+  bindNoOutput: capBit("exec.mount.bind.readwrite-nooutput"),
+  cache: capBit("exec.mount.cache"),
+  cacheSharing: capBit("exec.mount.cache.sharing"),
+  tmpfs: capBit("exec.mount.tmpfs"),
+  tmpfsSize: capBit("exec.mount.tmpfs.size"),
+  secret: capBit("exec.mount.secret"),
+  secretEnv: capBit("exec.secretenv"),
+  ssh: capBit("exec.mount.ssh"),
+  ulimit: capBit("exec.meta.ulimit"),
+  cgroupParent: capBit("exec.meta.cgroup.parent"),
+  validExitCode: capBit("exec.validexitcode"),
+  network: capBit("exec.meta.network"),
+  security: capBit("exec.meta.security"),
+};

@@ -1,6 +1,6 @@
 /** File ops: mkdir, mkfile, rm, symlink and copy, chained into one op. */
 import type { SourceLocation } from "./sourcemap.js";
-import { encodeOpWith, InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import { encodeOpWith, InputList, NO_LOCATIONS, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
 import { OpField, writeFileAction, type PbChownOpt, type PbFileActionBody, type PbOpMetadata, type PbUserOpt } from "./wire.js";
 
 const textEncoder = new TextEncoder();
@@ -68,8 +68,9 @@ type ActionSpec =
 
 /** Joins a relative path onto a directory, POSIX style, keeping a trailing slash. */
 export function resolvePath(dir: string, p: string): string {
-  // Already absolute and clean (the common case): nothing to resolve.
-  if (p.startsWith("/") && !/(^|\/)\.\.?(\/|$)|\/\//.test(p)) return p;
+  // Already absolute and clean (the common case): nothing to resolve. Without "/." there is no
+  // dot segment (a name such as ".cache" just takes the longer way).
+  if (p.charCodeAt(0) === 0x2f && !p.includes("/.") && !p.includes("//")) return p;
   const joined = p.startsWith("/") ? p : `${dir.replace(/\/+$/, "")}/${p}`;
   const trailing = /\/\.?$/.test(p) && joined !== "/";
   const parts: string[] = [];
@@ -163,6 +164,8 @@ function timestamp(d: Date | undefined): number {
   return d ? d.getTime() * 1e6 : -1;
 }
 
+const FILE_CAPS = ["file.base"];
+
 /** One action as encoded, but for the input numbers (known only when marshaling). */
 interface PreparedAction {
   body: PbFileActionBody;
@@ -184,12 +187,9 @@ export class FileVertex implements Vertex {
     chain: FileAction,
     opts: OpOptions,
   ) {
-    const inputs: Output[] = [];
-    if (base) inputs.push(base);
     this.actions = chain.list().map((action, i) => {
       const spec = action.spec;
       const from = spec.kind === "copy" ? spec.from : undefined;
-      if (from) inputs.push(from);
       const body = actionBody(spec, cwd, action.sourceCwd);
       const owner = ownerOf(body);
       const ownerByName = !!owner && (isByName(owner.user) || isByName(owner.group));
@@ -199,9 +199,10 @@ export class FileVertex implements Vertex {
       }
       return { body, from, ownerByName };
     });
-    this.inputs = inputs;
-    this.metadata = opMetadata(opts, ["file.base"]);
-    this.locations = opts.sourceLocations ?? [];
+    const inputs = this.actions.filter((a) => a.from).map((a) => a.from!);
+    this.inputs = base ? [base, ...inputs] : inputs;
+    this.metadata = opMetadata(opts, FILE_CAPS);
+    this.locations = opts.sourceLocations ?? NO_LOCATIONS;
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {

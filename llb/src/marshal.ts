@@ -3,6 +3,7 @@ import { digestOf } from "./digest.js";
 import { LINUX_AMD64, type Platform } from "./platform.js";
 import type { SourceMap } from "./sourcemap.js";
 import type { Output, Vertex } from "./vertex.js";
+import { sortInGoOrder } from "./protowire.js";
 import { encodeDefinition, encodeOp, type PbDefinition, type PbLocation, type PbOpMetadata, type PbSource, type PbSourceInfo } from "./wire.js";
 
 /** Options of {@link marshal}. */
@@ -13,7 +14,7 @@ export interface MarshalOptions {
 
 /** A marshaled LLB graph, ready to send in a SolveRequest. */
 export class Definition implements PbDefinition {
-  /** The source map: locations of every op, by digest, and the files they point into. */
+  /** The source map: locations of the ops that have any, by digest, and the files they point into. */
   readonly source: (PbSource & { locations: ReadonlyMap<string, readonly PbLocation[]> }) | undefined;
 
   constructor(
@@ -40,12 +41,11 @@ export class Definition implements PbDefinition {
 
   /** The protobuf encoding of the whole Definition message. */
   encode(): Uint8Array {
-    return encodeDefinition(this);
+    if (this.digests.length === 0) return encodeDefinition(this);
+    return encodeDefinition(this, { sorted: sortInGoOrder([...this.digests]), terminal: this.digests[this.digests.length - 1]! });
   }
 }
 
-/** Shared by every op without source locations (Go still lists each op, with none). */
-const NO_LOCATIONS: PbLocation[] = [];
 const IN_PROGRESS = "";
 
 function mergeMetadata(a: PbOpMetadata, b: PbOpMetadata): PbOpMetadata {
@@ -102,15 +102,14 @@ export function marshal(output: Output | undefined, opts: MarshalOptions = {}): 
     const known = metadata.get(digest);
     if (known === undefined) {
       metadata.set(digest, m.metadata);
-      locations.set(digest, NO_LOCATIONS);
       def.push(bytes);
       digests.push(digest);
     } else {
       metadata.set(digest, mergeMetadata(known, m.metadata));
     }
     if (m.locations.length === 0) continue;
-    let locs = locations.get(digest)!;
-    if (locs === NO_LOCATIONS) {
+    let locs = locations.get(digest);
+    if (locs === undefined) {
       locs = [];
       locations.set(digest, locs);
     }

@@ -1,7 +1,10 @@
 /** MergeOp and DiffOp: layer-level composition of filesystems. */
 import type { SourceLocation } from "./sourcemap.js";
-import { encodeOpWith, InputList, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
+import { encodeOpWith, InputList, NO_LOCATIONS, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Output, type Vertex } from "./vertex.js";
 import { OpField, writeDiffOp, writeMergeOp, type PbOpMetadata } from "./wire.js";
+
+const MERGE_CAPS = ["mergeop"];
+const DIFF_CAPS = ["diffop"];
 
 export class MergeVertex implements Vertex {
   private readonly metadata: PbOpMetadata;
@@ -12,8 +15,8 @@ export class MergeVertex implements Vertex {
     opts: OpOptions,
   ) {
     if (inputs.length < 2) throw new Error("merge needs at least two non-empty inputs");
-    this.metadata = opMetadata(opts, ["mergeop"]);
-    this.locations = opts.sourceLocations ?? [];
+    this.metadata = opMetadata(opts, MERGE_CAPS);
+    this.locations = opts.sourceLocations ?? NO_LOCATIONS;
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {
@@ -35,8 +38,8 @@ export class DiffVertex implements Vertex {
     opts: OpOptions,
   ) {
     this.inputs = [lower, upper].filter((o): o is Output => o !== undefined);
-    this.metadata = opMetadata(opts, ["diffop"]);
-    this.locations = opts.sourceLocations ?? [];
+    this.metadata = opMetadata(opts, DIFF_CAPS);
+    this.locations = opts.sourceLocations ?? NO_LOCATIONS;
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Platform } from "./platform.js";
 import { normalizeImageReference } from "./reference.js";
 import type { SourceLocation } from "./sourcemap.js";
-import { encodeOpWith, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Vertex } from "./vertex.js";
+import { encodeOpWith, NO_LOCATIONS, opMetadata, type MarshalContext, type MarshaledVertex, type OpOptions, type Vertex } from "./vertex.js";
 import { OpField, writeSourceOp, type PbOpMetadata, type PbSourceOp } from "./wire.js";
 
 /** How an image reference is resolved: registry first (`pull`), local first (`local`) or the daemon default. */
@@ -58,7 +58,7 @@ export class SourceVertex implements Vertex {
   ) {
     this.op = { identifier, attrs: Object.keys(attrs).length > 0 ? attrs : undefined };
     this.metadata = opMetadata(opts, caps);
-    this.locations = opts.sourceLocations ?? [];
+    this.locations = opts.sourceLocations ?? NO_LOCATIONS;
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {

@@ -31,6 +31,21 @@ function envArray(env: StateValues["env"]): readonly string[] {
   return out;
 }
 
+/** The state's env with `extra` applied over it: replaced in place, new keys appended in sorted order. */
+function withExtraEnv(env: StateValues["env"], extra: Readonly<Record<string, string>>): readonly string[] {
+  const keys = Object.keys(extra);
+  const base = envArray(env);
+  if (keys.length === 0) return base;
+  const out = base.slice();
+  for (const key of keys.sort()) {
+    const entry = `${key}=${extra[key]!}`;
+    const i = env.findIndex(([k]) => k === key);
+    if (i >= 0) out[i] = entry;
+    else out.push(entry);
+  }
+  return out;
+}
+
 /** A mount for {@link State.run}; `bind` and `cache` take a State as their source. */
 export type RunMount =
   | { type: "bind"; dest: string; source: State; selector?: string; readonly?: boolean; noOutput?: boolean }
@@ -150,29 +165,23 @@ export class State {
   /** Runs a process with this state as its root filesystem. */
   run(opts: RunOptions): ExecState {
     const v = this.values;
-    let env: readonly string[] = envArray(v.env);
-    if (opts.env && Object.keys(opts.env).length > 0) {
-      const merged = new Map(v.env);
-      for (const key of Object.keys(opts.env).sort()) merged.set(key, opts.env[key]!);
-      env = [...merged].map(([k, val]) => `${k}=${val}`);
-    }
     const mounts: Mount[] = [{ type: "bind", dest: "/", source: this.output, readonly: opts.readonlyRootfs ?? false }];
     for (const m of opts.mounts ?? []) mounts.push(toMount(m, v.cwd));
     const vertex = new ExecVertex({
       args: opts.args,
-      env,
+      env: opts.env ? withExtraEnv(v.env, opts.env) : envArray(v.env),
       cwd: opts.cwd ? resolvePath(v.cwd, opts.cwd) : v.cwd,
-      ...(opts.user ?? v.user ? { user: opts.user ?? v.user } : {}),
-      ...(opts.hostname ?? v.hostname ? { hostname: opts.hostname ?? v.hostname } : {}),
+      user: opts.user ?? v.user,
+      hostname: opts.hostname ?? v.hostname,
       network: opts.network ?? v.network,
       security: opts.security ?? v.security,
       mounts,
       secretEnv: opts.secretEnv ?? [],
-      ...(opts.validExitCodes ? { validExitCodes: opts.validExitCodes } : {}),
-      ...(opts.ulimits ? { ulimits: opts.ulimits } : {}),
-      ...(opts.cgroupParent ? { cgroupParent: opts.cgroupParent } : {}),
-      ...(opts.extraHosts ? { extraHosts: opts.extraHosts } : {}),
-      ...(v.platform ? { platform: v.platform } : {}),
+      validExitCodes: opts.validExitCodes,
+      ulimits: opts.ulimits,
+      cgroupParent: opts.cgroupParent,
+      extraHosts: opts.extraHosts,
+      platform: v.platform,
       opts,
     });
     return new ExecState(vertex, v);
@@ -202,7 +211,7 @@ export class ExecState extends State {
     private readonly exec: ExecVertex,
     values: StateValues,
   ) {
-    const root = exec.outputs.get("/");
+    const root = exec.outputAt("/");
     super(root === undefined ? undefined : { vertex: exec, index: root }, values);
   }
 
@@ -213,7 +222,7 @@ export class ExecState extends State {
 
   /** The content of a writable bind mount after the process ran. */
   getMount(dest: string): State {
-    const index = this.exec.outputs.get(dest);
+    const index = this.exec.outputAt(dest);
     if (index === undefined) throw new Error(`no writable mount at ${dest}`);
     return this.withOutput({ vertex: this.exec, index });
   }

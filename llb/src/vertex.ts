@@ -52,6 +52,9 @@ export interface OpOptions {
   sourceLocations?: readonly SourceLocation[];
 }
 
+/** Source locations of every op that has none. */
+export const NO_LOCATIONS: readonly SourceLocation[] = Object.freeze([]);
+
 /** Constraints of every op this library builds (an empty message, as Go writes it). */
 const NO_CONSTRAINTS = Object.freeze({});
 
@@ -65,6 +68,24 @@ export function encodeOpWith(inputs: readonly PbInput[], platform: PbPlatform | 
   });
 }
 
+function capRecord(caps: readonly string[]): Record<string, boolean> {
+  const record: Record<string, boolean> = {};
+  for (const c of caps) record[c] = true;
+  return record;
+}
+
+const capRecords = new WeakMap<readonly string[], Readonly<Record<string, boolean>>>();
+
+/** One record per caps list: vertices of a kind pass the same list, and so share one record. */
+function sharedCapRecord(caps: readonly string[]): Readonly<Record<string, boolean>> {
+  let record = capRecords.get(caps);
+  if (!record) {
+    record = capRecord(caps);
+    capRecords.set(caps, record);
+  }
+  return record;
+}
+
 /**
  * Builds OpMetadata from the common options and the caps the op itself needs. Vertices build
  * it once and hand the same object to every Definition, which never changes it.
@@ -76,10 +97,7 @@ export function opMetadata(opts: OpOptions, caps: readonly string[]): PbOpMetada
   if (opts.customName !== undefined) description["llb.customname"] = opts.customName;
   if (Object.keys(description).length > 0) md.description = description;
   if (opts.exportCache !== undefined) md.exportCache = { value: opts.exportCache };
-  const capMap: Record<string, boolean> = {};
-  for (const c of caps) capMap[c] = true;
-  for (const c of opts.caps ?? []) capMap[c] = true;
-  md.caps = capMap;
+  md.caps = opts.caps && opts.caps.length > 0 ? capRecord([...caps, ...opts.caps]) : sharedCapRecord(caps);
   if (opts.progressGroup) md.progressGroup = { ...opts.progressGroup };
   return md;
 }

@@ -576,56 +576,82 @@ function writePosition(w: ProtoWriter, p: PbPosition): void {
   w.int(2, p.character);
 }
 
-function writeSource(w: ProtoWriter, s: PbSource): void {
-  for (const [key, locs] of sortedEntries(s.locations)) {
-    w.message(1, (ew) => {
-      ew.stringAlways(1, key);
-      ew.message(2, (lw) => {
-        for (const loc of locs) {
-          lw.message(1, (l) => {
-            l.int(1, loc.sourceIndex);
-            for (const r of loc.ranges) {
-              l.message(2, (rw) => {
-                rw.message(1, (pw) => writePosition(pw, r.start));
-                rw.message(2, (pw) => writePosition(pw, r.end));
-              });
-            }
-          });
-        }
-      });
+const NO_LOCATIONS: readonly PbLocation[] = [];
+
+function writeLocationsEntry(w: ProtoWriter, key: string, locs: readonly PbLocation[]): void {
+  w.message(1, (ew) => {
+    ew.stringAlways(1, key);
+    ew.message(2, (lw) => {
+      for (const loc of locs) {
+        lw.message(1, (l) => {
+          l.int(1, loc.sourceIndex);
+          for (const r of loc.ranges) {
+            l.message(2, (rw) => {
+              rw.message(1, (pw) => writePosition(pw, r.start));
+              rw.message(2, (pw) => writePosition(pw, r.end));
+            });
+          }
+        });
+      }
     });
+  });
+}
+
+function writeSource(w: ProtoWriter, s: PbSource, ops: OpKeys | undefined): void {
+  if (ops) {
+    // Go lists every op but the terminal one, with no locations when it has none.
+    const locations = s.locations as ReadonlyMap<string, readonly PbLocation[]>;
+    for (const key of ops.sorted) if (key !== ops.terminal) writeLocationsEntry(w, key, locations.get(key) ?? NO_LOCATIONS);
+  } else {
+    for (const [key, locs] of sortedEntries(s.locations)) writeLocationsEntry(w, key, locs);
   }
   for (const info of s.infos) {
     w.message(2, (iw) => {
       iw.string(1, info.filename);
       iw.bytes(2, info.data);
       const def = info.definition;
-      if (def) iw.message(3, (dw) => writeDefinition(dw, def));
+      if (def) iw.message(3, (dw) => writeDefinition(dw, def, undefined));
       iw.string(4, info.language);
     });
   }
 }
 
-function writeDefinition(w: ProtoWriter, d: PbDefinition): void {
+/**
+ * The op digests of a Definition whose maps are Maps keyed by them: every key in Go's order,
+ * sorted once for both maps; `source.locations` may then leave out ops without locations.
+ */
+export interface OpKeys {
+  sorted: readonly string[];
+  terminal: string;
+}
+
+function writeMetadataEntry(w: ProtoWriter, key: string, md: PbOpMetadata): void {
+  const entry = w.begin(2);
+  w.stringAlways(1, key);
+  const value = w.begin(2);
+  writeOpMetadata(w, md);
+  w.end(value);
+  w.end(entry);
+}
+
+function writeDefinition(w: ProtoWriter, d: PbDefinition, ops: OpKeys | undefined): void {
   for (const op of d.def) w.bytesAlways(1, op);
-  for (const [key, md] of sortedEntries(d.metadata)) {
-    const entry = w.begin(2);
-    w.stringAlways(1, key);
-    const value = w.begin(2);
-    writeOpMetadata(w, md);
-    w.end(value);
-    w.end(entry);
+  if (ops) {
+    const metadata = d.metadata as ReadonlyMap<string, PbOpMetadata>;
+    for (const key of ops.sorted) writeMetadataEntry(w, key, metadata.get(key)!);
+  } else {
+    for (const [key, md] of sortedEntries(d.metadata)) writeMetadataEntry(w, key, md);
   }
   const source = d.source;
-  if (source) w.message(3, (sw) => writeSource(sw, source));
+  if (source) w.message(3, (sw) => writeSource(sw, source, ops));
 }
 
 /** Encodes a Definition message (the bytes `buildctl debug dump-llb` and Solve accept). */
-export function encodeDefinition(d: PbDefinition): Uint8Array {
+export function encodeDefinition(d: PbDefinition, ops?: OpKeys): Uint8Array {
   // Sized up front: the ops plus room for their metadata entries, so it rarely grows.
   let size = 1024;
   for (const op of d.def) size += op.length + 256;
   const w = new ProtoWriter(size);
-  writeDefinition(w, d);
+  writeDefinition(w, d, ops);
   return w.finish();
 }

@@ -52,7 +52,7 @@ describe("marshal", () => {
       marshal: (_ctx: MarshalContext): MarshaledVertex => ({ op, metadata: { caps: { "source.local": true } }, locations: [] }),
     };
     const output: Output = { vertex: custom, index: 0 };
-    const def = base.copy({ output, cwd: "/" }, "f", "/f").marshal();
+    const def = base.file(FileAction.copy({ output, cwd: "/" }, "f", "/f")).marshal();
     expect(def.def[1]).toEqual(encodeOp(op));
     expect(def.metadata.get(def.digests[1]!)).toEqual({ caps: { "source.local": true } });
     const copyOp = decodeOp(def.def[2]!);
