@@ -19,7 +19,12 @@ export function measure(fn: () => unknown, runs: number, warmup = 3, before?: ()
     fn();
     times.push(performance.now() - t);
   }
-  return { runs, medianMs: round(quantile(times, 0.5)), p95Ms: round(quantile(times, 0.95)), minMs: round(Math.min(...times)) };
+  return timingOf(times);
+}
+
+/** Median, p95 and minimum of measured times (ms). */
+export function timingOf(times: readonly number[]): Timing {
+  return { runs: times.length, medianMs: round(quantile(times, 0.5)), p95Ms: round(quantile(times, 0.95)), minMs: round(Math.min(...times)) };
 }
 
 /** The value at quantile `q` (0..1) of a non-empty list: the nearest rank at or below. */
