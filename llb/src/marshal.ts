@@ -80,25 +80,32 @@ export function marshal(output: Output | undefined, opts: MarshalOptions = {}): 
     },
   };
 
-  // Iterative post-order walk: inputs (in order) before the vertex, each vertex once.
-  const stack: { vertex: Vertex; next: number }[] = [{ vertex: output.vertex, next: 0 }];
+  // Iterative post-order walk: inputs (in order) before the vertex, each vertex once. The
+  // stack is two parallel arrays: a vertex, and how many of its inputs have been visited.
+  const stack: Vertex[] = [output.vertex];
+  const visited: number[] = [0];
   vertexDigests.set(output.vertex, IN_PROGRESS);
   while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if (top.next < top.vertex.inputs.length) {
-      const child = top.vertex.inputs[top.next++]!.vertex;
+    const top = stack.length - 1;
+    const vertex = stack[top]!;
+    const next = visited[top]!;
+    if (next < vertex.inputs.length) {
+      visited[top] = next + 1;
+      const child = vertex.inputs[next]!.vertex;
       const state = vertexDigests.get(child);
       if (state === IN_PROGRESS) throw new Error("LLB graph has a cycle");
       if (state !== undefined) continue;
       vertexDigests.set(child, IN_PROGRESS);
-      stack.push({ vertex: child, next: 0 });
+      stack.push(child);
+      visited.push(0);
       continue;
     }
     stack.pop();
-    const m = top.vertex.marshal(ctx);
+    visited.pop();
+    const m = vertex.marshal(ctx);
     const bytes = "bytes" in m ? m.bytes : encodeOp(m.op);
     const digest = digestOf(bytes);
-    vertexDigests.set(top.vertex, digest);
+    vertexDigests.set(vertex, digest);
     const known = metadata.get(digest);
     if (known === undefined) {
       metadata.set(digest, m.metadata);

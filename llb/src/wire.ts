@@ -280,19 +280,23 @@ function writeMeta(w: ProtoWriter, m: PbMeta): void {
       pw.string(5, proxy.allProxy);
     });
   }
-  for (const h of m.extraHosts ?? []) {
-    w.message(6, (hw) => {
-      hw.string(1, h.host);
-      hw.string(2, h.ip);
-    });
+  if (m.extraHosts) {
+    for (const h of m.extraHosts) {
+      const s = w.begin(6);
+      w.string(1, h.host);
+      w.string(2, h.ip);
+      w.end(s);
+    }
   }
   w.string(7, m.hostname);
-  for (const u of m.ulimit ?? []) {
-    w.message(9, (uw) => {
-      uw.string(1, u.name);
-      uw.int(2, u.soft);
-      uw.int(3, u.hard);
-    });
+  if (m.ulimit) {
+    for (const u of m.ulimit) {
+      const s = w.begin(9);
+      w.string(1, u.name);
+      w.int(2, u.soft);
+      w.int(3, u.hard);
+      w.end(s);
+    }
   }
   w.string(10, m.cgroupParent);
   w.bool(11, m.removeMountStubsRecursive);
@@ -359,18 +363,22 @@ export function writeExec(w: ProtoWriter, e: PbExecOp, mountInputs?: readonly nu
   }
   w.int(3, e.network);
   w.int(4, e.security);
-  for (const s of e.secretEnv ?? []) {
-    w.message(5, (sw) => {
-      sw.string(1, s.id);
-      sw.string(2, s.name);
-      sw.bool(3, s.optional);
-    });
+  if (e.secretEnv) {
+    for (const se of e.secretEnv) {
+      const s = w.begin(5);
+      w.string(1, se.id);
+      w.string(2, se.name);
+      w.bool(3, se.optional);
+      w.end(s);
+    }
   }
-  for (const d of e.cdiDevices ?? []) {
-    w.message(6, (dw) => {
-      dw.string(1, d.name);
-      dw.bool(2, d.optional);
-    });
+  if (e.cdiDevices) {
+    for (const d of e.cdiDevices) {
+      const s = w.begin(6);
+      w.string(1, d.name);
+      w.bool(2, d.optional);
+      w.end(s);
+    }
   }
 }
 
@@ -400,57 +408,57 @@ export function writeFileAction(w: ProtoWriter, input: number, secondaryInput: n
   w.int(3, output);
   if ("copy" in a) {
     const c = a.copy;
-    w.message(4, (cw) => {
-      cw.string(1, c.src);
-      cw.string(2, c.dest);
-      writeChown(cw, 3, c.owner);
-      cw.int(4, c.mode);
-      cw.bool(5, c.followSymlink);
-      cw.bool(6, c.dirCopyContents);
-      cw.bool(7, c.attemptUnpackDockerCompatibility);
-      cw.bool(8, c.createDestPath);
-      cw.bool(9, c.allowWildcard);
-      cw.bool(10, c.allowEmptyWildcard);
-      cw.int(11, c.timestamp);
-      cw.repeatedStrings(12, c.includePatterns);
-      cw.repeatedStrings(13, c.excludePatterns);
-      cw.bool(14, c.alwaysReplaceExistingDestPaths);
-      cw.string(15, c.modeStr);
-      cw.repeatedStrings(16, c.requiredPaths);
-    });
+    const s = w.begin(4);
+    w.string(1, c.src);
+    w.string(2, c.dest);
+    writeChown(w, 3, c.owner);
+    w.int(4, c.mode);
+    w.bool(5, c.followSymlink);
+    w.bool(6, c.dirCopyContents);
+    w.bool(7, c.attemptUnpackDockerCompatibility);
+    w.bool(8, c.createDestPath);
+    w.bool(9, c.allowWildcard);
+    w.bool(10, c.allowEmptyWildcard);
+    w.int(11, c.timestamp);
+    w.repeatedStrings(12, c.includePatterns);
+    w.repeatedStrings(13, c.excludePatterns);
+    w.bool(14, c.alwaysReplaceExistingDestPaths);
+    w.string(15, c.modeStr);
+    w.repeatedStrings(16, c.requiredPaths);
+    w.end(s);
   } else if ("mkfile" in a) {
     const f = a.mkfile;
-    w.message(5, (fw) => {
-      fw.string(1, f.path);
-      fw.int(2, f.mode);
-      fw.bytes(3, f.data);
-      writeChown(fw, 4, f.owner);
-      fw.int(5, f.timestamp);
-    });
+    const s = w.begin(5);
+    w.string(1, f.path);
+    w.int(2, f.mode);
+    w.bytes(3, f.data);
+    writeChown(w, 4, f.owner);
+    w.int(5, f.timestamp);
+    w.end(s);
   } else if ("mkdir" in a) {
     const d = a.mkdir;
-    w.message(6, (dw) => {
-      dw.string(1, d.path);
-      dw.int(2, d.mode);
-      dw.bool(3, d.makeParents);
-      writeChown(dw, 4, d.owner);
-      dw.int(5, d.timestamp);
-    });
+    const s = w.begin(6);
+    w.string(1, d.path);
+    w.int(2, d.mode);
+    w.bool(3, d.makeParents);
+    writeChown(w, 4, d.owner);
+    w.int(5, d.timestamp);
+    w.end(s);
   } else if ("rm" in a) {
     const r = a.rm;
-    w.message(7, (rw) => {
-      rw.string(1, r.path);
-      rw.bool(2, r.allowNotFound);
-      rw.bool(3, r.allowWildcard);
-    });
+    const s = w.begin(7);
+    w.string(1, r.path);
+    w.bool(2, r.allowNotFound);
+    w.bool(3, r.allowWildcard);
+    w.end(s);
   } else {
-    const s = a.symlink;
-    w.message(8, (sw) => {
-      sw.string(1, s.oldpath);
-      sw.string(2, s.newpath);
-      writeChown(sw, 3, s.owner);
-      sw.int(4, s.timestamp);
-    });
+    const l = a.symlink;
+    const s = w.begin(8);
+    w.string(1, l.oldpath);
+    w.string(2, l.newpath);
+    writeChown(w, 3, l.owner);
+    w.int(4, l.timestamp);
+    w.end(s);
   }
 }
 
@@ -579,22 +587,22 @@ function writePosition(w: ProtoWriter, p: PbPosition): void {
 const NO_LOCATIONS: readonly PbLocation[] = [];
 
 function writeLocationsEntry(w: ProtoWriter, key: string, locs: readonly PbLocation[]): void {
-  w.message(1, (ew) => {
-    ew.stringAlways(1, key);
-    ew.message(2, (lw) => {
-      for (const loc of locs) {
-        lw.message(1, (l) => {
-          l.int(1, loc.sourceIndex);
-          for (const r of loc.ranges) {
-            l.message(2, (rw) => {
-              rw.message(1, (pw) => writePosition(pw, r.start));
-              rw.message(2, (pw) => writePosition(pw, r.end));
-            });
-          }
-        });
-      }
-    });
-  });
+  const entry = w.begin(1);
+  w.stringAlways(1, key);
+  const value = w.begin(2);
+  for (const loc of locs) {
+    const l = w.begin(1);
+    w.int(1, loc.sourceIndex);
+    for (const r of loc.ranges) {
+      const rs = w.begin(2);
+      w.message(1, (pw) => writePosition(pw, r.start));
+      w.message(2, (pw) => writePosition(pw, r.end));
+      w.end(rs);
+    }
+    w.end(l);
+  }
+  w.end(value);
+  w.end(entry);
 }
 
 function writeSource(w: ProtoWriter, s: PbSource, ops: OpKeys | undefined): void {
