@@ -66,11 +66,23 @@ type ActionSpec =
   | { kind: "symlink"; oldpath: string; newpath: string; opts: SymlinkOptions }
   | { kind: "copy"; from: Output | undefined; src: string; dest: string; opts: CopyOptions };
 
+const SLASH = 0x2f;
+const DOT = 0x2e;
+
+/** True for an absolute path with no empty, `.` or `..` segment (names such as `.cache` are fine). */
+function isCleanAbsolute(p: string): boolean {
+  if (p.charCodeAt(0) !== SLASH || p.includes("//")) return false;
+  for (let i = p.indexOf("/."); i !== -1; i = p.indexOf("/.", i + 2)) {
+    const after = p.charCodeAt(i + 2);
+    if (after === SLASH || i + 2 === p.length) return false;
+    if (after === DOT && (p.charCodeAt(i + 3) === SLASH || i + 3 === p.length)) return false;
+  }
+  return true;
+}
+
 /** Joins a relative path onto a directory, POSIX style, keeping a trailing slash. */
 export function resolvePath(dir: string, p: string): string {
-  // Already absolute and clean (the common case): nothing to resolve. Without "/." there is no
-  // dot segment (a name such as ".cache" just takes the longer way).
-  if (p.charCodeAt(0) === 0x2f && !p.includes("/.") && !p.includes("//")) return p;
+  if (isCleanAbsolute(p)) return p; // the common case: nothing to resolve
   const joined = p.startsWith("/") ? p : `${dir.replace(/\/+$/, "")}/${p}`;
   const trailing = /\/\.?$/.test(p) && joined !== "/";
   const parts: string[] = [];
