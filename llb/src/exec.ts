@@ -215,13 +215,8 @@ export class ExecVertex implements Vertex {
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {
-    const inputs = new InputList(ctx);
-    const sources = this.mountSources;
-    const mountInputs: number[] = [];
-    for (let i = 0; i < sources.length; i++) {
-      const source = sources[i];
-      mountInputs.push(source ? inputs.add(source) : -1);
-    }
+    const inputs = new InputList(ctx, this.inputs.length);
+    const mountInputs = this.mountSources.map((source) => (source ? inputs.add(source) : -1));
     const exec = this.exec;
     const bytes = encodeOpWith(inputs.inputs, this.platform ?? ctx.defaultPlatform, OpField.Exec, (w) => writeExec(w, exec, mountInputs));
     return { bytes, metadata: this.metadata, locations: this.locations };

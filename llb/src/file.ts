@@ -218,16 +218,12 @@ export class FileVertex implements Vertex {
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {
-    const inputs = new InputList(ctx);
+    const inputs = new InputList(ctx, this.inputs.length);
     const actions = this.actions;
     // Inputs first: actions after the first read the previous action's output, numbered
     // after the last input.
-    const secondary: number[] = [];
     const first = this.base ? inputs.add(this.base) : -1;
-    for (let i = 0; i < actions.length; i++) {
-      const from = actions[i]!.from;
-      secondary.push(from ? inputs.add(from) : -1);
-    }
+    const secondary = actions.map((a) => (a.from ? inputs.add(a.from) : -1));
     const n = inputs.inputs.length;
     const last = actions.length - 1;
     const bytes = encodeOpWith(inputs.inputs, undefined, OpField.File, (w) => {

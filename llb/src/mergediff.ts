@@ -20,7 +20,7 @@ export class MergeVertex implements Vertex {
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {
-    const list = new InputList(ctx);
+    const list = new InputList(ctx, this.inputs.length);
     const positions = this.inputs.map((o) => list.push(o));
     const bytes = encodeOpWith(list.inputs, undefined, OpField.Merge, (w) => writeMergeOp(w, positions));
     return { bytes, metadata: this.metadata, locations: this.locations };
@@ -43,7 +43,7 @@ export class DiffVertex implements Vertex {
   }
 
   marshal(ctx: MarshalContext): MarshaledVertex {
-    const list = new InputList(ctx);
+    const list = new InputList(ctx, this.inputs.length);
     const lower = this.lower ? list.push(this.lower) : -1;
     const upper = this.upper ? list.push(this.upper) : -1;
     const bytes = encodeOpWith(list.inputs, undefined, OpField.Diff, (w) => writeDiffOp(w, lower, upper));

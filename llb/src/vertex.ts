@@ -104,24 +104,43 @@ export function opMetadata(opts: OpOptions, caps: readonly string[]): PbOpMetada
 
 /** Collects an op's inputs, deduplicated by digest and output index, and returns their positions. */
 export class InputList {
-  readonly inputs: PbInput[] = [];
+  /** Holds at most `capacity` entries (set to the count when {@link inputs} is read). */
+  private readonly list: PbInput[];
+  private count = 0;
 
-  constructor(private readonly ctx: MarshalContext) {}
+  /** @param capacity at least the number of inputs that will be added (a vertex's `inputs.length`) */
+  constructor(
+    private readonly ctx: MarshalContext,
+    capacity: number,
+  ) {
+    // Sized up front: an array grown by push reserves room for 16 entries.
+    this.list = new Array<PbInput>(capacity);
+  }
+
+  /** The inputs added so far, in order. */
+  get inputs(): PbInput[] {
+    this.list.length = this.count;
+    return this.list;
+  }
 
   add(output: Output): number {
     const digest = this.ctx.digestOf(output.vertex);
     // Ops have a handful of inputs: a linear scan beats hashing composite keys.
-    for (let i = 0; i < this.inputs.length; i++) {
-      const input = this.inputs[i]!;
+    for (let i = 0; i < this.count; i++) {
+      const input = this.list[i]!;
       if (input.digest === digest && input.index === output.index) return i;
     }
-    this.inputs.push({ digest, index: output.index });
-    return this.inputs.length - 1;
+    return this.append(digest, output.index);
+  }
+
+  private append(digest: string, index: number): number {
+    if (this.count === this.list.length) throw new Error("internal: more inputs than the vertex lists");
+    this.list[this.count] = { digest, index };
+    return this.count++;
   }
 
   /** Appends without deduplication (MergeOp lists every input). */
   push(output: Output): number {
-    this.inputs.push({ digest: this.ctx.digestOf(output.vertex), index: output.index });
-    return this.inputs.length - 1;
+    return this.append(this.ctx.digestOf(output.vertex), output.index);
   }
 }
