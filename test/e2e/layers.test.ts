@@ -166,8 +166,9 @@ describe("caching", () => {
 
 describe("secrets", () => {
   it("are readable during a command as file and env, and absent from every layer, the config and history", async () => {
-    const fileValue = `file-secret-${process.pid}-${Date.now()}`;
-    const envValue = `env-secret-${process.pid}-${Date.now()}`;
+    const runToken = `${process.pid}-${Date.now()}`;
+    const fileValue = `file-secret-${runToken}`;
+    const envValue = `env-secret-${runToken}`;
     const dir = mkdtempSync(join(tmpdir(), "imagespec-secret-"));
     const { writeFileSync } = await import("node:fs");
     writeFileSync(join(dir, "file"), fileValue);
@@ -178,6 +179,9 @@ describe("secrets", () => {
         {
           commands: {
             cmd: [
+              // BuildKit's cache keys hold no secret: without a first step unique to this run, a
+              // warm engine would reuse evidence written with another run's secrets.
+              `: run-${runToken}`,
               'test "$TOKEN_PATH" = /etc/flyte/secrets/creds_token && echo "file:$(wc -c < "$TOKEN_PATH")" > /evidence',
               'echo "env:${#API_KEY}" >> /evidence',
             ],
