@@ -504,11 +504,13 @@ export function writeOpHead(
   }
 }
 
+/** Writes a SourceOp. */
 export function writeSourceOp(w: ProtoWriter, s: PbSourceOp): void {
   w.string(1, s.identifier);
   w.stringMap(2, s.attrs);
 }
 
+/** Writes a MergeOp from the op-input numbers of its layers, bottom first. */
 export function writeMergeOp(w: ProtoWriter, inputs: readonly number[]): void {
   for (const i of inputs) {
     const s = w.begin(1);
@@ -517,6 +519,7 @@ export function writeMergeOp(w: ProtoWriter, inputs: readonly number[]): void {
   }
 }
 
+/** Writes a DiffOp from the op-input numbers of its lower and upper filesystems (-1: scratch). */
 export function writeDiffOp(w: ProtoWriter, lower: number, upper: number): void {
   let s = w.begin(1);
   w.int(1, lower);
