@@ -243,34 +243,34 @@ const EXEC_CAPS = [
   "exec.meta.security",
 ] as const;
 type ExecCap = (typeof EXEC_CAPS)[number];
-const capBit = (cap: ExecCap) => 1 << EXEC_CAPS.indexOf(cap);
+const bit = (cap: ExecCap) => 1 << EXEC_CAPS.indexOf(cap);
 
 /** One list per set of caps, shared by every exec needing that set (opMetadata then shares its record too). */
 const capLists = new Map<number, readonly string[]>();
 
 /** The LLB caps an exec needs, as Go's builder lists them. */
 function requiredCaps(spec: ExecSpec, regular: readonly RegularMount[], secrets: boolean, ssh: boolean): readonly string[] {
-  let mask = BIT.base;
+  let mask = bit("exec.meta.base");
   for (const m of regular) {
-    if ((m.type === "bind" || m.type === "cache") && m.selector) mask |= BIT.selector;
+    if ((m.type === "bind" || m.type === "cache") && m.selector) mask |= bit("exec.mount.selector");
     if (m.type === "bind") {
-      if (m.source) mask |= BIT.bind;
-      if (m.noOutput) mask |= BIT.bindNoOutput;
+      if (m.source) mask |= bit("exec.mount.bind");
+      if (m.noOutput) mask |= bit("exec.mount.bind.readwrite-nooutput");
     } else if (m.type === "cache") {
-      mask |= BIT.cache | BIT.cacheSharing;
+      mask |= bit("exec.mount.cache") | bit("exec.mount.cache.sharing");
     } else {
-      mask |= BIT.tmpfs;
-      if (m.size) mask |= BIT.tmpfsSize;
+      mask |= bit("exec.mount.tmpfs");
+      if (m.size) mask |= bit("exec.mount.tmpfs.size");
     }
   }
-  if (secrets || spec.secretEnv.length > 0) mask |= BIT.secret;
-  if (spec.secretEnv.length > 0) mask |= BIT.secretEnv;
-  if (ssh) mask |= BIT.ssh;
-  if (spec.ulimits && spec.ulimits.length > 0) mask |= BIT.ulimit;
-  if (spec.cgroupParent) mask |= BIT.cgroupParent;
-  if (spec.validExitCodes && spec.validExitCodes.length > 0) mask |= BIT.validExitCode;
-  if (spec.network !== "sandbox") mask |= BIT.network;
-  if (spec.security === "insecure") mask |= BIT.security;
+  if (secrets || spec.secretEnv.length > 0) mask |= bit("exec.mount.secret");
+  if (spec.secretEnv.length > 0) mask |= bit("exec.secretenv");
+  if (ssh) mask |= bit("exec.mount.ssh");
+  if (spec.ulimits && spec.ulimits.length > 0) mask |= bit("exec.meta.ulimit");
+  if (spec.cgroupParent) mask |= bit("exec.meta.cgroup.parent");
+  if (spec.validExitCodes && spec.validExitCodes.length > 0) mask |= bit("exec.validexitcode");
+  if (spec.network !== "sandbox") mask |= bit("exec.meta.network");
+  if (spec.security === "insecure") mask |= bit("exec.meta.security");
   let caps = capLists.get(mask);
   if (!caps) {
     caps = EXEC_CAPS.filter((_, i) => mask & (1 << i));
@@ -279,21 +279,3 @@ function requiredCaps(spec: ExecSpec, regular: readonly RegularMount[], secrets:
   return caps;
 }
 
-const BIT = {
-  base: capBit("exec.meta.base"),
-  selector: capBit("exec.mount.selector"),
-  bind: capBit("exec.mount.bind"),
-  bindNoOutput: capBit("exec.mount.bind.readwrite-nooutput"),
-  cache: capBit("exec.mount.cache"),
-  cacheSharing: capBit("exec.mount.cache.sharing"),
-  tmpfs: capBit("exec.mount.tmpfs"),
-  tmpfsSize: capBit("exec.mount.tmpfs.size"),
-  secret: capBit("exec.mount.secret"),
-  secretEnv: capBit("exec.secretenv"),
-  ssh: capBit("exec.mount.ssh"),
-  ulimit: capBit("exec.meta.ulimit"),
-  cgroupParent: capBit("exec.meta.cgroup.parent"),
-  validExitCode: capBit("exec.validexitcode"),
-  network: capBit("exec.meta.network"),
-  security: capBit("exec.meta.security"),
-};
