@@ -180,11 +180,13 @@ const FILE_CAPS = ["file.base"];
 
 /** One action as encoded, but for the input numbers (known only when marshaling). */
 interface PreparedAction {
-  body: PbFileActionBody;
+  /**
+   * The body, or for a chown to a user or group by name the body given the action's input
+   * number: BuildKit looks the name up in that input, so the body carries its number.
+   */
+  body: PbFileActionBody | ((ownerInput: number) => PbFileActionBody);
   /** The copy source, if any: the action's secondary input. */
   from: Output | undefined;
-  /** A chown by name reads the action's input filesystem, so its number goes into the body. */
-  ownerByName: boolean;
 }
 
 export class FileVertex implements Vertex {
@@ -202,14 +204,11 @@ export class FileVertex implements Vertex {
     this.actions = chain.list().map((action, i) => {
       const spec = action.spec;
       const from = spec.kind === "copy" ? spec.from : undefined;
-      const body = actionBody(spec, cwd, action.sourceCwd);
-      const owner = ownerOf(body);
-      const ownerByName = !!owner && (isByName(owner.user) || isByName(owner.group));
-      if (ownerByName && i === 0 && !base) {
-        const name = [owner.user, owner.group].find(isByName)!.byName.name;
-        throw new Error(`chown to "${name}" needs a base filesystem to look the name up in`);
-      }
-      return { body, from, ownerByName };
+      const chown = spec.kind === "rm" ? undefined : spec.opts.owner;
+      const byName = [chown?.user, chown?.group].find((u) => typeof u === "string");
+      if (byName !== undefined && i === 0 && !base) throw new Error(`chown to "${byName}" needs a base filesystem to look the name up in`);
+      const body = byName === undefined ? actionBody(spec, cwd, action.sourceCwd) : (ownerInput: number) => actionBody(spec, cwd, action.sourceCwd, ownerInput);
+      return { body, from };
     });
     const inputs = this.actions.filter((a) => a.from).map((a) => a.from!);
     this.inputs = base ? [base, ...inputs] : inputs;
@@ -231,7 +230,7 @@ export class FileVertex implements Vertex {
         const a = actions[i]!;
         const input = i === 0 ? first : n + i - 1;
         const start = w.begin(2);
-        writeFileAction(w, input, secondary[i]!, i === last ? 0 : -1, a.ownerByName ? withOwnerInput(a.body, input) : a.body);
+        writeFileAction(w, input, secondary[i]!, i === last ? 0 : -1, typeof a.body === "function" ? a.body(input) : a.body);
         w.end(start);
       }
     });
@@ -239,7 +238,9 @@ export class FileVertex implements Vertex {
   }
 }
 
-function actionBody(spec: ActionSpec, cwd: string, sourceCwd: string): PbFileActionBody {
+/** The action's body; a chown by name looks the name up in op input `ownerInput`. */
+function actionBody(spec: ActionSpec, cwd: string, sourceCwd: string, ownerInput = -1): PbFileActionBody {
+  const owner = (c: Chown | undefined) => chownOpt(c, ownerInput);
   switch (spec.kind) {
     case "mkdir":
       return {
@@ -298,39 +299,13 @@ function actionBody(spec: ActionSpec, cwd: string, sourceCwd: string): PbFileAct
   }
 }
 
-/** A name-based owner placeholder; the input number is filled in when marshaling. */
-const NAME_INPUT_PENDING = -2;
-
-function userOpt(u: UserRef): PbUserOpt {
-  return typeof u === "number" ? { byId: u } : { byName: { name: u, input: NAME_INPUT_PENDING } };
+function userOpt(u: UserRef, ownerInput: number): PbUserOpt {
+  return typeof u === "number" ? { byId: u } : { byName: { name: u, input: ownerInput } };
 }
 
-function owner(c: Chown | undefined): PbChownOpt | undefined {
+function chownOpt(c: Chown | undefined, ownerInput: number): PbChownOpt | undefined {
   if (!c) return undefined;
-  const o: PbChownOpt = { user: userOpt(c.user) };
-  if (c.group !== undefined) o.group = userOpt(c.group);
+  const o: PbChownOpt = { user: userOpt(c.user, ownerInput) };
+  if (c.group !== undefined) o.group = userOpt(c.group, ownerInput);
   return o;
-}
-
-function isByName(u: PbUserOpt | undefined): u is { byName: { name: string; input: number } } {
-  return !!u && "byName" in u;
-}
-
-function ownerOf(body: PbFileActionBody): PbChownOpt | undefined {
-  if ("copy" in body) return body.copy.owner;
-  if ("mkfile" in body) return body.mkfile.owner;
-  if ("mkdir" in body) return body.mkdir.owner;
-  if ("symlink" in body) return body.symlink.owner;
-  return undefined;
-}
-
-function withOwnerInput(body: PbFileActionBody, input: number): PbFileActionBody {
-  const fix = (u: PbUserOpt | undefined): PbUserOpt | undefined => (isByName(u) ? { byName: { name: u.byName.name, input } } : u);
-  const o = ownerOf(body)!;
-  const owner: PbChownOpt = { user: fix(o.user), group: fix(o.group) };
-  if ("copy" in body) return { copy: { ...body.copy, owner } };
-  if ("mkfile" in body) return { mkfile: { ...body.mkfile, owner } };
-  if ("mkdir" in body) return { mkdir: { ...body.mkdir, owner } };
-  if ("symlink" in body) return { symlink: { ...body.symlink, owner } };
-  return body;
 }
