@@ -4,7 +4,7 @@ import { resolvePath } from "../../../llb/src/index.js";
 
 describe("resolvePath", () => {
   it.each([
-    ["/", "/root/.cache/uv", "/root/.cache/uv"],
+    ["/", "/opt/app/.venv/bin", "/opt/app/.venv/bin"],
     ["/", "/.hidden/..x/x../...", "/.hidden/..x/x../..."],
     ["/", "/a/./b", "/a/b"],
     ["/", "/a/../b", "/b"],
@@ -12,9 +12,9 @@ describe("resolvePath", () => {
     ["/", "/a/.", "/a/"],
     ["/", "/a//b/", "/a/b/"],
     ["/", "/../..", "/"],
-    ["/work/", "src/./app", "/work/src/app"],
-    ["/work", "../etc/", "/etc/"],
-    ["/work", ".", "/work"],
+    ["/srv/", "src/./app", "/srv/src/app"],
+    ["/srv", "../etc/", "/etc/"],
+    ["/srv", ".", "/srv"],
   ])("resolves %s + %s to %s", (dir, p, want) => {
     expect(resolvePath(dir, p)).toBe(want);
   });
