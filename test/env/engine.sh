@@ -257,11 +257,14 @@ ENV
 }
 
 cmd_up() {
-  ensure_engine
-  ensure_registry
-  ensure_base_images
-  ensure_indexes
-  write_env
+  # Only the exports go to stdout (callers source them); whatever the tools print goes to stderr.
+  {
+    ensure_engine
+    ensure_registry
+    ensure_base_images
+    ensure_indexes
+    write_env
+  } >&2
   cat "$docker_env_file"
 }
 
