@@ -23,9 +23,10 @@ import { splitShellWords } from "../spec/shellwords.js";
 import { contextPath, defaultSecretEnv, secretId } from "../spec/validate.js";
 import { expandVariables } from "./expand.js";
 import { DEFAULT_PATH, envMap, HISTORY_COMMENT, LABEL_SPEC_DIGEST, LABEL_VERSION, type OciHistory, type OciImage } from "./image-config.js";
+import { indexEnv } from "./index-settings.js";
 import { installerMounts, pipInstallPrefix, pipOptionArgs, reinstallFlag, UV_BIN, type Installer } from "./installer.js";
 import { planPython, type PythonFacts, type PythonPlan } from "./python.js";
-import { lockedRequirements, PipCannotInstallError, pyprojectDependencies } from "./uv-lock.js";
+import { isPackageProject, lockedRequirements, PipCannotInstallError, pyprojectDependencies } from "./uv-lock.js";
 import { cacheId, type BuildSettings } from "./settings.js";
 
 /** Where the build context is mounted for install steps that read files from it. */
@@ -70,13 +71,12 @@ const PYTHON_LAYERS = new Set<Layer["kind"]>(["pip_packages", "requirements", "p
 
 /** Context files the compiler must read for the spec under the given installer. */
 export function filesToRead(spec: ImageSpec, installer: "uv" | "pip"): string[] {
-  if (installer !== "pip") return [];
   const out: string[] = [];
   for (const l of spec.layers) {
     if (l.kind !== "uv_project") continue;
-    const dir = projectDir(l.pyproject);
-    out.push(fileIn(dir, "pyproject.toml"));
-    if (l.uvlock) out.push(contextPath(l.uvlock)!);
+    // Both installers need to know whether the project is a package; pip also needs the lock.
+    out.push(fileIn(projectDir(l.pyproject), "pyproject.toml"));
+    if (installer === "pip" && l.uvlock) out.push(contextPath(l.uvlock)!);
   }
   return [...new Set(out)];
 }
@@ -168,6 +168,8 @@ class Compiler {
   private readonly ctx: State;
   private readonly installer: Installer | undefined;
   private readonly total: number;
+  /** Index settings that do not come from a layer, as env of every step that installs packages. */
+  private readonly indexEnv: Readonly<Record<string, string>> | undefined;
   readonly python: PythonPlan | undefined;
 
   constructor(private readonly input: CompileInput) {
@@ -203,6 +205,8 @@ class Compiler {
           ? { uvImage: image(settings.uvImage, { platform, customName: `[internal] uv from ${settings.uvImage}` }) }
           : {}),
       };
+      const env = indexEnv(settings.installer, settings.indexDefaults, input.python.pip, baseEnv);
+      if (Object.keys(env).length > 0) this.indexEnv = env;
     }
   }
 
@@ -233,7 +237,8 @@ class Compiler {
   private run(name: string, path: string, args: string[], extra: { mounts?: RunMount[]; env?: Record<string, string>; secrets?: Secret[] } = {}): void {
     const sec = extra.secrets ? this.secrets(extra.secrets) : undefined;
     const mounts = sec ? [...(extra.mounts ?? []), ...sec.mounts] : extra.mounts;
-    const env = sec ? { ...sec.env, ...extra.env } : extra.env;
+    const proxy = this.input.settings.proxyEnv;
+    const env = sec || proxy ? { ...proxy, ...sec?.env, ...extra.env } : extra.env;
     this.state = this.state
       .run({
         args,
@@ -293,7 +298,7 @@ class Compiler {
   }
 
   private install(layer: Layer & { secrets: Secret[] }, name: string, args: string[], mounts: RunMount[] = []): void {
-    this.run(name, layer.at, args, { mounts: [...installerMounts(this.installer!), ...mounts], secrets: layer.secrets });
+    this.run(name, layer.at, args, { mounts: [...installerMounts(this.installer!), ...mounts], ...(this.indexEnv ? { env: this.indexEnv } : {}), secrets: layer.secrets });
   }
 
   /**
@@ -395,10 +400,13 @@ class Compiler {
     const inst = this.installer!;
     const dir = projectDir(l.pyproject);
     const extra = splitShellWords(l.options.extraArgs);
-    const depsOnly = extra.includes("--no-install-project");
     const opt = this.optionArgs({ ...l.options, extraArgs: "" });
     const lock = l.uvlock ? (contextPath(l.uvlock) ?? l.uvlock) : "";
     const pyprojectFile = fileIn(dir, "pyproject.toml");
+    const pyText = this.input.facts.files?.[pyprojectFile];
+    // A virtual project (not a package for uv) only has its dependencies installed.
+    const isPackage = pyText === undefined || isPackageProject(pyText);
+    const depsOnly = extra.includes("--no-install-project") || !isPackage;
     if (inst.kind === "pip") {
       try {
         this.uvProjectWithPip(l, { dir, pyprojectFile, lock, depsOnly, extra, opt });
@@ -428,10 +436,12 @@ class Compiler {
       // uv may write build artifacts into the project; they are discarded with the mount.
       mount = { type: "bind", dest: PROJECT_MOUNT, source: project, readonly: false };
     }
-    const args = [UV_BIN, "sync", "--active", "--inexact", ...(lock ? ["--locked"] : []), ...(depsOnly ? [] : ["--no-editable"]), "--project", projectPath, ...opt, ...extra];
-    this.run(this.step(l, `uv sync ${l.pyproject}${depsOnly ? " (dependencies only)" : ""}`), l.at, args, {
+    // For a virtual project the flag only says explicitly what uv would do anyway.
+    const mode = !depsOnly ? ["--no-editable"] : extra.includes("--no-install-project") ? [] : ["--no-install-project"];
+    const args = [UV_BIN, "sync", "--active", "--inexact", ...(lock ? ["--locked"] : []), ...mode, "--project", projectPath, ...opt, ...extra];
+    this.run(this.step(l, `uv sync ${l.pyproject}${depsOnly ? (isPackage ? " (dependencies only)" : " (virtual project: dependencies only)") : ""}`), l.at, args, {
       mounts: [...installerMounts(inst), mount],
-      env: { VIRTUAL_ENV: inst.venv },
+      env: { ...this.indexEnv, VIRTUAL_ENV: inst.venv },
       secrets: l.secrets,
     });
   }
@@ -495,7 +505,7 @@ class Compiler {
         { type: "cache", dest: "/root/.cache/pypoetry", id: cacheId(this.input.settings, "poetry"), sharing: "locked" },
         { type: "bind", dest: PROJECT_MOUNT, source: project, readonly: false },
       ],
-      env: { VIRTUAL_ENV: inst.venv, POETRY_VIRTUALENVS_CREATE: "false", POETRY_CACHE_DIR: "/root/.cache/pypoetry" },
+      env: { ...this.indexEnv, VIRTUAL_ENV: inst.venv, POETRY_VIRTUALENVS_CREATE: "false", POETRY_CACHE_DIR: "/root/.cache/pypoetry" },
       secrets: l.secrets,
     });
   }

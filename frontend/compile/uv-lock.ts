@@ -42,6 +42,24 @@ export function pyprojectDependencies(text: string): { name: string; dependencie
 }
 
 /**
+ * Whether uv treats the project as a package it builds and installs: `tool.uv.package` when set,
+ * otherwise whether pyproject.toml declares a `[build-system]`. A project that is not a package
+ * ("virtual") only has its dependencies installed. Unreadable TOML counts as a package, so the
+ * installer reports the problem itself.
+ */
+export function isPackageProject(pyprojectText: string): boolean {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(pyprojectText) as Record<string, unknown>;
+  } catch {
+    return true;
+  }
+  const uv = (doc.tool as { uv?: { package?: unknown } } | undefined)?.uv;
+  if (typeof uv?.package === "boolean") return uv.package;
+  return typeof doc["build-system"] === "object" && doc["build-system"] !== null;
+}
+
+/**
  * `name==version ; marker` requirements for every package the project needs according to the
  * lock, to be installed with `--no-deps` so pip installs exactly what uv locked.
  */

@@ -165,16 +165,46 @@ describe("uv_project", () => {
     '[[package]]\nname = "winonly"\nversion = "2.0"\nsource = { registry = "https://idx.test/simple" }',
   ].join("\n\n");
 
+  const PACKAGE = PYPROJECT + '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n';
+
   it("installer=pip installs exactly the lock's pins (with markers), then the project", () => {
     const execs = execOps(
       marshal(
         { base_image: BASE, layers: [{ uv_project: { pyproject: "svc", uvlock: "svc/uv.lock" } }] },
-        { settings: { installer: "pip" }, files: { "svc/pyproject.toml": PYPROJECT, "svc/uv.lock": LOCK } },
+        { settings: { installer: "pip" }, files: { "svc/pyproject.toml": PACKAGE, "svc/uv.lock": LOCK } },
       ),
     );
     const [pins, project] = execs.slice(-2);
     expect(pins!.op.exec.meta.args.slice(7)).toEqual(["--no-deps", "acme-cli==1.0.0", "tinyjson==1.0.0", "winonly==2.0 ; sys_platform == 'win32'"]);
     expect(project!.op.exec.meta.args.slice(7)).toEqual(["--no-deps", PROJECT_MOUNT]);
+  });
+
+  describe("a virtual project (no [build-system], or tool.uv.package = false) installs only its dependencies", () => {
+    const pipBuild = (pyproject: string) =>
+      execOps(marshal({ base_image: BASE, layers: [{ uv_project: { pyproject: "svc", uvlock: "svc/uv.lock" } }] }, { settings: { installer: "pip" }, files: { "svc/pyproject.toml": pyproject, "svc/uv.lock": LOCK } }));
+    const uvBuild = (pyproject: string) => marshal({ base_image: BASE, layers: [{ uv_project: { pyproject: "svc", uvlock: "svc/uv.lock" } }] }, { files: { "svc/pyproject.toml": pyproject } });
+
+    it("under pip: the lock's pins, and no step installs the project", () => {
+      for (const pyproject of [PYPROJECT, PACKAGE + "[tool.uv]\npackage = false\n"]) {
+        const execs = pipBuild(pyproject);
+        expect(execs.at(-1)!.op.exec.meta.args.slice(7)).toEqual(["--no-deps", "acme-cli==1.0.0", "tinyjson==1.0.0", "winonly==2.0 ; sys_platform == 'win32'"]);
+        expect(execs.some((e) => e.op.exec.meta.args.includes(PROJECT_MOUNT))).toBe(false);
+      }
+    });
+
+    it("under pip: tool.uv.package = true makes a project without [build-system] a package", () => {
+      expect(pipBuild(PYPROJECT + "[tool.uv]\npackage = true\n").at(-1)!.op.exec.meta.args.slice(7)).toEqual(["--no-deps", PROJECT_MOUNT]);
+    });
+
+    it("under uv: only the manifest and lock are mounted, and uv syncs --no-install-project", () => {
+      const def = uvBuild(PYPROJECT);
+      const sync = execOps(def).at(-1)!;
+      expect(sync.op.exec.meta.args).toEqual([UV_BIN, "sync", "--active", "--inexact", "--locked", "--no-install-project", "--project", PROJECT_MOUNT]);
+      expect(mountAt(sync, PROJECT_MOUNT)!.readonly).toBe(true);
+      expect(sync.name).toContain("virtual project: dependencies only");
+      const packaged = execOps(uvBuild(PACKAGE)).at(-1)!;
+      expect(packaged.op.exec.meta.args).toContain("--no-editable");
+    });
   });
 
   it("installer=pip without a lock installs the declared dependencies (dependencies-only mode)", () => {
