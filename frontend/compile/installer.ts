@@ -31,7 +31,7 @@ export function installerMounts(inst: Installer): RunMount[] {
   if (inst.kind === "uv") {
     return [
       { type: "cache", dest: "/root/.cache/uv", id: cacheId(inst.settings, "uv"), sharing: "locked" },
-      { type: "bind", dest: UV_MOUNT, source: inst.uvImage!, readonly: true },
+      { type: "bind", dest: UV_MOUNT, source: inst.uvImage!, readonly: true, ...(inst.settings.uvImageDir ? { selector: inst.settings.uvImageDir } : {}) },
     ];
   }
   return [{ type: "cache", dest: "/root/.cache/pip", id: cacheId(inst.settings, "pip"), sharing: "locked" }];

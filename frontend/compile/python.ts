@@ -1,4 +1,5 @@
 /** Chooses the Python environment: reuse a venv of the right version, or create /opt/venv. */
+import type { IndexSettings } from "./index-settings.js";
 
 export const DEFAULT_VENV = "/opt/venv";
 
@@ -10,6 +11,8 @@ export interface PythonFacts {
   venvs: { path: string; version: string }[];
   /** X.Y of the image's `python3`, if it has one. */
   defaultVersion?: string;
+  /** The image's pip settings (its PIP_* env and pip.conf files), which uv does not read itself. */
+  pip?: IndexSettings;
 }
 
 export interface PythonPlan {

@@ -1,5 +1,6 @@
 /** Build settings that come from frontend options rather than from the spec. */
 import type { NetworkMode } from "../../llb/src/index.js";
+import type { IndexSettings } from "./index-settings.js";
 
 export type InstallerKind = "uv" | "pip";
 
@@ -10,6 +11,12 @@ export const DEFAULT_UV_IMAGE =
 export interface BuildSettings {
   installer: InstallerKind;
   uvImage: string;
+  /** Directory of `uvImage` that holds the `uv` binary (default: its root, as in the official image). */
+  uvImageDir?: string;
+  /** The operator's index defaults (`default-index-url`, …), below a layer's own options. */
+  indexDefaults?: IndexSettings;
+  /** Proxy variables every build step gets as env (never the image config). */
+  proxyEnv?: Readonly<Record<string, string>>;
   network: NetworkMode;
   /** Re-run every step regardless of cache (`no-cache`). */
   noCache: boolean;

@@ -20,7 +20,12 @@ import { listWheels, probePython, readContextFiles, readDockerignore, readSpecFi
 import { Gateway, type Caps } from "./gateway.js";
 import { buildSettings, parseOptions, type FrontendOptions } from "./options.js";
 import { buildResult, type PlatformResult } from "./result.js";
-import { handleSubrequest } from "./subrequests.js";
+import { checkBaseImage } from "./base-policy.js";
+import { ownUv } from "./own-image.js";
+import { describeResult, DESCRIBE, LINT, lintErrorResult, lintResult, needsSpec, OUTLINE, outlineResult, TARGETS, targetsResult, UnsupportedSubrequestError, warningText } from "./subrequests.js";
+import { LINT_RULES, lintSpec, ruleUrl } from "../spec/lint.js";
+import { SpecError } from "../spec/problems.js";
+import { pbRange } from "./errors.js";
 
 export interface BuildState {
   /** Set once the spec is read, so errors can point into it. */
@@ -66,18 +71,32 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   const caps = await gw.ping();
   caps.gateway.require("return", "returning a result");
   caps.llb.require("file.base", "file operations");
-  if (o.requestId) return handleSubrequest(o.requestId);
+  if (o.requestId && !needsSpec(o.requestId)) {
+    if (o.requestId === DESCRIBE) return describeResult();
+    throw new UnsupportedSubrequestError(o.requestId);
+  }
 
   // Round trips to the daemon dominate a frontend run: everything independent runs concurrently.
   const [file, exclude] = await Promise.all([readSpecFile(gw, o, env.sessionId), readDockerignore(gw, o, env.sessionId)]);
   const language = textFormat(new TextDecoder().decode(file.data.subarray(0, 256)));
   state.specFile = { filename: file.filename, data: file.data, language };
-  const loaded = loadSpec(file.data, file.filename);
+  let loaded: LoadedSpec;
+  try {
+    loaded = loadSpec(file.data, file.filename);
+  } catch (e) {
+    if (o.requestId === LINT && e instanceof SpecError) return lintErrorResult(e, file, language);
+    throw e;
+  }
   state.loaded = loaded;
+  if (o.requestId === LINT) return lintResult(loaded, language);
+  if (o.requestId === OUTLINE) return outlineResult(loaded, o);
+  if (o.requestId === TARGETS) return targetsResult(loaded, o);
   if (o.debugFail === "internal") throw new TypeError("injected internal failure (debug-fail=internal)");
+  checkBasePolicy(o, loaded.spec.baseImage);
+  const warnings = caps.gateway.has("gateway.warnings") ? warnLint(gw, loaded, file, language) : Promise.resolve();
   const sourceMap = new SourceMap(file.filename, file.data, language, file.definition);
   const digest = specDigest(loaded.spec);
-  const settings = buildSettings(o);
+  const settings = buildSettings(o, o.installer === "uv" && !o.uvImageGiven ? ownUv() : undefined);
   const platforms = platformsOf(o, loaded, env);
   const [wheels, files, requirementFiles, bases] = await Promise.all([
     listWheels(gw, loaded.spec, o, env.sessionId, exclude),
@@ -121,5 +140,37 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
       return { platform, ref, config: compiled.config, ...(base.rawConfig.length > 0 ? { baseConfig: base.rawConfig } : {}) };
     }),
   );
+  await warnings;
   return buildResult(results, o.multiPlatform ?? results.length > 1);
+}
+
+/** The operator's base image policy, for the spec's base image and any named context replacing it; before anything is pulled. */
+function checkBasePolicy(o: FrontendOptions, baseImage: string): void {
+  try {
+    checkBaseImage(baseImage, o.basePolicy);
+    for (const [name, value] of o.namedContexts) {
+      if ((name === baseImage || name.startsWith(`${baseImage}::`)) && value.startsWith("docker-image://")) {
+        checkBaseImage(value.slice("docker-image://".length), o.basePolicy, `the named context replacing base image "${baseImage}"`);
+      }
+    }
+  } catch (e) {
+    throw new LocatedError((e as Error).message, "base_image");
+  }
+}
+
+/** Lint warnings as BuildKit warnings, attached to the step that loaded the spec (buildx lists them at the end). */
+async function warnLint(gw: Gateway, loaded: LoadedSpec, file: { filename: string; data: Uint8Array; definition?: { head: string | undefined } }, language: string): Promise<void> {
+  const digest = file.definition?.head ?? "";
+  await Promise.all(
+    lintSpec(loaded.spec, loaded.ranges).map((w) =>
+      gw.warn({
+        digest,
+        short: warningText(w),
+        detail: [LINT_RULES[w.rule].description],
+        url: ruleUrl(w.rule),
+        info: { filename: file.filename, data: file.data, language },
+        ...(w.range ? { ranges: [pbRange(w.range)] } : {}),
+      }),
+    ),
+  );
 }

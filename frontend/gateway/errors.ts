@@ -40,16 +40,13 @@ function sourceInfo(file: SpecFile) {
   return { filename: file.filename, data: Buffer.from(file.data).toString("base64"), language: file.language };
 }
 
+/** A spec range as pb.Range JSON: 1-based lines, 0-based characters. */
+export function pbRange(range: SourceRange) {
+  return { start: { line: range.start.line, character: range.start.column - 1 }, end: { line: range.end.line, character: Math.max(range.end.column - 1, 0) } };
+}
+
 function sourceDetail(info: ReturnType<typeof sourceInfo>, range: SourceRange) {
-  const json = {
-    info,
-    ranges: [
-      {
-        start: { line: range.start.line, character: range.start.column - 1 },
-        end: { line: range.end.line, character: Math.max(range.end.column - 1, 0) },
-      },
-    ],
-  };
+  const json = { info, ranges: [pbRange(range)] };
   return { type_url: SOURCE_DETAIL, value: Buffer.from(JSON.stringify(json)) };
 }
 

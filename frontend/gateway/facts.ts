@@ -1,5 +1,6 @@
 /** Reads what the compiler needs to know from the client's files and the base image. */
 import { image, local, type Definition, type Platform } from "../../llb/src/index.js";
+import { basePipSettings, pipConfPaths } from "../compile/index-settings.js";
 import { interpreterVersion, pyvenvVersion, venvCandidates, type PythonFacts } from "../compile/python.js";
 import { requirementIncludes } from "../compile/requirements.js";
 import type { ImageSpec } from "../spec/model.js";
@@ -165,10 +166,11 @@ const INTERPRETER_DIRS = ["/usr/bin", "/usr/local/bin"];
 export async function probePython(gw: Gateway, baseRef: string, platform: Platform, baseEnv: ReadonlyMap<string, string>): Promise<PythonFacts> {
   const ref = await gw.solve(image(baseRef, { platform, customName: `[internal] inspect Python in ${baseRef}` }).marshal({ platform }));
   const candidates = venvCandidates(baseEnv);
-  const [listings, configs, links] = await Promise.all([
+  const [listings, configs, links, pipConfs] = await Promise.all([
     Promise.all(INTERPRETER_DIRS.map((dir) => gw.readDirIfExists(ref, dir, "python3*"))),
     Promise.all(candidates.map((path) => gw.readFileIfExists(ref, `${path}/pyvenv.cfg`, 64 * 1024))),
     Promise.all(INTERPRETER_DIRS.map((dir) => gw.statFile(ref, `${dir}/python3`))),
+    Promise.all(pipConfPaths(baseEnv).map((path) => gw.readFileIfExists(ref, path, 64 * 1024))),
   ]);
   const interpreters: PythonFacts["interpreters"] = [];
   INTERPRETER_DIRS.forEach((dir, i) => {
@@ -187,5 +189,6 @@ export async function probePython(gw: Gateway, baseRef: string, platform: Platfo
   const defaultVersion = links
     .map((st) => (st?.linkname ? interpreterVersion(st.linkname.split("/").pop()!) : undefined))
     .find((v) => v !== undefined);
-  return { interpreters, venvs, ...(defaultVersion ? { defaultVersion } : {}) };
+  const pip = basePipSettings(baseEnv, pipConfs.map((c) => (c ? new TextDecoder().decode(c) : undefined)));
+  return { interpreters, venvs, ...(defaultVersion ? { defaultVersion } : {}), ...(Object.keys(pip).length > 0 ? { pip } : {}) };
 }

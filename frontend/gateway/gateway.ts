@@ -133,6 +133,26 @@ export class Gateway {
     return { digest: String(res.Digest ?? ""), config: res.Config ?? new Uint8Array(), ref: String(res.Ref || ref) };
   }
 
+  /** A warning shown with the build's progress (and in buildx's summary at the end). */
+  async warn(w: {
+    digest: string;
+    short: string;
+    detail: string[];
+    url: string;
+    info?: { filename: string; data: Uint8Array; language: string };
+    ranges?: { start: { line: number; character: number }; end: { line: number; character: number } }[];
+  }): Promise<void> {
+    await this.client.call("Warn", {
+      digest: w.digest,
+      level: 1,
+      short: Buffer.from(w.short),
+      detail: w.detail.map((d) => Buffer.from(d)),
+      url: w.url,
+      ...(w.info ? { info: w.info } : {}),
+      ...(w.ranges ? { ranges: w.ranges } : {}),
+    });
+  }
+
   async returnResult(result: Record<string, unknown>): Promise<void> {
     await this.client.call("Return", { result });
   }

@@ -4,6 +4,7 @@
  * as plain options (`--opt installer=pip`) and as build args (`--build-arg installer=pip`).
  */
 import { parsePlatform, type NetworkMode, type Platform } from "../../llb/src/index.js";
+import type { IndexSettings } from "../compile/index-settings.js";
 import { DEFAULT_UV_IMAGE, type BuildSettings, type InstallerKind } from "../compile/settings.js";
 
 export const DEFAULT_SPEC_FILENAME = "imagespec.yaml";
@@ -14,6 +15,14 @@ export const OWN_OPTIONS = {
   "uv-image": "image holding the uv binary at /uv (default: the official uv image, pinned)",
   "image-id": "value of _F_IMG_ID in the image (default: the spec digest)",
   spec: "the spec itself, as JSON; wins over the spec file",
+  "default-index-url": "operator default for index_url (a layer's own options win)",
+  "default-extra-index-urls": "operator default for extra_index_urls (comma list)",
+  "trusted-hosts": "hosts pip/uv may reach without TLS verification (comma list)",
+  "http-proxy": "HTTP_PROXY for every build step (never in the image config)",
+  "https-proxy": "HTTPS_PROXY for every build step (never in the image config)",
+  "no-proxy": "NO_PROXY for every build step (never in the image config)",
+  "base-image-allow": "base image reference patterns that may be used (comma list, * wildcards)",
+  "base-image-deny": "base image reference patterns that may not be used (comma list, * wildcards; deny wins)",
   "debug-fail": "test hook: `internal` raises an internal error after reading the spec",
 } as const;
 
@@ -88,6 +97,11 @@ export interface FrontendOptions {
   requestId?: string;
   installer: InstallerKind;
   uvImage: string;
+  /** Whether `uv-image` was given (it then wins over a uv binary carried by the frontend image). */
+  uvImageGiven: boolean;
+  indexDefaults: IndexSettings;
+  proxyEnv: Record<string, string>;
+  basePolicy: { allow: string[]; deny: string[] };
   imageId?: string;
   inlineSpec?: string;
   cacheNamespace: string;
@@ -98,6 +112,43 @@ function bool(key: string, v: string): boolean {
   if (/^(1|t|true|yes|on)$/i.test(v)) return true;
   if (/^(0|f|false|no|off)$/i.test(v)) return false;
   throw new OptionError(`option ${key}: "${v}" is not a boolean`);
+}
+
+const commaList = (v: string | undefined) => (v ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+
+function indexUrlOption(key: string, v: string): string {
+  if (!/^(https?|file):\/\/\S+$/i.test(v)) throw new OptionError(`option ${key}: "${v}" is not an http(s) or file URL`);
+  return v;
+}
+
+function indexDefaults(own: ReadonlyMap<string, string>): IndexSettings {
+  const out: IndexSettings = {};
+  const index = own.get("default-index-url")?.trim();
+  if (index) out.indexUrl = indexUrlOption("default-index-url", index);
+  const extra = commaList(own.get("default-extra-index-urls")).map((u) => indexUrlOption("default-extra-index-urls", u));
+  if (extra.length > 0) out.extraIndexUrls = extra;
+  const hosts = commaList(own.get("trusted-hosts"));
+  for (const h of hosts) {
+    if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(h)) throw new OptionError(`option trusted-hosts: "${h}" is not a host or host:port`);
+  }
+  if (hosts.length > 0) out.trustedHosts = hosts;
+  return out;
+}
+
+/**
+ * Proxy env for build steps: our options, or the predefined proxy build args Docker users
+ * already pass (`--build-arg HTTPS_PROXY=…`); both spellings are set, as tools read either.
+ */
+function proxyEnv(own: ReadonlyMap<string, string>, opts: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [option, name] of [["http-proxy", "HTTP_PROXY"], ["https-proxy", "HTTPS_PROXY"], ["no-proxy", "NO_PROXY"]] as const) {
+    const v = own.get(option) ?? opts.get(`build-arg:${name}`) ?? opts.get(`build-arg:${name.toLowerCase()}`);
+    if (v === undefined || v === "") continue;
+    if (/[\0\r\n]/.test(v)) throw new OptionError(`option ${option}: the value contains a control character`);
+    out[name] = v;
+    out[name.toLowerCase()] = v;
+  }
+  return out;
 }
 
 function parseCacheImports(opts: ReadonlyMap<string, string>): CacheImport[] {
@@ -190,6 +241,10 @@ export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform:
     namedContexts,
     installer,
     uvImage: own.get("uv-image") || DEFAULT_UV_IMAGE,
+    uvImageGiven: Boolean(own.get("uv-image")),
+    indexDefaults: indexDefaults(own),
+    proxyEnv: proxyEnv(own, opts),
+    basePolicy: { allow: commaList(own.get("base-image-allow")), deny: commaList(own.get("base-image-deny")) },
     cacheNamespace: opts.get("build-arg:BUILDKIT_CACHE_MOUNT_NS") ?? "",
   };
   if (multi) out.multiPlatform = bool("multi-platform", multi);
@@ -200,10 +255,14 @@ export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform:
   return out;
 }
 
-export function buildSettings(o: FrontendOptions): BuildSettings {
+/** Build settings from the options; `ownUv` is the frontend's own image when it carries uv. */
+export function buildSettings(o: FrontendOptions, ownUv?: { image: string; dir: string }): BuildSettings {
   return {
     installer: o.installer,
-    uvImage: o.uvImage,
+    uvImage: ownUv?.image ?? o.uvImage,
+    ...(ownUv ? { uvImageDir: ownUv.dir } : {}),
+    ...(Object.keys(o.indexDefaults).length > 0 ? { indexDefaults: o.indexDefaults } : {}),
+    ...(Object.keys(o.proxyEnv).length > 0 ? { proxyEnv: o.proxyEnv } : {}),
     network: o.network,
     noCache: o.noCache,
     cacheNamespace: o.cacheNamespace,

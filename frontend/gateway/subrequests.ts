@@ -1,22 +1,185 @@
-/** Subrequests (`docker buildx build --call …`): describe is answered, the rest refused clearly. */
+/**
+ * Subrequests (`docker buildx build --call …`, `--check`): describe, outline, targets and lint.
+ * Each answers from the spec and the options alone (no build). Result shapes follow BuildKit's
+ * subrequest types, which buildx renders.
+ */
+import type { LoadedSpec } from "../spec/load.js";
+import type { Secret } from "../spec/model.js";
+import { LINT_RULES, lintSpec, ruleUrl, type LintWarning } from "../spec/lint.js";
+import { formatProblem, SpecError } from "../spec/problems.js";
+import type { SourceRange } from "../spec/tree.js";
+import { nearestRange } from "../spec/tree.js";
+import { defaultSecretEnv, secretId } from "../spec/validate.js";
+import { SECRET_DIR } from "../compile/compile.js";
+import { pbRange } from "./errors.js";
+import { OWN_OPTIONS, type FrontendOptions } from "./options.js";
 
-const DESCRIBE = "frontend.subrequests.describe";
+export const DESCRIBE = "frontend.subrequests.describe";
+export const OUTLINE = "frontend.outline";
+export const TARGETS = "frontend.targets";
+export const LINT = "frontend.lint";
+
+const REQUESTS = [
+  { name: OUTLINE, version: "1.1.0", description: "List the options and build args the spec reads and the secrets it needs" },
+  { name: TARGETS, version: "1.0.0", description: "List the targets the spec builds (one, the default)" },
+  { name: LINT, version: "1.0.0", description: "Check the spec against the lint rules without building" },
+  { name: DESCRIBE, version: "1.0.0", description: "List available subrequest types" },
+] as const;
 
 export class UnsupportedSubrequestError extends Error {
   constructor(readonly requestId: string) {
-    super(`this frontend does not support the subrequest "${requestId}" (supported: ${DESCRIBE}); run the build without --call/--check/--print`);
+    super(`this frontend does not support the subrequest "${requestId}" (supported: ${REQUESTS.map((r) => r.name).join(", ")})`);
     this.name = "UnsupportedSubrequestError";
   }
 }
 
-export function handleSubrequest(id: string): Record<string, unknown> {
-  if (id !== DESCRIBE) throw new UnsupportedSubrequestError(id);
-  const list = [{ name: DESCRIBE, version: "1.0.0", type: "rpc", description: "List available subrequest types" }];
+/** Subrequests that need the spec; describe does not. */
+export function needsSpec(id: string): boolean {
+  return id === OUTLINE || id === TARGETS || id === LINT;
+}
+
+type Metadata = Record<string, Buffer>;
+
+function result(json: unknown, text: string, version: string, extra: Metadata = {}): Record<string, unknown> {
   return {
     metadata: {
-      "result.json": Buffer.from(JSON.stringify(list)),
-      "result.txt": Buffer.from(list.map((r) => `${r.name} - ${r.description}`).join("\n") + "\n"),
-      version: Buffer.from("1.0.0"),
+      "result.json": Buffer.from(JSON.stringify(json, null, 2)),
+      "result.txt": Buffer.from(text),
+      version: Buffer.from(version),
+      ...extra,
     },
   };
+}
+
+/** A table with columns padded to their widest cell, as buildx prints its own. */
+function table(rows: string[][], pad = 3): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + pad))).join("").trimEnd()).join("\n") + "\n";
+}
+
+/**
+ * pb.Location JSON of a spec range in source 0. Without a range, warnings point at no source
+ * (-1: buildx prints no snippet); a build error must still name an existing source.
+ */
+function location(range: SourceRange | undefined, noRangeIndex = -1) {
+  if (!range) return { sourceIndex: noRangeIndex, ranges: [] };
+  return { sourceIndex: 0, ranges: [pbRange(range)] };
+}
+
+export function describeResult(): Record<string, unknown> {
+  const list = REQUESTS.map((r) => ({
+    name: r.name,
+    version: r.version,
+    type: "rpc",
+    description: r.description,
+    metadata: [{ name: "result.json" }, { name: "result.txt" }, ...(r.name === LINT ? [{ name: "result.statuscode" }] : [])],
+  }));
+  return result(list, table([["NAME", "VERSION", "DESCRIPTION"], ...list.map((r) => [r.name.replace(/^frontend\./, ""), r.version, r.description])], 1), "1.0.0");
+}
+
+interface SecretUse {
+  id: string;
+  kind: "file" | "env";
+  /** The env var the step sees: the value for env, the file's path for file. */
+  env: string;
+  file?: string;
+  layers: string[];
+  first: Secret;
+}
+
+function secretUses(loaded: LoadedSpec): SecretUse[] {
+  const byId = new Map<string, SecretUse>();
+  for (const l of loaded.spec.layers) {
+    if (!("secrets" in l)) continue;
+    for (const s of l.secrets) {
+      const id = secretId(s);
+      let use = byId.get(id);
+      if (!use) {
+        const file = s.mount === "FILE";
+        use = { id, kind: file ? "file" : "env", env: file ? s.envVar : s.envVar || defaultSecretEnv(s), ...(file ? { file: `${SECRET_DIR}/${id}` } : {}), layers: [], first: s };
+        byId.set(id, use);
+      }
+      if (!use.layers.includes(l.at)) use.layers.push(l.at);
+    }
+  }
+  return [...byId.values()];
+}
+
+/** The options and build args the spec's build reads (our own settings), with their values. */
+function optionArgs(o: FrontendOptions) {
+  const value: Record<string, string> = {
+    installer: o.installer,
+    "uv-image": o.uvImage,
+    "image-id": o.imageId ?? "",
+    "default-index-url": o.indexDefaults.indexUrl ?? "",
+    "default-extra-index-urls": (o.indexDefaults.extraIndexUrls ?? []).join(","),
+    "trusted-hosts": (o.indexDefaults.trustedHosts ?? []).join(","),
+    "http-proxy": o.proxyEnv.HTTP_PROXY ?? "",
+    "https-proxy": o.proxyEnv.HTTPS_PROXY ?? "",
+    "no-proxy": o.proxyEnv.NO_PROXY ?? "",
+    "base-image-allow": o.basePolicy.allow.join(","),
+    "base-image-deny": o.basePolicy.deny.join(","),
+  };
+  return Object.entries(value).map(([name, v]) => ({ name, description: OWN_OPTIONS[name as keyof typeof OWN_OPTIONS], value: v }));
+}
+
+export function outlineResult(loaded: LoadedSpec, o: FrontendOptions): Record<string, unknown> {
+  const args = optionArgs(o);
+  const secrets = secretUses(loaded);
+  const at = (path: string) => location(nearestRange(loaded.ranges, path));
+  const json = {
+    description: `image from ${loaded.spec.baseImage}`,
+    args,
+    secrets: secrets.map((s) => ({ name: s.id, required: true, location: at(s.first.at), type: s.kind, env: s.env, ...(s.file ? { file: s.file } : {}), layers: s.layers })),
+    sources: [Buffer.from(loaded.data).toString("base64")],
+  };
+  let text = `TARGET:      (default)\nDESCRIPTION: ${json.description}\n\n`;
+  text += table([["BUILD ARG", "VALUE", "DESCRIPTION"], ...args.map((a) => [a.name, a.value, a.description])]) + "\n";
+  if (secrets.length > 0) {
+    const how = (s: SecretUse) => (s.kind === "file" ? `file ${s.file}${s.env ? ` (path in $${s.env})` : ""}` : `env ${s.env}`);
+    text += table([["SECRET", "REQUIRED", "MOUNTED AS", "USED BY"], ...secrets.map((s) => [s.id, "true", how(s), s.layers.join(", ")])]) + "\n";
+  }
+  return result(json, text, "1.1.0");
+}
+
+export function targetsResult(loaded: LoadedSpec, o: FrontendOptions): Record<string, unknown> {
+  const spec = loaded.spec;
+  const description = `${spec.layers.length} layer(s) on ${spec.baseImage}${spec.pythonVersion ? `, Python ${spec.pythonVersion}` : ""}`;
+  const platforms = spec.platforms.length > 0 ? spec.platforms.join(",") : o.platforms.map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`).join(",");
+  const json = {
+    targets: [{ default: true, description, base: spec.baseImage, platform: platforms, location: location(nearestRange(loaded.ranges, "base_image")) }],
+    sources: [Buffer.from(loaded.data).toString("base64")],
+  };
+  return result(json, table([["TARGET", "DESCRIPTION"], ["(default)", description]], 1), "1.0.0");
+}
+
+function sourceInfo(loaded: { filename: string; data: Uint8Array }, language: string) {
+  return { filename: loaded.filename, language, data: Buffer.from(loaded.data).toString("base64") };
+}
+
+/** The text of one warning as buildx prints lint results (without the snippet). */
+export function warningText(w: LintWarning): string {
+  return `${w.rule}: ${w.detail}${w.range ? ` (line ${w.range.start.line})` : ""}`;
+}
+
+export function lintResult(loaded: LoadedSpec, language: string): Record<string, unknown> {
+  const warnings = lintSpec(loaded.spec, loaded.ranges);
+  const json = {
+    warnings: warnings.map((w) => ({ ruleName: w.rule, description: LINT_RULES[w.rule].description, url: ruleUrl(w.rule), detail: w.detail, location: location(w.range) })),
+    sources: [sourceInfo(loaded, language)],
+  };
+  const text = warnings.map((w) => `WARNING: ${w.rule} - ${ruleUrl(w.rule)}\n${w.detail}\n`).join("\n");
+  return result(json, text, "1.0.0", { "result.statuscode": Buffer.from(warnings.length > 0 ? "1" : "0") });
+}
+
+/** `--check` on a spec that does not load: the problems as the lint result's build error. */
+export function lintErrorResult(err: SpecError, file: { filename: string; data: Uint8Array }, language: string): Record<string, unknown> {
+  const first = err.problems.find((p) => p.range) ?? err.problems[0];
+  const json = {
+    warnings: [],
+    sources: [sourceInfo(file, language)],
+    buildError: { message: err.message, location: location(first?.range, 0) },
+  };
+  const text = err.problems.map((p) => formatProblem(p, file.filename)).join("\n") + "\n";
+  return result(json, text, "1.0.0", { "result.statuscode": Buffer.from("1") });
 }
