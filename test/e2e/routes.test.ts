@@ -85,12 +85,6 @@ describe("options", () => {
     expect(await runIn(t, "cat /v; /opt/venv/bin/python --version")).toMatch(/^Python 3\.13\.\d+\nPython 3\.13\.\d+\n$/);
   });
 
-  it("--call outline is refused with a message naming the request", async () => {
-    const ctx = makeContext({ "spec.json": JSON.stringify(minimalSpec()) });
-    const r = await buildx(ctx, { file: "spec.json", extra: ["--call", "outline"] });
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('does not support the subrequest "frontend.outline"');
-  });
 });
 
 describe("failure reporting", () => {
