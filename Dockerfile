@@ -1,7 +1,14 @@
-# The imagespec frontend image: Node and the bundled frontend, nothing else.
-# Production default: the official slim Node image, pinned by digest. Tests pass a local base.
+# The imagespec frontend image: Node, the bundled frontend and (by default) uv.
+# Production defaults: the official slim Node image and the official uv image, pinned by digest.
+# Tests pass a local Node base and UV_IMAGE=none (no uv is reachable on the test machines).
 ARG NODE_IMAGE=docker.io/library/node:20-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0
+# Where uv comes from: an image with the uv binary at /uv, or "none" for a frontend without uv.
+# With uv inside, install steps mount it from this image, so no separate uv image is pulled.
+ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.8.13@sha256:4de5495181a281bc744845b9579acf7b221d6791f99bcc211b9ec13f417c2853
+FROM scratch AS none
+FROM ${UV_IMAGE} AS uv
 FROM ${NODE_IMAGE}
+COPY --from=uv / /imagespec/uv/
 COPY dist/frontend.cjs docker/boot.cjs /imagespec/
 # V8 code cache of the bundle, made by this image's own node (see docker/boot.cjs).
 RUN --network=none ["node", "/imagespec/boot.cjs", "--write-v8-cache"]

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Bundles the frontend and builds its image with the engine from test/env/engine.sh.
 #   docker/build-image.sh [TAG]     default tag: 127.0.0.1:5000/imagespec-frontend:test (pushed)
-# NODE_IMAGE overrides the Node base (tests use the local one from the registry).
+# NODE_IMAGE overrides the Node base (tests use the local one from the registry); UV_IMAGE names
+# the image uv is taken from ("none", the default here: no uv is reachable on the test machines).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 TAG=${1:-127.0.0.1:5000/imagespec-frontend:test}
 NODE_IMAGE=${NODE_IMAGE:-127.0.0.1:5000/node-base:20}
+UV_IMAGE=${UV_IMAGE:-none}
 if [[ -z ${DOCKER_HOST:-} ]]; then
   # shellcheck disable=SC1090
   source <(bash test/env/engine.sh env)
 fi
 node scripts/build.mjs
-docker buildx build --quiet --provenance=false --build-arg "NODE_IMAGE=$NODE_IMAGE" -t "$TAG" --push . >/dev/null
+docker buildx build --quiet --provenance=false --build-arg "NODE_IMAGE=$NODE_IMAGE" --build-arg "UV_IMAGE=$UV_IMAGE" -t "$TAG" --push . >/dev/null
 echo "$TAG"

@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../support/paths.js";
 import { baseImage, buildx, envOf, expectBuilt, indexUrl, inspect, makeContext, registry, run, runIn, tag } from "./harness.js";
 
 const PIP = { installer: "pip" };
@@ -173,5 +174,44 @@ layers:
     const t = tag("alias");
     expectBuilt(await buildx(ctx, { file: "spec.yaml", tag: t, buildArgs: PIP }));
     expect(await runIn(t, "acme-cli")).toBe("acme-cli 1.0.0\n");
+  });
+});
+
+describe("uv carried by the frontend image", () => {
+  // No uv is reachable here: a stand-in that records its argv and env and hands the work to the
+  // venv's pip shows that install steps get uv from the frontend's own image, with the base
+  // image's pip settings in uv's terms, and that no uv image is pulled.
+  const fakeUv = `#!/bin/sh
+set -e
+log=/var/log/fake-uv.log
+printf 'uv %s | UV_INDEX_URL=%s\\n' "$*" "\${UV_INDEX_URL:-}" >> "$log"
+unset PIP_INDEX_URL
+case "$1" in
+  venv) shift; while [ "$1" != "\${1#-}" ]; do [ "$1" = --python ] && { py=$2; shift; }; shift; done; exec "$py" -m venv "$1" ;;
+  pip) shift 2; py=$2; shift 2; exec "$py" -m pip install --disable-pip-version-check --root-user-action=ignore --index-url "$UV_INDEX_URL" "$@" ;;
+esac
+echo "fake uv: unsupported: $*" >&2; exit 2
+`;
+
+  it("install steps mount uv from the frontend image and receive the base image's pip index as UV_INDEX_URL", async () => {
+    const uvImage = `${registry()}/imagespec-e2e-fake-uv:${process.pid}`;
+    const uvCtx = makeContext({ Dockerfile: "FROM scratch\nCOPY --chmod=755 uv /uv\n", uv: fakeUv });
+    expectBuilt(await run("docker", ["buildx", "build", "--progress=plain", "--provenance=false", "-t", uvImage, "--push", uvCtx]));
+    const frontend = `${registry()}/imagespec-frontend:with-uv-${process.pid}`;
+    const img = await run("bash", [join(repoRoot, "docker/build-image.sh"), frontend], { env: { UV_IMAGE: uvImage } });
+    expect(img.code, img.stderr).toBe(0);
+
+    const base = await deriveBase("uv-pip-env", `FROM ${baseImage()}\nENV PIP_INDEX_URL=${indexUrl()}\n`);
+    const { ctx, file } = specFile(noIndexSpec(base));
+    const t = tag("own-uv");
+    const r = await buildx(ctx, { file, tag: t, syntaxArg: false, buildArgs: { BUILDKIT_SYNTAX: frontend } });
+    expectBuilt(r);
+    expect(await runIn(t, "acme-cli")).toBe("acme-cli 1.0.0\n");
+    const log = await runIn(t, "cat /var/log/fake-uv.log");
+    expect(log).toContain("uv venv --python /usr/bin/python3.11 /opt/venv");
+    expect(log).toContain(`uv pip install --python /opt/venv/bin/python acme-cli | UV_INDEX_URL=${indexUrl()}`);
+    expect(r.stderr).toMatch(new RegExp(`\\[internal\\] uv from ${registry().replace(/\./g, "\\.")}/imagespec-frontend:with-uv-\\d+@sha256:[0-9a-f]{64}`));
+    expect(r.stderr).not.toContain("astral-sh/uv");
+    expect(r.stderr).not.toContain(uvImage);
   });
 });
