@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { GenericContainer, PullPolicy } from "testcontainers";
 import { inject } from "vitest";
 
 export const engineEnv = (): NodeJS.ProcessEnv => ({ ...process.env, ...inject("engineEnv") });
@@ -81,11 +82,34 @@ export function buildx(ctx: string, o: BuildOptions): Promise<Run> {
   return run("docker", args, { timeoutMs: o.timeoutMs ?? 300_000 });
 }
 
-/** Runs a command in an image with no network; returns its stdout (throws on failure). */
-export async function runIn(image: string, script: string, extra: string[] = []): Promise<string> {
-  const r = await run("docker", ["run", "--rm", "--network", "none", ...extra, image, "/bin/sh", "-c", script]);
-  if (r.code !== 0) throw new Error(`docker run ${image} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
+/**
+ * Points testcontainers at the test engine. Its reaper image is not reachable here, and the
+ * engine has no bridge network for it to find the host through (containers run networkless).
+ */
+function useEngine(): void {
+  const env = inject("engineEnv");
+  if (env.DOCKER_HOST) process.env.DOCKER_HOST = env.DOCKER_HOST;
+  process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
+}
+
+/**
+ * Runs a script in a container of the image under test, with no network (testcontainers starts
+ * it and removes it); returns the script's stdout, throws with its stderr on failure.
+ */
+export async function runIn(image: string, script: string, o: { platform?: string; pull?: boolean } = {}): Promise<string> {
+  useEngine();
+  let container = new GenericContainer(image).withNetworkMode("none").withEntrypoint(["/bin/sh", "-c"]).withCommand(["exec sleep infinity"]);
+  if (o.platform) container = container.withPlatform(o.platform);
+  if (o.pull) container = container.withPullPolicy(PullPolicy.alwaysPull());
+  const started = await container.start();
+  try {
+    const r = await started.exec(["/bin/sh", "-c", script]);
+    if (r.exitCode !== 0) throw new Error(`script in ${image} failed (${r.exitCode}): ${r.stderr}`);
+    return r.stdout;
+  } finally {
+    await started.stop({ timeout: 0 });
+  }
 }
 
 export interface ImageInspect {

@@ -250,7 +250,7 @@ describe("multi-platform", () => {
     const manifest = await run("docker", ["buildx", "imagetools", "inspect", "--raw", t]);
     const index = JSON.parse(manifest.stdout) as { manifests: { platform: { architecture: string } }[] };
     expect(index.manifests.map((m) => m.platform.architecture).sort()).toEqual(["amd64", "arm64"]);
-    expect(await runIn(t, "cat /arch", ["--platform", "linux/amd64", "--pull", "always"])).toBe("x86_64\n");
-    expect(await runIn(t, "cat /arch", ["--platform", "linux/arm64", "--pull", "always"])).toBe("aarch64\n");
+    expect(await runIn(t, "cat /arch", { platform: "linux/amd64", pull: true })).toBe("x86_64\n");
+    expect(await runIn(t, "cat /arch", { platform: "linux/arm64", pull: true })).toBe("aarch64\n");
   });
 });
