@@ -89,7 +89,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   }
   state.loaded = loaded;
   if (o.requestId === LINT) return lintResult(loaded, language);
-  if (o.requestId === OUTLINE) return outlineResult(loaded, o);
+  if (o.requestId === OUTLINE) return outlineResult(loaded, o, ownUv());
   if (o.requestId === TARGETS) return targetsResult(loaded, o);
   if (o.debugFail === "internal") throw new TypeError("injected internal failure (debug-fail=internal)");
   checkBasePolicy(o, loaded.spec.baseImage);

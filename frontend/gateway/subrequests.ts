@@ -106,10 +106,10 @@ function secretUses(loaded: LoadedSpec): SecretUse[] {
 }
 
 /** The options and build args the spec's build reads (our own settings), with their values. */
-function optionArgs(o: FrontendOptions) {
+function optionArgs(o: FrontendOptions, ownUv?: { image: string }) {
   const value: Record<string, string> = {
     installer: o.installer,
-    "uv-image": o.uvImage,
+    "uv-image": ownUv && !o.uvImageGiven ? `${ownUv.image} (the frontend image's own uv)` : o.uvImage,
     "image-id": o.imageId ?? "",
     "default-index-url": o.indexDefaults.indexUrl ?? "",
     "default-extra-index-urls": (o.indexDefaults.extraIndexUrls ?? []).join(","),
@@ -123,8 +123,8 @@ function optionArgs(o: FrontendOptions) {
   return Object.entries(value).map(([name, v]) => ({ name, description: OWN_OPTIONS[name as keyof typeof OWN_OPTIONS], value: v }));
 }
 
-export function outlineResult(loaded: LoadedSpec, o: FrontendOptions): Record<string, unknown> {
-  const args = optionArgs(o);
+export function outlineResult(loaded: LoadedSpec, o: FrontendOptions, ownUv?: { image: string }): Record<string, unknown> {
+  const args = optionArgs(o, ownUv);
   const secrets = secretUses(loaded);
   const at = (path: string) => location(nearestRange(loaded.ranges, path));
   const json = {
