@@ -49,28 +49,32 @@ export function parsePlatform(spec: string): Platform {
   return normalizePlatform(variant ? { os, architecture, variant } : { os, architecture });
 }
 
-/** Architectures BuildKit can build Linux images for (GOARCH names), with the variants each takes. */
-export const LINUX_ARCHITECTURES: Readonly<Record<string, readonly string[]>> = {
-  amd64: ["v2", "v3", "v4"],
-  arm64: ["v8.1", "v8.2", "v8.3", "v8.4", "v8.5", "v8.6", "v8.7", "v8.8", "v8.9", "v9", "v9.1", "v9.2", "v9.3", "v9.4", "v9.5"],
-  arm: ["v5", "v6", "v7", "v8"],
-  "386": [],
-  ppc64le: [],
-  ppc64: [],
-  s390x: [],
-  riscv64: [],
-  mips64le: [],
-  mips64: [],
-  mipsle: [],
-  mips: [],
-  loong64: [],
-};
+/**
+ * Architectures BuildKit can build Linux images for (GOARCH names, in the order messages list
+ * them), with the variants each takes as containerd spells them. amd64/v1 and arm64/v8 are the
+ * baselines normalization drops.
+ */
+export const LINUX_ARCHITECTURES: ReadonlyMap<string, readonly string[]> = new Map([
+  ["amd64", ["v1", "v2", "v3", "v4"]],
+  ["arm64", ["v8", "v8.1", "v8.2", "v8.3", "v8.4", "v8.5", "v8.6", "v8.7", "v8.8", "v8.9", "v9", "v9.1", "v9.2", "v9.3", "v9.4", "v9.5"]],
+  ["arm", ["v5", "v6", "v7", "v8"]],
+  ["386", []],
+  ["ppc64le", []],
+  ["ppc64", []],
+  ["s390x", []],
+  ["riscv64", []],
+  ["mips64le", []],
+  ["mips64", []],
+  ["mipsle", []],
+  ["mips", []],
+  ["loong64", []],
+]);
 
 /** Operating systems images exist for that are not built here (GOOS names). */
 const OTHER_OSES = new Set(["windows", "darwin", "freebsd", "netbsd", "openbsd", "dragonfly", "solaris", "illumos", "aix", "plan9", "android", "ios", "js", "wasip1", "zos"]);
 
-/** What the user typed, quoted, for a message. */
-const quoted = (s: string) => JSON.stringify(s);
+/** What the user typed, quoted for a message; a very long value is cut. */
+const quoted = (s: string) => (s.length <= 100 ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, 60))}… (${s.length} characters)`);
 
 /**
  * Parses and normalizes a platform for a Linux build: `linux/arch[/variant]` (or a bare arch)
@@ -83,8 +87,8 @@ export function parseLinuxPlatform(spec: string): Platform {
     if (OTHER_OSES.has(p.os)) throw new Error(`platform ${quoted(spec)}: this frontend builds Linux images only, not ${p.os} ones; use linux/<arch>`);
     throw new Error(`platform ${quoted(spec)}: unknown operating system ${quoted(p.os)}; use linux/<arch>, e.g. linux/amd64`);
   }
-  const variants = LINUX_ARCHITECTURES[arch];
-  if (!variants) throw new Error(`platform ${quoted(spec)}: unknown architecture ${quoted(arch)}; known: ${Object.keys(LINUX_ARCHITECTURES).join(", ")}`);
+  const variants = LINUX_ARCHITECTURES.get(arch);
+  if (!variants) throw new Error(`platform ${quoted(spec)}: unknown architecture ${quoted(arch)}; known: ${[...LINUX_ARCHITECTURES.keys()].join(", ")}`);
   if (p.variant && !variants.includes(p.variant)) {
     const known = variants.length > 0 ? `known: ${variants.join(", ")}` : `${arch} has no variants`;
     throw new Error(`platform ${quoted(spec)}: unknown variant ${quoted(p.variant)} for ${arch}; ${known}`);
