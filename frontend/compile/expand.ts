@@ -6,7 +6,12 @@
  * {@link MAX_SUBSTITUTION_DEPTH} is refused.
  */
 
+import { shown } from "../spec/shown.js";
+
 export const MAX_SUBSTITUTION_DEPTH = 32;
+
+/** Substitutions nested too deep: a structure problem, unlike a stray `$`. */
+export class NestingTooDeepError extends Error {}
 
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 
@@ -40,7 +45,7 @@ class Expander {
         this.i++;
       }
     }
-    if (inBraces) throw new Error(`missing "}" in "${v}"`);
+    if (inBraces) throw new Error(`missing "}" in ${shown(v)}`);
     return out;
   }
 
@@ -66,10 +71,10 @@ class Expander {
     const op = v[at + 1];
     if (name === undefined || v[at] !== ":" || (op !== "-" && op !== "+")) {
       const end = v.indexOf("}", start + 2);
-      if (end < 0) throw new Error(`missing "}" in "${v}"`);
-      throw new Error(`bad substitution "\${${v.slice(start + 2, end)}}" in "${v}"`);
+      if (end < 0) throw new Error(`missing "}" in ${shown(v)}`);
+      throw new Error(`bad substitution "\${${v.slice(start + 2, end)}}" in ${shown(v)}`);
     }
-    if (depth >= MAX_SUBSTITUTION_DEPTH) throw new Error(`substitutions nested more than ${MAX_SUBSTITUTION_DEPTH} deep in "${v}"`);
+    if (depth >= MAX_SUBSTITUTION_DEPTH) throw new NestingTooDeepError(`substitutions nested more than ${MAX_SUBSTITUTION_DEPTH} deep in ${shown(v)}`);
     at += 2;
     this.i = at;
     const word = this.text(depth + 1, true);

@@ -5,7 +5,8 @@ import type { ImageSpec, Layer, PipOptions, Secret } from "./model.js";
 import { isDebianPackage } from "./debian.js";
 import { isProjectName, parseRequirement, RequirementSyntaxError } from "./pep508.js";
 import { splitShellWords } from "./shellwords.js";
-import { expandVariables } from "../compile/expand.js";
+import { shown } from "./shown.js";
+import { expandVariables, NestingTooDeepError } from "../compile/expand.js";
 import { nearestRange, type SourceRange } from "./tree.js";
 
 export const LIMITS = { layers: 10_000, packagesPerLayer: 50_000, stringLength: 64 * 1024 } as const;
@@ -80,7 +81,7 @@ class Checker {
     try {
       expandVariables(value, () => "");
     } catch (e) {
-      this.add(path, (e as Error).message, "write \\$ for a literal dollar sign");
+      this.add(path, (e as Error).message, e instanceof NestingTooDeepError ? undefined : "write \\$ for a literal dollar sign");
     }
   }
 
@@ -236,11 +237,6 @@ class Checker {
         break;
     }
   }
-}
-
-/** A user's value quoted for a message; very long ones are cut, keeping their start and length. */
-export function shown(value: string): string {
-  return value.length <= 200 ? `"${value}"` : `"${value.slice(0, 100)}…" (${value.length} characters)`;
 }
 
 export function pep508Problem(p: string): string | undefined {

@@ -8,6 +8,8 @@ const TAG_MAX = 128;
 /** Hex length of each digest algorithm BuildKit (go-digest) accepts. */
 const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha384: 96, sha512: 128 };
 
+/** The reference quoted for a message; a very long one is cut, keeping its start and length. */
+const shown = (ref: string) => (ref.length <= 200 ? `"${ref}"` : `"${ref.slice(0, 100)}…" (${ref.length} characters)`);
 const isLowerAlnum = (c: string | undefined) => c !== undefined && ((c >= "a" && c <= "z") || (c >= "0" && c <= "9"));
 const isWordChar = (c: string | undefined) => c !== undefined && /^\w$/.test(c);
 
@@ -85,9 +87,9 @@ function isPathComponent(c: string): boolean {
 /** Parses an image reference, adding `docker.io/library/` and `:latest` like BuildKit does. */
 export function parseImageReference(ref: string): ImageReference {
   const input = ref.trim();
-  if (input === "" || input !== ref) throw new Error(`invalid image reference "${ref}"`);
+  if (input === "" || input !== ref) throw new Error(`invalid image reference ${shown(ref)}`);
   const fail = (what: string, detail: string): never => {
-    throw new Error(`invalid ${what} in image reference "${ref}": ${detail}`);
+    throw new Error(`invalid ${what} in image reference ${shown(ref)}: ${detail}`);
   };
   let rest = input;
   let digest: string | undefined;
@@ -118,10 +120,10 @@ export function parseImageReference(ref: string): ImageReference {
     }
   }
   const problem = domainProblem(domain);
-  if (problem) throw new Error(`invalid registry "${domain}" in image reference "${ref}": ${problem}`);
+  if (problem) throw new Error(`invalid registry "${domain}" in image reference ${shown(ref)}: ${problem}`);
   if (domain === "index.docker.io") domain = DEFAULT_DOMAIN;
   if (domain === DEFAULT_DOMAIN && !path.includes("/")) path = OFFICIAL_PREFIX + path;
-  if (path !== path.toLowerCase()) throw new Error(`invalid repository name in image reference "${ref}" (must be lowercase)`);
+  if (path !== path.toLowerCase()) throw new Error(`invalid repository name in image reference ${shown(ref)} (must be lowercase)`);
   const components = path.split("/");
   if (components.some((c) => c === "")) fail("repository name", "a path component is empty (check for // or a / at either end)");
   const bad = components.find((c) => !isPathComponent(c));
