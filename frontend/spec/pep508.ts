@@ -4,6 +4,7 @@
  * environment marker after `;`. One pass over the text, so time is linear in its length; a
  * failure names the 1-based character where the text stops matching the grammar.
  */
+import { versionProblem } from "./pep440.js";
 import { closest } from "./problems.js";
 
 export interface VersionSpecifier {
@@ -168,8 +169,11 @@ function versionSpecifiers(s: Scanner): VersionSpecifier[] {
     s.skipSpace();
     const op = operator(s, `a version operator (${OPERATOR_LIST})`);
     s.skipSpace();
+    const versionAt = s.pos;
     const version = s.run(isVersionChar);
     if (!version) s.fail(`expected a version after "${op}"`);
+    const problem = versionProblem(op, version);
+    if (problem) throw new RequirementSyntaxError(versionAt, problem);
     out.push({ operator: op, version });
     s.skipSpace();
     if (s.peek() !== ",") return out;

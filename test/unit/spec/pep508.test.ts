@@ -127,3 +127,48 @@ describe("PEP 508 parsing time is linear in the input", () => {
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
+
+describe("PEP 440 versions in specifiers", () => {
+  it.each([
+    "pkg==1.0",
+    "pkg==1.0.*",
+    "pkg!=1.5.*",
+    "pkg>=1!2.0",
+    "pkg==1.0-alpha.1",
+    "pkg==1.0.post1",
+    "pkg==1.0-1",
+    "pkg==1.0rev",
+    "pkg==1.0rc1.post2.dev3+ubuntu.1",
+    "pkg~=1.4",
+    "pkg~=1.4.5rc1",
+    "pkg>v1.0",
+    "pkg==1.0_Beta2",
+    "pkg==1.0PREVIEW3",
+    "pkg===anything-goes",
+  ])("%s", (text) => {
+    expect(() => parseRequirement(text)).not.toThrow();
+  });
+
+  it.each([
+    ["pkg>=latest", 6, '"latest" is not a PEP 440 version (like 1.2, 1.2.3rc1 or 2!1.0.post1.dev2)'],
+    ["pkg>=1.0, <=2.*", 13, 'a ".*" version is only allowed after == or !=, not after <='],
+    ["pkg~=1", 6, "~= needs a version with at least two parts, like ~=1.0"],
+    ["pkg<1.0+local", 5, 'a local version ("+…") is only allowed after == or !=, not after <'],
+    ["pkg==1.0+", 6, '"1.0+" is not a PEP 440 version'],
+    ["pkg==1.0.*.1", 6, '"1.0.*.1" is not a PEP 440 version'],
+    ["pkg==1..0", 6, '"1..0" is not a PEP 440 version'],
+    ["pkg==1.0foo", 6, '"1.0foo" is not a PEP 440 version'],
+    ["pkg (== *)", 9, '"*" is not a PEP 440 version'],
+  ])("refuses %s", (text, at, detail) => {
+    const r = refusal(text);
+    expect(r.detail).toContain(detail);
+    expect(r.at).toBe(at);
+  });
+
+  it("takes time linear in a long version", () => {
+    const N = 16_000;
+    for (const make of [(n: number) => "pkg==" + "1.".repeat(n) + "0", (n: number) => "pkg==1.0+" + "a.".repeat(n) + ".", (n: number) => "pkg==1" + "0".repeat(n) + "!"]) {
+      expect(doublingRatio(make, pep508Problem, N)).toBeLessThan(3);
+    }
+  });
+});
