@@ -1,17 +1,17 @@
 /** Semantic checks of a decoded spec, reported with the same shape as structural problems. */
-import { parseImageReference, parsePlatform } from "../../llb/src/index.js";
+import { parseImageReference, parseLinuxPlatform } from "../../llb/src/index.js";
 import type { SpecProblem } from "./problems.js";
 import type { ImageSpec, Layer, PipOptions, Secret } from "./model.js";
+import { isDebianPackage } from "./debian.js";
+import { isProjectName, parseRequirement, RequirementSyntaxError } from "./pep508.js";
 import { splitShellWords } from "./shellwords.js";
-import { expandVariables } from "../compile/expand.js";
+import { shown } from "./shown.js";
+import { expandVariables, NestingTooDeepError } from "../compile/expand.js";
 import { nearestRange, type SourceRange } from "./tree.js";
 
 export const LIMITS = { layers: 10_000, packagesPerLayer: 50_000, stringLength: 64 * 1024 } as const;
 export const SUPPORTED_PYTHON = { min: 8, max: 14 } as const;
 
-const PEP508_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
-const PEP508 = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(?:\[\s*[A-Za-z0-9._-]+(?:\s*,\s*[A-Za-z0-9._-]+)*\s*\])?\s*(?:(?:\(?\s*(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+(?:\s*,\s*(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+)*\s*\)?)|(?:@\s*\S+))?\s*(?:;.*)?$/;
-const DEBIAN_PACKAGE = /^[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+|\/[a-z0-9.-]+)?$/;
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Normalizes a context-relative path; undefined when it is absolute or leaves the context. */
@@ -33,9 +33,20 @@ export function secretId(s: Secret): string {
   return s.group ? `${s.group}_${s.key}` : s.key;
 }
 
-/** Flyte's default env var name for a secret: the id upper-cased with `-` turned into `_`. */
+/** Flyte's default env var name for a secret: the id upper-cased with `-` and `.` turned into `_`. */
 export function defaultSecretEnv(s: Secret): string {
-  return secretId(s).toUpperCase().replace(/-/g, "_");
+  return secretId(s).toUpperCase().replace(/[-.]/g, "_");
+}
+
+/** The env var a secret sets in its step: its env_var, or for env secrets the derived name. */
+export function secretEnvName(s: Secret): string | undefined {
+  if (s.envVar) return s.envVar;
+  return s.mount === "FILE" ? undefined : defaultSecretEnv(s);
+}
+
+/** How a secret is written in the spec, for messages: `{group: a, key: b}`. */
+function describeSecret(s: Secret): string {
+  return s.group ? `{group: ${s.group}, key: ${s.key}}` : `{key: ${s.key}}`;
 }
 
 class Checker {
@@ -70,14 +81,14 @@ class Checker {
     try {
       expandVariables(value, () => "");
     } catch (e) {
-      this.add(path, (e as Error).message, "write \\$ for a literal dollar sign");
+      this.add(path, (e as Error).message, e instanceof NestingTooDeepError ? undefined : "write \\$ for a literal dollar sign");
     }
   }
 
   pipOptions(path: string, o: PipOptions): void {
     const urls = [o.indexUrl, ...o.extraIndexUrls].map((u, i) => [u, i === 0 ? `${path}.index_url` : `${path}.extra_index_urls[${i - 1}]`] as const);
     for (const [url, p] of urls) {
-      if (url && !/^(https?|file):\/\/[^\s]+$/.test(url)) this.add(p, `"${url}" is not an http(s) or file URL`);
+      if (url && !/^(?:https?|file):\/\/\S+$/i.test(url)) this.add(p, `"${url}" is not an http(s) or file URL`);
     }
     if (o.extraArgs) this.extraArgs(`${path}.extra_args`, o.extraArgs);
   }
@@ -91,21 +102,57 @@ class Checker {
     }
   }
 
+  /** One step's secret_mounts: each secret well formed, consistent with the spec's other uses, no env var set twice. */
   secrets(list: Secret[]): void {
+    const idsInStep = new Map<string, Secret>();
+    const envInStep = new Map<string, Secret>();
     for (const s of list) {
-      if (!s.key) continue;
-      const id = secretId(s);
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
-        this.add(`${s.at}.key`, `secret id "${id}" may only contain letters, digits, ".", "_" and "-"`);
+      if (!this.secret(s)) continue;
+      const same = idsInStep.get(secretId(s));
+      if (same) {
+        this.add(s.at, `secret ${describeSecret(s)} is listed twice in this step (first at ${same.at})`, "remove one of them");
         continue;
       }
-      if (s.envVar && !ENV_NAME.test(s.envVar)) this.add(`${s.at}.env_var`, `"${s.envVar}" is not a valid environment variable name`);
-      const sig = `${s.mount}|${s.envVar}|${s.groupVersion}`;
-      const prev = this.secretsById.get(id);
-      if (prev && prev.sig !== sig) {
-        this.add(s.at, `secret "${id}" is declared again with different settings (first at ${prev.s.at})`);
-      } else if (!prev) this.secretsById.set(id, { s, sig });
+      idsInStep.set(secretId(s), s);
+      const env = secretEnvName(s);
+      if (env === undefined) continue;
+      const other = envInStep.get(env);
+      if (other) this.add(s.at, `secrets ${describeSecret(other)} and ${describeSecret(s)} both set environment variable "${env}" in this step (first at ${other.at})`, "give one of them a different env_var");
+      else envInStep.set(env, s);
     }
+  }
+
+  /** Checks one secret on its own and against earlier ones with the same id; false if it is unusable. */
+  private secret(s: Secret): boolean {
+    if (!s.key) {
+      this.add(`${s.at}.key`, "secret key must not be empty", "set key to the name of the secret");
+      return false;
+    }
+    const id = secretId(s);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
+      this.add(`${s.at}.key`, `secret id "${id}" may only contain letters, digits, ".", "_" and "-"`);
+      return false;
+    }
+    if (s.envVar && !ENV_NAME.test(s.envVar)) {
+      this.add(`${s.at}.env_var`, `"${s.envVar}" is not a valid environment variable name`);
+      return false;
+    }
+    const env = secretEnvName(s);
+    if (env !== undefined && !ENV_NAME.test(env)) {
+      this.add(`${s.at}.key`, `secret ${describeSecret(s)} would be exposed as environment variable "${env}", which is not a valid name`, "set env_var to a name of letters, digits and _ not starting with a digit");
+      return false;
+    }
+    const sig = `${s.mount}|${s.envVar}|${s.groupVersion}`;
+    const prev = this.secretsById.get(id);
+    if (!prev) {
+      this.secretsById.set(id, { s, sig });
+    } else if (prev.s.group !== s.group || prev.s.key !== s.key) {
+      this.add(s.at, `secrets ${describeSecret(prev.s)} and ${describeSecret(s)} both become BuildKit secret id "${id}" (first at ${prev.s.at})`, "rename the key or group of one of them");
+      return false;
+    } else if (prev.sig !== sig) {
+      this.add(s.at, `secret "${id}" is declared again with different settings (first at ${prev.s.at})`);
+    }
+    return true;
   }
 
   packages(path: string, pkgs: string[], check: (p: string) => string | undefined): void {
@@ -121,7 +168,7 @@ class Checker {
     const at = `${l.at}.${l.kind}`;
     switch (l.kind) {
       case "apt_packages":
-        this.packages(`${at}.packages`, l.packages, (p) => (DEBIAN_PACKAGE.test(p) ? undefined : `"${p}" is not a valid Debian package name`));
+        this.packages(`${at}.packages`, l.packages, (p) => (isDebianPackage(p) ? undefined : `${shown(p)} is not a valid Debian package name`));
         this.secrets(l.secrets);
         break;
       case "pip_packages":
@@ -138,7 +185,7 @@ class Checker {
       case "python_wheels":
         if (!l.dir) this.add(`${at}.dir`, "dir must not be empty");
         this.contextPathField(`${at}.dir`, l.dir, "wheel directory");
-        if (l.packageName && !PEP508_NAME.test(l.packageName)) this.add(`${at}.package_name`, `"${l.packageName}" is not a valid Python package name`);
+        if (l.packageName && !isProjectName(l.packageName)) this.add(`${at}.package_name`, `"${l.packageName}" is not a valid Python package name`);
         this.pipOptions(`${at}.options`, l.options);
         this.secrets(l.secrets);
         break;
@@ -193,8 +240,13 @@ class Checker {
 }
 
 export function pep508Problem(p: string): string | undefined {
-  if (p.startsWith("-")) return `"${p}" looks like an option, not a package; put options in options.extra_args`;
-  if (!PEP508.test(p.trim())) return `"${p}" is not a valid PEP 508 requirement`;
+  if (p.startsWith("-")) return `${shown(p)} looks like an option, not a package; put options in options.extra_args`;
+  try {
+    parseRequirement(p);
+  } catch (e) {
+    if (!(e instanceof RequirementSyntaxError)) throw e;
+    return `${shown(p)} is not a valid PEP 508 requirement: ${e.message}`;
+  }
   return undefined;
 }
 
@@ -210,15 +262,17 @@ export function validateSpec(spec: ImageSpec, ranges: ReadonlyMap<string, Source
     }
   }
   if (spec.pythonVersion) {
-    const m = /^3\.(\d+)$/.exec(spec.pythonVersion);
-    if (!m) c.add("python_version", `"${spec.pythonVersion}" is not a Python version of the form 3.X`);
+    const m = /^3\.(0|[1-9][0-9]*)$/.exec(spec.pythonVersion);
+    const zeros = /^3\.0+([1-9][0-9]*)$/.exec(spec.pythonVersion);
+    if (zeros) c.add("python_version", `"${spec.pythonVersion}" is not a Python version of the form 3.X: the minor version has a leading zero`, `write "3.${zeros[1]}"`);
+    else if (!m) c.add("python_version", `"${spec.pythonVersion}" is not a Python version of the form 3.X`);
     else if (Number(m[1]) < SUPPORTED_PYTHON.min || Number(m[1]) > SUPPORTED_PYTHON.max) {
       c.add("python_version", `Python ${spec.pythonVersion} is not supported`, `supported: 3.${SUPPORTED_PYTHON.min} to 3.${SUPPORTED_PYTHON.max}`);
     }
   }
   spec.platforms.forEach((p, i) => {
     try {
-      parsePlatform(p);
+      parseLinuxPlatform(p);
     } catch (e) {
       c.add(`platform[${i}]`, (e as Error).message);
     }

@@ -10,7 +10,7 @@ export { randomId } from "./source.js";
 export { marshal, Definition, type MarshalOptions } from "./marshal.js";
 export { SourceMap, type SourceLocation, type Position, type Range } from "./sourcemap.js";
 export type { OpOptions, Output, Vertex, MarshalContext, MarshaledVertex } from "./vertex.js";
-export { normalizePlatform, parsePlatform, formatPlatform, samePlatform, platformToOCI, LINUX_AMD64, type Platform } from "./platform.js";
+export { normalizePlatform, parsePlatform, parseLinuxPlatform, LINUX_ARCHITECTURES, formatPlatform, samePlatform, platformToOCI, LINUX_AMD64, type Platform } from "./platform.js";
 export { parseImageReference, normalizeImageReference, formatImageReference, pinImageReference, type ImageReference } from "./reference.js";
 export { CapSet, CapabilityError, CAP_SINCE, type ApiCap } from "./caps.js";
 export { digestOf } from "./digest.js";
