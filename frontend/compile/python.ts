@@ -84,7 +84,7 @@ export function planPython(wantedVersion: string, baseEnv: ReadonlyMap<string, s
 
 /** Parses the `version` (or `version_info`) line of a pyvenv.cfg. */
 export function pyvenvVersion(cfg: string): string | undefined {
-  const m = /^\s*version(?:_info)?\s*=\s*(\d+\.\d+(?:\.\d+)?)/m.exec(cfg);
+  const m = /^[ \t]*version(?:_info)?[ \t]*=[ \t]*(\d+\.\d+(?:\.\d+)?)/m.exec(cfg);
   return m?.[1];
 }
 

@@ -3,7 +3,7 @@
  * build-arg:*, label:*, no-cache, …) plus this frontend's own settings, which are accepted both
  * as plain options (`--opt installer=pip`) and as build args (`--build-arg installer=pip`).
  */
-import { parsePlatform, type NetworkMode, type Platform } from "../../llb/src/index.js";
+import { parseLinuxPlatform, type NetworkMode, type Platform } from "../../llb/src/index.js";
 import type { IndexSettings } from "../compile/index-settings.js";
 import { DEFAULT_UV_IMAGE, type BuildSettings, type InstallerKind } from "../compile/settings.js";
 
@@ -221,7 +221,7 @@ export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform:
   const platformOpt = opts.get("platform");
   if (platformOpt) {
     try {
-      platforms = platformOpt.split(",").map((p) => p.trim()).filter(Boolean).map(parsePlatform);
+      platforms = platformOpt.split(",").map((p) => p.trim()).filter(Boolean).map(parseLinuxPlatform);
     } catch (e) {
       throw new OptionError(`option platform: ${(e as Error).message}`);
     }
