@@ -237,14 +237,15 @@ class Compiler {
   private run(name: string, path: string, args: string[], extra: { mounts?: RunMount[]; env?: Record<string, string>; secrets?: Secret[] } = {}): void {
     const sec = extra.secrets ? this.secrets(extra.secrets) : undefined;
     const mounts = sec ? [...(extra.mounts ?? []), ...sec.mounts] : extra.mounts;
-    const proxy = this.input.settings.proxyEnv;
-    const env = sec || proxy ? { ...proxy, ...sec?.env, ...extra.env } : extra.env;
+    const env = sec ? { ...sec.env, ...extra.env } : extra.env;
+    const proxy = this.input.settings.proxy;
     this.state = this.state
       .run({
         args,
         ...(env ? { env } : {}),
         ...(mounts ? { mounts } : {}),
         ...(sec ? { secretEnv: sec.secretEnv } : {}),
+        ...(proxy ? { proxyEnv: proxy } : {}),
         ...this.opts(name, path),
       })
       .root();

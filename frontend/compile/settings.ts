@@ -1,5 +1,5 @@
 /** Build settings that come from frontend options rather than from the spec. */
-import type { NetworkMode } from "../../llb/src/index.js";
+import type { NetworkMode, ProxyEnv } from "../../llb/src/index.js";
 import type { IndexSettings } from "./index-settings.js";
 
 export type InstallerKind = "uv" | "pip";
@@ -15,8 +15,8 @@ export interface BuildSettings {
   uvImageDir?: string;
   /** The operator's index defaults (`default-index-url`, …), below a layer's own options. */
   indexDefaults?: IndexSettings;
-  /** Proxy variables every build step gets as env (never the image config). */
-  proxyEnv?: Readonly<Record<string, string>>;
+  /** Proxies of every build step (BuildKit keeps them out of cache keys and the image config). */
+  proxy?: ProxyEnv;
   network: NetworkMode;
   /** Re-run every step regardless of cache (`no-cache`). */
   noCache: boolean;

@@ -3,7 +3,7 @@
  * build-arg:*, label:*, no-cache, …) plus this frontend's own settings, which are accepted both
  * as plain options (`--opt installer=pip`) and as build args (`--build-arg installer=pip`).
  */
-import { parseLinuxPlatform, type NetworkMode, type Platform } from "../../llb/src/index.js";
+import { parseLinuxPlatform, type NetworkMode, type Platform, type ProxyEnv } from "../../llb/src/index.js";
 import type { IndexSettings } from "../compile/index-settings.js";
 import { DEFAULT_UV_IMAGE, type BuildSettings, type InstallerKind } from "../compile/settings.js";
 
@@ -18,9 +18,9 @@ export const OWN_OPTIONS = {
   "default-index-url": "operator default for index_url (a layer's own options win)",
   "default-extra-index-urls": "operator default for extra_index_urls (comma list)",
   "trusted-hosts": "hosts pip/uv may reach without TLS verification (comma list)",
-  "http-proxy": "HTTP_PROXY for every build step (never in the image config)",
-  "https-proxy": "HTTPS_PROXY for every build step (never in the image config)",
-  "no-proxy": "NO_PROXY for every build step (never in the image config)",
+  "http-proxy": "HTTP_PROXY of every build step (not in the image config, nor in cache keys)",
+  "https-proxy": "HTTPS_PROXY of every build step (not in the image config, nor in cache keys)",
+  "no-proxy": "NO_PROXY of every build step (not in the image config, nor in cache keys)",
   "base-image-allow": "base image reference patterns that may be used (comma list, * wildcards)",
   "base-image-deny": "base image reference patterns that may not be used (comma list, * wildcards; deny wins)",
   "debug-fail": "test hook: `internal` raises an internal error after reading the spec",
@@ -100,7 +100,7 @@ export interface FrontendOptions {
   /** Whether `uv-image` was given (it then wins over a uv binary carried by the frontend image). */
   uvImageGiven: boolean;
   indexDefaults: IndexSettings;
-  proxyEnv: Record<string, string>;
+  proxy: ProxyEnv;
   basePolicy: { allow: string[]; deny: string[] };
   imageId?: string;
   inlineSpec?: string;
@@ -136,17 +136,23 @@ function indexDefaults(own: ReadonlyMap<string, string>): IndexSettings {
 }
 
 /**
- * Proxy env for build steps: our options, or the predefined proxy build args Docker users
- * already pass (`--build-arg HTTPS_PROXY=…`); both spellings are set, as tools read either.
+ * Proxies of the build steps: our options, or the predefined proxy build args Docker users
+ * already pass (`--build-arg HTTPS_PROXY=…`, either spelling).
  */
-function proxyEnv(own: ReadonlyMap<string, string>, opts: ReadonlyMap<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [option, name] of [["http-proxy", "HTTP_PROXY"], ["https-proxy", "HTTPS_PROXY"], ["no-proxy", "NO_PROXY"]] as const) {
-    const v = own.get(option) ?? opts.get(`build-arg:${name}`) ?? opts.get(`build-arg:${name.toLowerCase()}`);
+function proxySettings(own: ReadonlyMap<string, string>, opts: ReadonlyMap<string, string>): ProxyEnv {
+  const out: ProxyEnv = {};
+  const names = [
+    ["httpProxy", "HTTP_PROXY", "http-proxy"],
+    ["httpsProxy", "HTTPS_PROXY", "https-proxy"],
+    ["noProxy", "NO_PROXY", "no-proxy"],
+    ["ftpProxy", "FTP_PROXY", undefined],
+    ["allProxy", "ALL_PROXY", undefined],
+  ] as const;
+  for (const [field, arg, option] of names) {
+    const v = (option ? own.get(option) : undefined) ?? opts.get(`build-arg:${arg}`) ?? opts.get(`build-arg:${arg.toLowerCase()}`);
     if (v === undefined || v === "") continue;
-    if (/[\0\r\n]/.test(v)) throw new OptionError(`option ${option}: the value contains a control character`);
-    out[name] = v;
-    out[name.toLowerCase()] = v;
+    if (/[\0-\x1f\x7f]/.test(v)) throw new OptionError(`option ${option ?? arg}: the value contains a control character`);
+    out[field] = v;
   }
   return out;
 }
@@ -243,7 +249,7 @@ export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform:
     uvImage: own.get("uv-image") || DEFAULT_UV_IMAGE,
     uvImageGiven: Boolean(own.get("uv-image")),
     indexDefaults: indexDefaults(own),
-    proxyEnv: proxyEnv(own, opts),
+    proxy: proxySettings(own, opts),
     basePolicy: { allow: commaList(own.get("base-image-allow")), deny: commaList(own.get("base-image-deny")) },
     cacheNamespace: opts.get("build-arg:BUILDKIT_CACHE_MOUNT_NS") ?? "",
   };
@@ -262,7 +268,7 @@ export function buildSettings(o: FrontendOptions, ownUv?: { image: string; dir: 
     uvImage: ownUv?.image ?? o.uvImage,
     ...(ownUv ? { uvImageDir: ownUv.dir } : {}),
     ...(Object.keys(o.indexDefaults).length > 0 ? { indexDefaults: o.indexDefaults } : {}),
-    ...(Object.keys(o.proxyEnv).length > 0 ? { proxyEnv: o.proxyEnv } : {}),
+    ...(Object.keys(o.proxy).length > 0 ? { proxy: o.proxy } : {}),
     network: o.network,
     noCache: o.noCache,
     cacheNamespace: o.cacheNamespace,

@@ -105,6 +105,11 @@ function secretUses(loaded: LoadedSpec): SecretUse[] {
   return [...byId.values()];
 }
 
+/** URLs as outline shows them: any `user:password@` replaced, since the output is shared freely. */
+function withoutCredentials(value: string): string {
+  return value.replace(/(:\/\/)[^/@\s,]*@/g, "$1***@");
+}
+
 /** The options and build args the spec's build reads (our own settings), with their values. */
 function optionArgs(o: FrontendOptions, ownUv?: { image: string }) {
   const value: Record<string, string> = {
@@ -114,13 +119,13 @@ function optionArgs(o: FrontendOptions, ownUv?: { image: string }) {
     "default-index-url": o.indexDefaults.indexUrl ?? "",
     "default-extra-index-urls": (o.indexDefaults.extraIndexUrls ?? []).join(","),
     "trusted-hosts": (o.indexDefaults.trustedHosts ?? []).join(","),
-    "http-proxy": o.proxyEnv.HTTP_PROXY ?? "",
-    "https-proxy": o.proxyEnv.HTTPS_PROXY ?? "",
-    "no-proxy": o.proxyEnv.NO_PROXY ?? "",
+    "http-proxy": o.proxy.httpProxy ?? "",
+    "https-proxy": o.proxy.httpsProxy ?? "",
+    "no-proxy": o.proxy.noProxy ?? "",
     "base-image-allow": o.basePolicy.allow.join(","),
     "base-image-deny": o.basePolicy.deny.join(","),
   };
-  return Object.entries(value).map(([name, v]) => ({ name, description: OWN_OPTIONS[name as keyof typeof OWN_OPTIONS], value: v }));
+  return Object.entries(value).map(([name, v]) => ({ name, description: OWN_OPTIONS[name as keyof typeof OWN_OPTIONS], value: withoutCredentials(v) }));
 }
 
 export function outlineResult(loaded: LoadedSpec, o: FrontendOptions, ownUv?: { image: string }): Record<string, unknown> {

@@ -58,8 +58,22 @@ export interface ExecSpec {
   ulimits?: readonly { name: string; soft: number; hard: number }[];
   cgroupParent?: string;
   extraHosts?: readonly { host: string; ip: string }[];
+  proxyEnv?: ProxyEnv;
   platform?: Platform;
   opts: OpOptions;
+}
+
+/**
+ * Proxy settings of an exec (pb.ProxyEnv). BuildKit sets them in the process env (both
+ * spellings, `HTTP_PROXY` and `http_proxy`) but leaves them out of the cache key, so a build
+ * behind another proxy reuses the cache.
+ */
+export interface ProxyEnv {
+  httpProxy?: string;
+  httpsProxy?: string;
+  ftpProxy?: string;
+  noProxy?: string;
+  allProxy?: string;
 }
 
 const SHARING: Record<CacheSharingMode, CacheSharing> = {
@@ -187,7 +201,7 @@ export class ExecVertex implements Vertex {
       env,
       cwd: spec.cwd || "/",
       user: spec.user,
-      proxyEnv: undefined,
+      proxyEnv: spec.proxyEnv,
       extraHosts: spec.extraHosts,
       hostname: spec.hostname,
       ulimit: spec.ulimits,
@@ -241,6 +255,7 @@ const EXEC_CAPS = [
   "exec.validexitcode",
   "exec.meta.network",
   "exec.meta.security",
+  "exec.meta.proxyenv",
 ] as const;
 type ExecCap = (typeof EXEC_CAPS)[number];
 const bit = (cap: ExecCap) => 1 << EXEC_CAPS.indexOf(cap);
@@ -271,6 +286,7 @@ function requiredCaps(spec: ExecSpec, regular: readonly RegularMount[], secrets:
   if (spec.validExitCodes && spec.validExitCodes.length > 0) mask |= bit("exec.validexitcode");
   if (spec.network !== "sandbox") mask |= bit("exec.meta.network");
   if (spec.security === "insecure") mask |= bit("exec.meta.security");
+  if (spec.proxyEnv) mask |= bit("exec.meta.proxyenv");
   let caps = capLists.get(mask);
   if (!caps) {
     caps = EXEC_CAPS.filter((_, i) => mask & (1 << i));

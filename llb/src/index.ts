@@ -4,7 +4,7 @@
  */
 export { State, ExecState, scratch, image, local, merge, diff, type RunOptions, type RunMount } from "./state.js";
 export { FileAction, resolvePath, type CopyOptions, type MkdirOptions, type MkfileOptions, type RmOptions, type SymlinkOptions, type Chown, type UserRef } from "./file.js";
-export type { NetworkMode, SecurityModeName, CacheSharingMode, SecretEnv, Mount } from "./exec.js";
+export type { NetworkMode, SecurityModeName, CacheSharingMode, SecretEnv, Mount, ProxyEnv } from "./exec.js";
 export type { ImageOptions, LocalOptions, ResolveMode } from "./source.js";
 export { randomId } from "./source.js";
 export { marshal, Definition, type MarshalOptions } from "./marshal.js";

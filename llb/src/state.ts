@@ -1,5 +1,5 @@
 /** The immutable State API: a filesystem plus the defaults (env, cwd, user, platform) for later ops. */
-import { ExecVertex, type Mount, type NetworkMode, type SecretEnv, type SecurityModeName } from "./exec.js";
+import { ExecVertex, type Mount, type NetworkMode, type ProxyEnv, type SecretEnv, type SecurityModeName } from "./exec.js";
 import { FileAction, FileVertex, resolvePath, type CopyOptions } from "./file.js";
 import { marshal, type Definition, type MarshalOptions } from "./marshal.js";
 import { DiffVertex, MergeVertex } from "./mergediff.js";
@@ -75,6 +75,8 @@ export interface RunOptions extends OpOptions {
   ulimits?: readonly { name: string; soft: number; hard: number }[];
   cgroupParent?: string;
   extraHosts?: readonly { host: string; ip: string }[];
+  /** Proxy settings: in the process env, not in the cache key. */
+  proxyEnv?: ProxyEnv;
 }
 
 /**
@@ -181,6 +183,7 @@ export class State {
       ulimits: opts.ulimits,
       cgroupParent: opts.cgroupParent,
       extraHosts: opts.extraHosts,
+      ...(opts.proxyEnv ? { proxyEnv: opts.proxyEnv } : {}),
       platform: v.platform,
       opts,
     });

@@ -74,17 +74,24 @@ describe("install steps: a layer's options > operator defaults > the base image'
     expect(envOf(install)).not.toHaveProperty("UV_INDEX_URL");
   });
 
-  it("proxies reach every build step as env, never the image config or its history", () => {
-    const settings = buildSettings(opts({ "http-proxy": "http://proxy.test:3128", "build-arg:HTTPS_PROXY": "http://sproxy.test:3128", "no-proxy": "127.0.0.1,localhost" }));
-    const compiled = compileSpec({ ...PIP_SPEC, layers: [{ apt_packages: { packages: ["jq"] } }, { pip_packages: { packages: ["six"] } }, { commands: { cmd: ["true"] } }] }, { settings });
-    const execs = execOps(compiled.state.marshal());
+  it("proxies reach every build step as BuildKit proxy settings (not env, so not cache keys), never the image config or its history", () => {
+    const proxyOpts = { "http-proxy": "http://proxy.test:3128", "build-arg:HTTPS_PROXY": "http://sproxy.test:3128", "no-proxy": "127.0.0.1,localhost", "build-arg:all_proxy": "socks5://all.test:1080" };
+    const spec = { ...PIP_SPEC, layers: [{ apt_packages: { packages: ["jq"] } }, { pip_packages: { packages: ["six"] } }, { commands: { cmd: ["true"] } }] };
+    const compiled = compileSpec(spec, { settings: buildSettings(opts(proxyOpts)) });
+    const def = compiled.state.marshal();
+    const execs = execOps(def);
     expect(execs.length).toBe(4);
     for (const e of execs) {
-      expect(envOf(e)).toMatchObject({ HTTP_PROXY: "http://proxy.test:3128", http_proxy: "http://proxy.test:3128", HTTPS_PROXY: "http://sproxy.test:3128", NO_PROXY: "127.0.0.1,localhost" });
+      expect(e.op.exec.meta.proxyEnv).toEqual({ httpProxy: "http://proxy.test:3128", httpsProxy: "http://sproxy.test:3128", noProxy: "127.0.0.1,localhost", allProxy: "socks5://all.test:1080" });
+      expect(JSON.stringify(e.op.exec.meta.env)).not.toContain("proxy.test");
+      expect(def.metadata.get(e.digest)?.caps?.["exec.meta.proxyenv"]).toBe(true);
     }
     const config = JSON.stringify(compiled.config);
     expect(config).not.toContain("proxy.test");
-    expect(config).not.toContain("PROXY");
+    expect(config).not.toMatch(/proxy/i);
+    // Another proxy changes the proxy settings only: the ops are otherwise the same bytes.
+    const other = execOps(compileSpec(spec, { settings: buildSettings(opts({ ...proxyOpts, "http-proxy": "http://other.test:3128" })) }).state.marshal());
+    expect(other.map((e) => ({ ...e.op.exec.meta, proxyEnv: undefined }))).toEqual(execs.map((e) => ({ ...e.op.exec.meta, proxyEnv: undefined })));
   });
 });
 
