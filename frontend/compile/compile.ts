@@ -23,10 +23,10 @@ import { splitShellWords } from "../spec/shellwords.js";
 import { contextPath, defaultSecretEnv, secretId } from "../spec/validate.js";
 import { expandVariables } from "./expand.js";
 import { DEFAULT_PATH, envMap, HISTORY_COMMENT, LABEL_SPEC_DIGEST, LABEL_VERSION, type OciHistory, type OciImage } from "./image-config.js";
-import { indexEnv } from "./index-settings.js";
+import { defaultExtraIndexUrls, indexEnv } from "./index-settings.js";
 import { installerMounts, pipInstallPrefix, pipOptionArgs, reinstallFlag, UV_BIN, type Installer } from "./installer.js";
 import { planPython, type PythonFacts, type PythonPlan } from "./python.js";
-import { isPackageProject, lockedRequirements, PipCannotInstallError, pyprojectDependencies } from "./uv-lock.js";
+import { uvProjectShape, lockedRequirements, PipCannotInstallError, pyprojectDependencies } from "./uv-lock.js";
 import { cacheId, type BuildSettings } from "./settings.js";
 
 /** Where the build context is mounted for install steps that read files from it. */
@@ -170,6 +170,11 @@ class Compiler {
   private readonly total: number;
   /** Index settings that do not come from a layer, as env of every step that installs packages. */
   private readonly indexEnv: Readonly<Record<string, string>> | undefined;
+  /**
+   * The same for `uv sync`, less the indexes: a uv project's indexes are its own (uv would rank
+   * env above its pyproject.toml, and refuses a lock made against an index it is not given).
+   */
+  private readonly syncEnv: Readonly<Record<string, string>> | undefined;
   readonly python: PythonPlan | undefined;
 
   constructor(private readonly input: CompileInput) {
@@ -207,6 +212,8 @@ class Compiler {
       };
       const env = indexEnv(settings.installer, settings.indexDefaults, input.python.pip, baseEnv);
       if (Object.keys(env).length > 0) this.indexEnv = env;
+      const sync = indexEnv(settings.installer, settings.indexDefaults, input.python.pip, baseEnv, ["trustedHosts"]);
+      if (Object.keys(sync).length > 0) this.syncEnv = sync;
     }
   }
 
@@ -312,7 +319,11 @@ class Compiler {
   }
 
   private optionArgs(o: PipOptions): string[] {
-    return pipOptionArgs(this.installer!.kind, o);
+    const args = pipOptionArgs(this.installer!.kind, o);
+    if (this.installer!.kind === "uv" && o.extraIndexUrls.length > 0) {
+      for (const u of defaultExtraIndexUrls(this.input.settings.indexDefaults, this.input.python?.pip)) args.push("--extra-index-url", u);
+    }
+    return args;
   }
 
   layer(l: Layer): void {
@@ -401,16 +412,17 @@ class Compiler {
     const inst = this.installer!;
     const dir = projectDir(l.pyproject);
     const extra = splitShellWords(l.options.extraArgs);
-    const opt = this.optionArgs({ ...l.options, extraArgs: "" });
+    const opt = pipOptionArgs(inst.kind, { ...l.options, extraArgs: "" });
     const lock = l.uvlock ? (contextPath(l.uvlock) ?? l.uvlock) : "";
     const pyprojectFile = fileIn(dir, "pyproject.toml");
     const pyText = this.input.facts.files?.[pyprojectFile];
-    // A virtual project (not a package for uv) only has its dependencies installed.
-    const isPackage = pyText === undefined || isPackageProject(pyText);
-    const depsOnly = extra.includes("--no-install-project") || !isPackage;
+    // A virtual project (not a package for uv) only has its dependencies installed; unless it has
+    // workspace members or path sources, its manifest and lock are all it needs.
+    const { isPackage, needsTree } = pyText === undefined ? { isPackage: true, needsTree: true } : uvProjectShape(pyText);
+    const depsOnly = extra.includes("--no-install-project") || (!isPackage && !needsTree);
     if (inst.kind === "pip") {
       try {
-        this.uvProjectWithPip(l, { dir, pyprojectFile, lock, depsOnly, extra, opt });
+        this.uvProjectWithPip(l, { dir, pyprojectFile, lock, depsOnly: depsOnly || !isPackage, extra, opt });
       } catch (e) {
         if (e instanceof PipCannotInstallError) throw new UnsupportedWithPipError(l.at, "uv_project", e.message);
         throw e;
@@ -442,7 +454,7 @@ class Compiler {
     const args = [UV_BIN, "sync", "--active", "--inexact", ...(lock ? ["--locked"] : []), ...mode, "--project", projectPath, ...opt, ...extra];
     this.run(this.step(l, `uv sync ${l.pyproject}${depsOnly ? (isPackage ? " (dependencies only)" : " (virtual project: dependencies only)") : ""}`), l.at, args, {
       mounts: [...installerMounts(inst), mount],
-      env: { ...this.indexEnv, VIRTUAL_ENV: inst.venv },
+      env: { ...this.syncEnv, VIRTUAL_ENV: inst.venv },
       secrets: l.secrets,
     });
   }

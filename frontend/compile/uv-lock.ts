@@ -41,22 +41,32 @@ export function pyprojectDependencies(text: string): { name: string; dependencie
   return { name: project.name, dependencies: deps as string[] };
 }
 
+export interface UvProjectShape {
+  /** Whether uv builds and installs the project itself (not "virtual"). */
+  isPackage: boolean;
+  /** Whether syncing needs more than the manifest and lock: workspace members or path sources. */
+  needsTree: boolean;
+}
+
 /**
- * Whether uv treats the project as a package it builds and installs: `tool.uv.package` when set,
- * otherwise whether pyproject.toml declares a `[build-system]`. A project that is not a package
- * ("virtual") only has its dependencies installed. Unreadable TOML counts as a package, so the
+ * How uv treats a project: a package when `tool.uv.package` says so, otherwise when
+ * pyproject.toml declares a `[build-system]`; a project that is not a package ("virtual") only
+ * has its dependencies installed. Unreadable TOML counts as a package with its tree, so the
  * installer reports the problem itself.
  */
-export function isPackageProject(pyprojectText: string): boolean {
+export function uvProjectShape(pyprojectText: string): UvProjectShape {
   let doc: Record<string, unknown>;
   try {
     doc = parse(pyprojectText) as Record<string, unknown>;
   } catch {
-    return true;
+    return { isPackage: true, needsTree: true };
   }
-  const uv = (doc.tool as { uv?: { package?: unknown } } | undefined)?.uv;
-  if (typeof uv?.package === "boolean") return uv.package;
-  return typeof doc["build-system"] === "object" && doc["build-system"] !== null;
+  const uv = (doc.tool as { uv?: { package?: unknown; workspace?: unknown; sources?: unknown } } | undefined)?.uv;
+  const isPackage = typeof uv?.package === "boolean" ? uv.package : typeof doc["build-system"] === "object" && doc["build-system"] !== null;
+  const sources = uv?.sources && typeof uv.sources === "object" ? Object.values(uv.sources as Record<string, unknown>) : [];
+  const local = (s: unknown) => s !== null && typeof s === "object" && ("path" in s || "workspace" in s);
+  const needsTree = uv?.workspace !== undefined || sources.some((s) => (Array.isArray(s) ? s.some(local) : local(s)));
+  return { isPackage, needsTree };
 }
 
 /**

@@ -1,9 +1,14 @@
 /**
- * The operator's base image policy (`base-image-allow`, `base-image-deny`): reference patterns
- * with `*` wildcards, matched against the normalized reference (`python:3.12` is
- * `docker.io/library/python:3.12`). Deny wins; with an allow list, only what it matches is used.
+ * The operator's base image policy (`base-image-allow`, `base-image-deny`). A pattern is a
+ * repository, optionally with a tag or a digest, written like a reference and normalized like
+ * one (`python:*` is `docker.io/library/python:*`); `*` matches any run of characters.
+ * - `REPO` matches every tag and digest of the repositories it matches; `REPO:*` too.
+ * - `REPO:TAG` matches those tags. A reference pinned by digest pulls the digest whatever its
+ *   tag says, so for allowing, a tag pattern does not match it (deny still does).
+ * - `REPO@DIGEST` matches those digests.
+ * Deny wins; with an allow list, only what it matches may be used.
  */
-import { normalizeImageReference } from "../../llb/src/index.js";
+import { parseImageReference } from "../../llb/src/index.js";
 
 export interface BasePolicy {
   allow: readonly string[];
@@ -17,7 +22,7 @@ export class BaseImagePolicyError extends Error {
   }
 }
 
-/** Glob match where `*` is any run of characters (`/` and `:` included); linear in practice. */
+/** Glob match where `*` is any run of characters (`/` and `:` included), in O(pattern × text) at worst. */
 export function matchesPattern(pattern: string, text: string): boolean {
   let p = 0;
   let t = 0;
@@ -39,33 +44,72 @@ export function matchesPattern(pattern: string, text: string): boolean {
   return p === pattern.length;
 }
 
-/** A pattern written the way users write references (`python:*`) means its normalized form. */
-function normalizePattern(pattern: string): string {
-  if (pattern.includes("*")) {
-    const firstSlash = pattern.indexOf("/");
-    const first = firstSlash < 0 ? pattern : pattern.slice(0, firstSlash);
-    const hasDomain = firstSlash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost" || first === "*");
-    if (hasDomain) return pattern;
-    return firstSlash < 0 ? `docker.io/library/${pattern}` : `docker.io/${pattern}`;
+/** Registry host names as the policy compares them: lowercase, Docker Hub under one name. */
+function canonicalDomain(domain: string): string {
+  const d = domain.toLowerCase();
+  return d === "index.docker.io" || d === "registry-1.docker.io" ? "docker.io" : d;
+}
+
+interface RefParts {
+  repo: string;
+  tag?: string;
+  digest?: string;
+}
+
+function refParts(ref: string): RefParts {
+  const r = parseImageReference(ref);
+  return { repo: `${canonicalDomain(r.domain)}/${r.path}`, ...(r.tag ? { tag: r.tag } : {}), ...(r.digest ? { digest: r.digest } : {}) };
+}
+
+/** A pattern split like a reference, its repository normalized like one. */
+export function patternParts(pattern: string): RefParts {
+  let rest = pattern.trim();
+  let digest: string | undefined;
+  let tag: string | undefined;
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
   }
-  try {
-    return normalizeImageReference(pattern);
-  } catch {
-    return pattern;
+  const colon = rest.lastIndexOf(":");
+  if (colon > rest.lastIndexOf("/")) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
   }
+  const slash = rest.indexOf("/");
+  let repo: string;
+  if (slash < 0) repo = /^\*+$/.test(rest) ? rest : `docker.io/library/${rest}`;
+  else {
+    const first = rest.slice(0, slash);
+    const isDomain = /[.:*]/.test(first) || first === "localhost" || first !== first.toLowerCase();
+    repo = isDomain ? `${canonicalDomain(first)}${rest.slice(slash)}` : `docker.io/${rest}`;
+    if (repo.startsWith("docker.io/") && !repo.slice("docker.io/".length).includes("/")) repo = `docker.io/library/${repo.slice("docker.io/".length)}`;
+  }
+  return { repo, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+}
+
+function matches(pattern: RefParts, ref: RefParts, mode: "allow" | "deny"): boolean {
+  if (!matchesPattern(pattern.repo, ref.repo)) return false;
+  if (pattern.digest !== undefined) return ref.digest !== undefined && matchesPattern(pattern.digest, ref.digest);
+  if (pattern.tag === undefined || pattern.tag === "*") return true;
+  if (ref.tag === undefined || (mode === "allow" && ref.digest !== undefined)) return false;
+  return matchesPattern(pattern.tag, ref.tag);
 }
 
 /** Throws naming the pattern when `ref` (as the spec or a named context gives it) is outside the policy. */
 export function checkBaseImage(ref: string, policy: BasePolicy, what = "base image"): void {
   if (policy.allow.length === 0 && policy.deny.length === 0) return;
-  const normalized = normalizeImageReference(ref);
-  const denied = policy.deny.find((p) => matchesPattern(normalizePattern(p), normalized));
+  const parts = refParts(ref);
+  const shown = `${parts.repo}${parts.tag ? ":" + parts.tag : ""}${parts.digest ? "@" + parts.digest : ""}`;
+  const denied = policy.deny.find((p) => matches(patternParts(p), parts, "deny"));
   if (denied !== undefined) {
-    throw new BaseImagePolicyError(`${what} "${ref}" (${normalized}) is denied by the operator's base-image-deny pattern "${denied}"`);
+    throw new BaseImagePolicyError(`${what} "${ref}" (${shown}) is denied by the operator's base-image-deny pattern "${denied}"`);
   }
-  if (policy.allow.length > 0 && !policy.allow.some((p) => matchesPattern(normalizePattern(p), normalized))) {
+  if (policy.allow.length > 0 && !policy.allow.some((p) => matches(patternParts(p), parts, "allow"))) {
+    const byTagOnly = parts.digest !== undefined && policy.allow.some((p) => matches(patternParts(p), { repo: parts.repo, ...(parts.tag ? { tag: parts.tag } : {}) }, "allow"));
     throw new BaseImagePolicyError(
-      `${what} "${ref}" (${normalized}) is not allowed: it matches none of the operator's base-image-allow patterns (${policy.allow.map((p) => `"${p}"`).join(", ")})`,
+      `${what} "${ref}" (${shown}) is not allowed: it matches none of the operator's base-image-allow patterns (${policy.allow.map((p) => `"${p}"`).join(", ")})` +
+        (byTagOnly ? "; its tag matches, but it is pinned by digest, which a tag pattern does not allow (allow the repository or the digest)" : ""),
     );
   }
 }

@@ -90,10 +90,11 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   state.loaded = loaded;
   if (o.requestId === LINT) return lintResult(loaded, language);
   if (o.requestId === OUTLINE) return outlineResult(loaded, o, ownUv());
-  if (o.requestId === TARGETS) return targetsResult(loaded, o);
+  if (o.requestId === TARGETS) return targetsResult(loaded, platformsOf(o, loaded, env));
   if (o.debugFail === "internal") throw new TypeError("injected internal failure (debug-fail=internal)");
   checkBasePolicy(o, loaded.spec.baseImage);
-  const warnings = caps.gateway.has("gateway.warnings") ? warnLint(gw, loaded, file, language) : Promise.resolve();
+  // A warning that cannot be sent must not fail the build (nor go unhandled while it runs).
+  const warnings = caps.gateway.has("gateway.warnings") ? warnLint(gw, loaded, file, language).catch(() => undefined) : Promise.resolve();
   const sourceMap = new SourceMap(file.filename, file.data, language, file.definition);
   const digest = specDigest(loaded.spec);
   const settings = buildSettings(o, o.installer === "uv" && !o.uvImageGiven ? ownUv() : undefined);

@@ -36,7 +36,7 @@ export class LocatedError extends Error {
 }
 
 /** The spec file as BuildKit's Source detail carries it (encoded once per error, shared by its problems). */
-function sourceInfo(file: SpecFile) {
+export function sourceInfo(file: SpecFile) {
   return { filename: file.filename, data: Buffer.from(file.data).toString("base64"), language: file.language };
 }
 

@@ -3,6 +3,7 @@
  * Each answers from the spec and the options alone (no build). Result shapes follow BuildKit's
  * subrequest types, which buildx renders.
  */
+import { formatPlatform, type Platform } from "../../llb/src/index.js";
 import type { LoadedSpec } from "../spec/load.js";
 import type { Secret } from "../spec/model.js";
 import { LINT_RULES, lintSpec, ruleUrl, type LintWarning } from "../spec/lint.js";
@@ -11,7 +12,7 @@ import type { SourceRange } from "../spec/tree.js";
 import { nearestRange } from "../spec/tree.js";
 import { defaultSecretEnv, secretId } from "../spec/validate.js";
 import { SECRET_DIR } from "../compile/compile.js";
-import { pbRange } from "./errors.js";
+import { pbRange, sourceInfo } from "./errors.js";
 import { OWN_OPTIONS, type FrontendOptions } from "./options.js";
 
 export const DESCRIBE = "frontend.subrequests.describe";
@@ -147,20 +148,17 @@ export function outlineResult(loaded: LoadedSpec, o: FrontendOptions, ownUv?: { 
   return result(json, text, "1.1.0");
 }
 
-export function targetsResult(loaded: LoadedSpec, o: FrontendOptions): Record<string, unknown> {
+/** The one target; `platforms` are those the build would make. */
+export function targetsResult(loaded: LoadedSpec, platforms: readonly Platform[]): Record<string, unknown> {
   const spec = loaded.spec;
   const description = `${spec.layers.length} layer(s) on ${spec.baseImage}${spec.pythonVersion ? `, Python ${spec.pythonVersion}` : ""}`;
-  const platforms = spec.platforms.length > 0 ? spec.platforms.join(",") : o.platforms.map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`).join(",");
   const json = {
-    targets: [{ default: true, description, base: spec.baseImage, platform: platforms, location: location(nearestRange(loaded.ranges, "base_image")) }],
+    targets: [{ default: true, description, base: spec.baseImage, platform: platforms.map(formatPlatform).join(","), location: location(nearestRange(loaded.ranges, "base_image")) }],
     sources: [Buffer.from(loaded.data).toString("base64")],
   };
   return result(json, table([["TARGET", "DESCRIPTION"], ["(default)", description]], 1), "1.0.0");
 }
 
-function sourceInfo(loaded: { filename: string; data: Uint8Array }, language: string) {
-  return { filename: loaded.filename, language, data: Buffer.from(loaded.data).toString("base64") };
-}
 
 /** The text of one warning as buildx prints lint results (without the snippet). */
 export function warningText(w: LintWarning): string {
@@ -171,7 +169,7 @@ export function lintResult(loaded: LoadedSpec, language: string): Record<string,
   const warnings = lintSpec(loaded.spec, loaded.ranges);
   const json = {
     warnings: warnings.map((w) => ({ ruleName: w.rule, description: LINT_RULES[w.rule].description, url: ruleUrl(w.rule), detail: w.detail, location: location(w.range) })),
-    sources: [sourceInfo(loaded, language)],
+    sources: [sourceInfo({ filename: loaded.filename, data: loaded.data, language })],
   };
   const text = warnings.map((w) => `WARNING: ${w.rule} - ${ruleUrl(w.rule)}\n${w.detail}\n`).join("\n");
   return result(json, text, "1.0.0", { "result.statuscode": Buffer.from(warnings.length > 0 ? "1" : "0") });
@@ -182,7 +180,7 @@ export function lintErrorResult(err: SpecError, file: { filename: string; data: 
   const first = err.problems.find((p) => p.range) ?? err.problems[0];
   const json = {
     warnings: [],
-    sources: [sourceInfo(file, language)],
+    sources: [sourceInfo({ ...file, language })],
     buildError: { message: err.message, location: location(first?.range, 0) },
   };
   const text = err.problems.map((p) => formatProblem(p, file.filename)).join("\n") + "\n";

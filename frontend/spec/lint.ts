@@ -49,9 +49,9 @@ function isPinnedPython(req: string): boolean {
 
 const isPinnedApt = (p: string) => p.includes("=");
 
-function credentialsIn(url: string): boolean {
-  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(url);
-  return m !== null && m[1]!.includes("@");
+/** Whether any URL in the text has `user[:password]@` before its host. */
+function credentialsIn(text: string): boolean {
+  return /:\/\/[^/?#@\s]*@/.test(text);
 }
 
 /** Words of a shell command, split on blanks and separators (enough to spot an install). */
@@ -63,13 +63,13 @@ function commandWords(cmd: string): string[] {
 export function installIn(cmd: string): string | undefined {
   const w = commandWords(cmd);
   for (let i = 0; i < w.length; i++) {
-    const word = w[i]!.replace(/^.*\//, "");
-    if (/^pip(3(\.\d+)?)?$/.test(word) && w[i + 1] === "install") return `${word} install`;
-    if (word === "apt-get" || word === "apt" || word === "aptitude") {
-      let j = i + 1;
-      while (j < w.length && w[j]!.startsWith("-")) j++;
-      if (w[j] === "install") return `${word} install`;
-    }
+    const word = w[i]!.slice(w[i]!.lastIndexOf("/") + 1);
+    const tool = /^pip(3(\.\d+)?)?$/.test(word) ? word : word === "apt-get" || word === "apt" || word === "aptitude" ? word : undefined;
+    if (!tool) continue;
+    // Skip the tool's options (and apt's `-o Key=Value`) up to its subcommand.
+    let j = i + 1;
+    while (j < w.length && w[j]!.startsWith("-")) j += w[j] === "-o" ? 2 : 1;
+    if (w[j] === "install") return `${tool} install`;
   }
   return undefined;
 }
@@ -83,8 +83,9 @@ export function lintSpec(spec: ImageSpec, ranges: ReadonlyMap<string, SourceRang
   };
   const ref = parseImageReference(spec.baseImage);
   if (!ref.digest) {
-    if (!ref.tag || ref.tag === "latest") {
-      warn("BaseImageLatestTag", "base_image", `base_image "${spec.baseImage}" uses ${ref.tag ? "the latest tag" : "no tag (latest)"}; name a version tag and pin its digest`);
+    if (ref.tag === "latest") {
+      const written = spec.baseImage.slice(spec.baseImage.lastIndexOf("/") + 1).includes(":");
+      warn("BaseImageLatestTag", "base_image", `base_image "${spec.baseImage}" uses ${written ? "the latest tag" : "no tag (latest)"}; name a version tag and pin its digest`);
     }
     warn("BaseImageNotPinned", "base_image", `base_image "${spec.baseImage}" has no digest; pin it as ${spec.baseImage}@sha256:… for reproducible builds`);
   }
@@ -95,9 +96,10 @@ export function lintSpec(spec: ImageSpec, ranges: ReadonlyMap<string, SourceRang
   for (const l of spec.layers) {
     const at = `${l.at}.${l.kind}`;
     if ("options" in l) {
-      const urls = [[l.options.indexUrl, `${at}.options.index_url`] as const, ...l.options.extraIndexUrls.map((u, i) => [u, `${at}.options.extra_index_urls[${i}]`] as const)];
+      const urls: (readonly [string, string])[] = [[l.options.indexUrl, `${at}.options.index_url`], ...l.options.extraIndexUrls.map((u, i) => [u, `${at}.options.extra_index_urls[${i}]`] as const)];
+      if (l.options.extraArgs) urls.push([l.options.extraArgs, `${at}.options.extra_args`] as const);
       for (const [url, path] of urls) {
-        if (url && credentialsIn(url)) warn("CredentialsInIndexUrl", path, `${path} has credentials in the URL; mount them as a secret instead (secret_mounts with env_var: PIP_INDEX_URL or UV_INDEX_URL)`);
+        if (url && credentialsIn(url)) warn("CredentialsInIndexUrl", path, `${path} has credentials in a URL; mount them as a secret instead (secret_mounts with env_var: PIP_INDEX_URL or UV_INDEX_URL)`);
       }
     }
     if (l.kind === "pip_packages" || l.kind === "apt_packages") {

@@ -27,12 +27,31 @@ describe("pip.conf and PIP_* settings of the base image", () => {
     expect(parsePipConf("; comment\n[freeze]\nindex-url = x\n")).toEqual({});
   });
 
-  it("looks where pip looks, in pip's order, and env wins over files", () => {
-    const env = new Map([["XDG_CONFIG_DIRS", "/etc/xdg:/opt/conf"], ["HOME", "/home/app"], ["VIRTUAL_ENV", "/venv"]]);
-    expect(pipConfPaths(env)).toEqual(["/etc/xdg/pip/pip.conf", "/opt/conf/pip/pip.conf", "/etc/pip.conf", "/home/app/.config/pip/pip.conf", "/venv/pip.conf"]);
-    expect(pipConfPaths(new Map())).toEqual(["/etc/xdg/pip/pip.conf", "/etc/pip.conf", "/root/.config/pip/pip.conf"]);
-    const s = basePipSettings(new Map([["PIP_INDEX_URL", "https://env.test/simple"]]), ["[global]\nindex-url = https://etc.test/simple\ntrusted-host = etc.test\n", undefined, "[global]\ntrusted-host = user.test\n"]);
+  it("looks where pip looks, in pip's order", () => {
+    const env = new Map([["XDG_CONFIG_DIRS", "/etc/xdg:/opt/conf"], ["HOME", "/home/app"], ["VIRTUAL_ENV", "/venv"], ["PIP_CONFIG_FILE", "/cfg/pip.ini"]]);
+    expect(pipConfPaths(env)).toEqual(["/etc/xdg/pip/pip.conf", "/opt/conf/pip/pip.conf", "/etc/pip.conf", "/home/app/.pip/pip.conf", "/home/app/.config/pip/pip.conf", "/venv/pip.conf", "/cfg/pip.ini"]);
+    expect(pipConfPaths(new Map([["XDG_CONFIG_HOME", "/xdg"]]))).toEqual(["/etc/xdg/pip/pip.conf", "/etc/pip.conf", "/root/.pip/pip.conf", "/xdg/pip/pip.conf"]);
+    expect(pipConfPaths(new Map([["PIP_CONFIG_FILE", "/dev/null"]]))).toEqual([]);
+  });
+
+  it("merges files per section first, so [install] anywhere beats [global] anywhere; env beats files", () => {
+    const files = ["[install]\nindex-url = https://etc-install.test/simple\n", undefined, undefined, "[global]\nindex-url = https://user-global.test/simple\ntrusted-host = user.test\n"];
+    expect(basePipSettings(new Map(), files)).toEqual({ indexUrl: "https://etc-install.test/simple", trustedHosts: ["user.test"] });
+    const s = basePipSettings(new Map([["PIP_INDEX_URL", "https://env.test/simple"]]), ["[global]\nindex-url = https://etc.test/simple\ntrusted-host = etc.test\n", undefined, undefined, "[global]\ntrusted-host = user.test\n"]);
     expect(s).toEqual({ indexUrl: "https://env.test/simple", trustedHosts: ["user.test"] });
+  });
+
+  it("an empty value clears an earlier one; no-index is read; PIP_CONFIG_FILE that exists replaces the user's files", () => {
+    expect(basePipSettings(new Map(), ["[global]\nextra-index-url = https://a.test/simple\nno-index = yes\n", "[global]\nextra-index-url =\n"])).toEqual({ noIndex: true });
+    const env = new Map([["PIP_CONFIG_FILE", "/cfg/pip.ini"]]);
+    const confs = [undefined, undefined, undefined, "[global]\nindex-url = https://user.test/simple\n", "[global]\ntrusted-host = env.test\n"];
+    expect(basePipSettings(env, confs)).toEqual({ trustedHosts: ["env.test"] });
+    expect(basePipSettings(env, [...confs.slice(0, 4), undefined])).toEqual({ indexUrl: "https://user.test/simple" });
+    expect(indexEnv("uv", undefined, { noIndex: true, findLinks: ["/wheels"] }, new Map())).toEqual({ UV_NO_INDEX: "1", UV_FIND_LINKS: "/wheels" });
+  });
+
+  it("stays linear on hostile pip.conf lines", () => {
+    expect(parsePipConf(`[global]\nindex-url = x${" ".repeat(64_000)}y\n`).indexUrl).toBe(`x${" ".repeat(64_000)}y`);
   });
 
   it("maps to uv's variables; a uv variable the base image sets itself is left alone; operator defaults win", () => {
@@ -95,6 +114,35 @@ describe("install steps: a layer's options > operator defaults > the base image'
   });
 });
 
+describe("uv projects and list settings", () => {
+  const LOCK = 'version = 1\n[[package]]\nname = "svc"\nversion = "0.1.0"\nsource = { virtual = "." }\n';
+  const uvProject = (pyproject: string, o: object = {}) =>
+    execOps(marshal({ base_image: BASE, layers: [{ uv_project: { pyproject: "svc", uvlock: "svc/uv.lock" } }] }, { files: { "svc/pyproject.toml": pyproject, "svc/uv.lock": LOCK }, ...o })).at(-1)!;
+
+  it("uv sync gets trusted hosts but not the default indexes (the project's own indexes and lock decide)", () => {
+    const settings = buildSettings(opts({ "default-index-url": "https://op.test/simple", "trusted-hosts": "op.test" }));
+    const sync = uvProject('[project]\nname = "svc"\nversion = "0.1.0"\n', { settings, python: { ...PYTHON_311, pip: { indexUrl: "https://base.test/simple" } } });
+    expect(envOf(sync)).toMatchObject({ UV_INSECURE_HOST: "op.test" });
+    expect(envOf(sync)).not.toHaveProperty("UV_INDEX_URL");
+  });
+
+  it("a virtual workspace root or a project with path sources is synced with its whole tree", () => {
+    for (const extra of ['[tool.uv.workspace]\nmembers = ["packages/*"]\n', '[tool.uv.sources]\nlib = { path = "../lib" }\n']) {
+      const sync = uvProject(`[project]\nname = "svc"\nversion = "0.1.0"\n${extra}`);
+      expect(sync.op.exec.meta.args).toContain("--no-editable");
+      expect(sync.op.exec.meta.args).not.toContain("--no-install-project");
+      expect(mountAt(sync, "/run/imagespec/project")!.readonly).toBeUndefined();
+    }
+  });
+
+  it("under uv a layer's extra indexes add to the defaults, as they do under pip", () => {
+    const settings = buildSettings(opts({ "default-extra-index-urls": "https://op-extra.test/simple" }));
+    const install = lastExec({ ...PIP_SPEC, layers: [{ pip_packages: { packages: ["six"], options: { extra_index_urls: ["https://layer.test/simple"] } } }] }, { settings });
+    const args: string[] = install.op.exec.meta.args;
+    expect(args.slice(args.indexOf("--extra-index-url"))).toEqual(["--extra-index-url", "https://layer.test/simple", "--extra-index-url", "https://op-extra.test/simple", "six"]);
+  });
+});
+
 describe("operator options", () => {
   it("are accepted as options and build args and checked", () => {
     const o = opts({ "build-arg:default-index-url": "HTTPS://mirror.test/simple", "trusted-hosts": "a.test, b.test:8443", "base-image-deny": "docker.io/internal/*, *:latest", "base-image-allow": "registry.test/*" });
@@ -123,6 +171,26 @@ describe("base image policy", () => {
     expect(() => checkBaseImage("python:3.12", policy(["registry.test/*"]))).toThrow(/matches none of the operator's base-image-allow patterns \("registry.test\/\*"\)/);
     expect(() => checkBaseImage("registry.test/python:3.12", policy(["registry.test/*"]))).not.toThrow();
     expect(() => checkBaseImage("anything:1", policy([]))).not.toThrow();
+  });
+
+  it("is not bypassed by how the reference is spelled: digests, host case, Docker Hub's other names", () => {
+    const digest = "sha256:" + "e".repeat(64);
+    for (const deny of ["python:*", "python", "docker.io/library/python"]) {
+      expect(() => checkBaseImage(`python@${digest}`, policy([], [deny])), deny).toThrow(/base-image-deny/);
+      expect(() => checkBaseImage(`registry-1.docker.io/library/python:3.12`, policy([], [deny])), deny).toThrow(/base-image-deny/);
+      expect(() => checkBaseImage(`index.docker.io/library/python:3.12@${digest}`, policy([], [deny])), deny).toThrow(/base-image-deny/);
+    }
+    expect(() => checkBaseImage("MyReg.Example.com/team/base:1", policy([], ["myreg.example.com/*"]))).toThrow(/base-image-deny/);
+    expect(() => checkBaseImage("python:3.12", policy([], ["python:3.11-*"]))).not.toThrow();
+    expect(() => checkBaseImage(`python@${digest}`, policy([], [`python@${digest}`]))).toThrow(/base-image-deny/);
+  });
+
+  it("a tag pattern does not allow a reference pinned by digest (the digest is what is pulled)", () => {
+    const digest = "sha256:" + "e".repeat(64);
+    expect(() => checkBaseImage(`python:3.12-slim@${digest}`, policy(["python:3.12-*"]))).toThrow(/its tag matches, but it is pinned by digest/);
+    expect(() => checkBaseImage("python:3.12-slim", policy(["python:3.12-*"]))).not.toThrow();
+    expect(() => checkBaseImage(`python:3.12-slim@${digest}`, policy(["python"]))).not.toThrow();
+    expect(() => checkBaseImage(`python@${digest}`, policy([`python@sha256:*`]))).not.toThrow();
   });
 
   it("stays fast on patterns full of stars", () => {
@@ -191,6 +259,13 @@ describe("lint rules", () => {
     ]);
   });
 
+  it("says whether latest was written or implied", () => {
+    const detail = (base: string) => lintSpec(load(`base_image: ${base}\n`).spec, new Map()).find((w) => w.rule === "BaseImageLatestTag")?.detail;
+    expect(detail("python")).toContain("uses no tag (latest)");
+    expect(detail("python:latest")).toContain("uses the latest tag");
+    expect(detail("python:3.12")).toBeUndefined();
+  });
+
   it("a pinned base, python_version and consistent packages pass", () => {
     const l = load(`base_image: "python:3.12@sha256:${"a".repeat(64)}"\npython_version: "3.12"\nlayers:\n  - pip_packages: {packages: ["a==1", "b==2"]}\n  - commands: {cmd: ["pip --version"]}\n`);
     expect(lintSpec(l.spec, l.ranges)).toEqual([]);
@@ -200,6 +275,10 @@ describe("lint rules", () => {
     expect(installIn("python -m pip install x")).toBe("pip install");
     expect(installIn("/usr/bin/pip3 install x")).toBe("pip3 install");
     expect(installIn("apt-get -qq -y install jq")).toBe("apt-get install");
+    expect(installIn("apt-get -o Dpkg::Options::=--force-confold install jq")).toBe("apt-get install");
+    expect(installIn("pip --no-cache-dir install x")).toBe("pip install");
+    expect(installIn("python -m pip -q install x")).toBe("pip install");
+    expect(installIn('echo "pip install x"')).toBeUndefined();
     expect(installIn("echo apt-get is not run && ls")).toBeUndefined();
     expect(installIn("x ".repeat(30_000))).toBeUndefined();
   });
@@ -223,7 +302,7 @@ describe("subrequests", () => {
   });
 
   it("targets: one default target described from the spec", () => {
-    const { json, text } = meta(targetsResult(load(LINTY), opts({})));
+    const { json, text } = meta(targetsResult(load(LINTY), [amd64]));
     expect(json.targets).toEqual([expect.objectContaining({ default: true, base: "python", platform: "linux/amd64", description: "2 layer(s) on python" })]);
     expect(text).toBe("TARGET    DESCRIPTION\n(default) 2 layer(s) on python\n");
   });
