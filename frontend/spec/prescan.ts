@@ -1,0 +1,148 @@
+/**
+ * Character-level scans that bound nesting depth and value count before a parser sees the text:
+ * the parsers recurse per level and allocate per value, so a hostile document must be refused
+ * by a flat loop first. Both scans run in one pass with constant work per character.
+ */
+
+export interface ScanResult {
+  /** Offset of the first opening that is deeper than the limit, if any. */
+  tooDeepAt?: number;
+  /** Values in the document (exact for JSON, a close estimate for YAML). */
+  values: number;
+}
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const TAB = 0x09;
+const CR = 0x0d;
+const HASH = 0x23;
+const DASH = 0x2d;
+const QUESTION = 0x3f;
+const PIPE = 0x7c;
+const GREATER = 0x3e;
+
+/** Nesting and value count of JSON text; strings are skipped exactly. */
+export function scanJson(text: string, maxDepth: number): ScanResult {
+  let depth = 0;
+  let values = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+      continue;
+    }
+    if (c === QUOTE) {
+      inString = true;
+      values++;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      values++;
+      if (++depth > maxDepth) return { tooDeepAt: i, values };
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth = Math.max(0, depth - 1);
+    } else if (c === COMMA || c === COLON) {
+      // A key is a string (counted above); other scalars start after a separator.
+      values++;
+    }
+  }
+  return { values };
+}
+
+const isBlank = (c: number) => c === SPACE || c === TAB || c === CR || c === NEWLINE || Number.isNaN(c);
+
+/**
+ * An upper estimate of YAML nesting (indentation levels, compact `- - x` items and flow
+ * brackets) and of the number of values. Block scalar bodies and quoted text are skipped.
+ */
+export function scanYaml(text: string, maxDepth: number): ScanResult {
+  const indents: number[] = [];
+  let values = 0;
+  let flowDepth = 0;
+  let flowBase = 0;
+  let quote = 0; // the open quote character, or 0
+  let blockScalarIndent = -1;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf("\n", lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    let i = lineStart;
+    while (i < lineEnd && text.charCodeAt(i) === SPACE) i++;
+    const indent = i - lineStart;
+    const blank = i >= lineEnd || isBlank(text.charCodeAt(i)) && text.slice(i, lineEnd).trim() === "";
+    if (blockScalarIndent >= 0) {
+      if (blank || indent > blockScalarIndent) {
+        lineStart = lineEnd + 1;
+        continue;
+      }
+      blockScalarIndent = -1;
+    }
+    if (blank || (quote === 0 && flowDepth === 0 && text.charCodeAt(i) === HASH)) {
+      lineStart = lineEnd + 1;
+      continue;
+    }
+    let depth = flowBase;
+    if (quote === 0 && flowDepth === 0) {
+      while (indents.length > 0 && indents[indents.length - 1]! > indent) indents.pop();
+      if (indents.length === 0 || indents[indents.length - 1]! < indent) indents.push(indent);
+      depth = indents.length;
+      values++;
+      // Compact nesting on one line: `- - x`, `? key`.
+      for (;;) {
+        const c = text.charCodeAt(i);
+        if ((c === DASH || c === QUESTION) && isBlank(text.charCodeAt(i + 1))) {
+          depth++;
+          i++;
+          while (i < lineEnd && text.charCodeAt(i) === SPACE) i++;
+        } else break;
+      }
+      if (depth > maxDepth) return { tooDeepAt: i, values };
+      flowBase = depth;
+    }
+    let lastContent = -1;
+    for (; i < lineEnd; i++) {
+      const c = text.charCodeAt(i);
+      if (quote !== 0) {
+        if (quote === QUOTE && c === BACKSLASH) i++;
+        else if (c === quote) quote = 0;
+        lastContent = i;
+        continue;
+      }
+      if (c === HASH && (i === lineStart || isBlank(text.charCodeAt(i - 1)))) break;
+      if (!isBlank(c)) lastContent = i;
+      if (c === QUOTE || c === APOSTROPHE) {
+        const prev = text.charCodeAt(i - 1);
+        // A quote starts a quoted scalar only where a value can start.
+        if (i === lineStart || isBlank(prev) || prev === OPEN_BRACKET || prev === OPEN_BRACE || prev === COMMA || prev === COLON) quote = c;
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        values++;
+        flowDepth++;
+        if (flowBase + flowDepth > maxDepth) return { tooDeepAt: i, values };
+      } else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && flowDepth > 0) {
+        flowDepth--;
+      } else if (c === COMMA && flowDepth > 0) {
+        values++;
+      } else if (c === COLON && (isBlank(text.charCodeAt(i + 1)) || flowDepth > 0)) {
+        values++;
+      }
+    }
+    if (quote === 0 && flowDepth === 0 && lastContent >= 0) {
+      // `key: |` or `- >-`: the more indented lines that follow are the scalar's text.
+      let j = lastContent;
+      while (j > lineStart && /[0-9+-]/.test(text[j]!)) j--;
+      const c = text.charCodeAt(j);
+      if ((c === PIPE || c === GREATER) && (j === lineStart || isBlank(text.charCodeAt(j - 1)))) blockScalarIndent = indent;
+    }
+    lineStart = lineEnd + 1;
+  }
+  return { values };
+}
