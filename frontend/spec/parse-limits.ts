@@ -14,7 +14,7 @@ export const MAX_VALUES = 200_000;
  * Values in a YAML document before it is parsed: the YAML library needs far more time and
  * memory per value than the JSON parser, so large generated specs should be JSON.
  */
-export const MAX_YAML_VALUES = 100_000;
+export const MAX_YAML_VALUES = 30_000;
 
 /** Problems listed in full; after these the report ends with a count of the rest. */
 export const MAX_REPORTED_PROBLEMS = 1000;

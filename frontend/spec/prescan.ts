@@ -30,9 +30,11 @@ const QUESTION = 0x3f;
 const PIPE = 0x7c;
 const GREATER = 0x3e;
 
-/** Nesting and value count of JSON text; strings are skipped exactly. */
+/** Nesting and value count (every object, list and scalar except object keys) of JSON text. */
 export function scanJson(text: string, maxDepth: number): ScanResult {
-  let depth = 0;
+  const isList: boolean[] = [];
+  // What the next token starts: a value (counted), an object key, or nothing new.
+  let expect: "value" | "key" | "none" = "value";
   let values = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -42,17 +44,23 @@ export function scanJson(text: string, maxDepth: number): ScanResult {
       else if (c === QUOTE) inString = false;
       continue;
     }
-    if (c === QUOTE) {
-      inString = true;
-      values++;
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      values++;
-      if (++depth > maxDepth) return { tooDeepAt: i, values };
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      depth = Math.max(0, depth - 1);
-    } else if (c === COMMA || c === COLON) {
-      // A key is a string (counted above); other scalars start after a separator.
-      values++;
+    if (c === SPACE || c === NEWLINE || c === CR || c === TAB) continue;
+    if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      isList.pop();
+      expect = "none";
+    } else if (c === COMMA) {
+      expect = isList[isList.length - 1] ? "value" : "key";
+    } else if (c === COLON) {
+      expect = "value";
+    } else {
+      if (expect === "value") values++;
+      expect = "none";
+      if (c === QUOTE) inString = true;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        isList.push(c === OPEN_BRACKET);
+        expect = c === OPEN_BRACKET ? "value" : "key";
+        if (isList.length > maxDepth) return { tooDeepAt: i, values };
+      }
     }
   }
   return { values };

@@ -6,7 +6,7 @@
  */
 import protobuf from "protobufjs";
 import { messageType } from "../protocol/messages.js";
-import { MAX_REPORTED_PROBLEMS } from "./parse-limits.js";
+import { MAX_REPORTED_PROBLEMS, MAX_VALUES } from "./parse-limits.js";
 import type { SpecProblem } from "./problems.js";
 
 const WIRE_NAMES = ["varint", "64-bit", "length-delimited", "group start", "group end", "32-bit"];
@@ -33,6 +33,7 @@ const join = (path: string, field: string) => (path ? `${path}.${field}` : field
 
 class Reader {
   readonly problems: SpecProblem[] = [];
+  private values = 0;
 
   constructor(private readonly data: Uint8Array) {}
 
@@ -96,6 +97,7 @@ class Reader {
       const tagAt = pos;
       const [tag, next] = this.varint(pos, end, path, `field tag in ${type.name}`);
       pos = next;
+      if (++this.values > MAX_VALUES) throw new WireError("", `the spec has more than ${MAX_VALUES} values (at byte offset ${tagAt})`);
       const number = Math.floor(tag / 8);
       const wire = tag % 8;
       if (number === 0) throw new WireError(path, `field number 0 in ${type.name} at byte offset ${tagAt}, which no message has`);

@@ -73,22 +73,22 @@ function pointRange(text: string, offset: number): SourceRange {
 }
 
 /** Refuses documents nested too deep or with too many values, before a parser recurses or allocates. */
-function boundsErrors(text: string, scan: ScanResult, maxValues: number): TreeError[] {
+function boundsErrors(text: string, scan: ScanResult, maxValues: number, hint: string): TreeError[] {
   if (scan.tooDeepAt !== undefined) {
     return [{ message: `the spec nests lists and objects more than ${MAX_DEPTH} levels deep`, range: pointRange(text, scan.tooDeepAt), hint: "an ImageSpec needs fewer than 10 levels" }];
   }
   if (scan.values > maxValues) {
-    return [{ message: `the spec has about ${scan.values} values; the limit is ${maxValues}`, range: DOCUMENT_START, hint: "split the work into fewer, larger layers" }];
+    return [{ message: `the spec has about ${scan.values} values; the limit is ${maxValues}`, range: DOCUMENT_START, hint }];
   }
   return [];
 }
 
 /** Parses YAML keeping positions; aliases and merge keys are expanded within a budget. */
 export function parseText(text: string): ParsedTree {
-  const bounds = boundsErrors(text, scanYaml(text, MAX_DEPTH), MAX_YAML_VALUES);
+  const bounds = boundsErrors(text, scanYaml(text, MAX_DEPTH), MAX_YAML_VALUES, `write a generated spec this large as JSON, which allows ${MAX_VALUES} values`);
   if (bounds.length > 0) return { root: undefined, errors: bounds };
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true });
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true });
   const errors: TreeError[] = doc.errors.map((e) => {
     const [start, end] = e.pos;
     const s = lc.linePos(start);
@@ -144,7 +144,7 @@ function fromJson(node: JsonNode, pos: (offset: number) => Position, dupes: { me
 
 /** Parses strict JSON keeping positions (much faster than the YAML parser for large specs). */
 export function parseJson(text: string): ParsedTree {
-  const bounds = boundsErrors(text, scanJson(text, MAX_DEPTH), MAX_VALUES);
+  const bounds = boundsErrors(text, scanJson(text, MAX_DEPTH), MAX_VALUES, "no image needs this many; split the spec");
   if (bounds.length > 0) return { root: undefined, errors: bounds };
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true });

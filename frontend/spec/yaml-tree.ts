@@ -211,6 +211,8 @@ class YamlReader {
         continue;
       }
       const key = this.key(pair, range);
+      // Checked here rather than by the YAML library, whose check is quadratic in the map's size.
+      if (key && own.has(key.key)) this.error(pair.key, "YAML syntax error: Map keys must be unique", undefined, fallback);
       const value = this.convert(pair.value, depth + 1, fallback);
       size += this.lastSize;
       height = Math.max(height, this.lastHeight + 1);

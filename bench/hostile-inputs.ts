@@ -1,0 +1,71 @@
+/**
+ * Generators of pathological specs, one per class of hostile input, scaled by a size parameter
+ * `n`: the benchmark runs each near the 1 MiB limit, the work-bound test compares n with 2n.
+ */
+import { MAX_SPEC_BYTES } from "../frontend/spec/load.js";
+
+export interface HostileInput {
+  name: string;
+  filename: string;
+  /** The input for size parameter n; its byte length grows linearly with n. */
+  make: (n: number) => Uint8Array;
+  /** n that makes the input about 1 MiB (at most MAX_SPEC_BYTES). */
+  fullSize: number;
+}
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}
+
+function delimited(field: number, payload: number[] | Uint8Array): number[] {
+  return [...varint((field << 3) | 2), ...varint(payload.length), ...payload];
+}
+
+export const HOSTILE_INPUTS: HostileInput[] = [
+  { name: "empty layers (JSON)", filename: "spec.json", fullSize: 340_000, make: (n) => text(`{"base_image":"x:1","layers":[${Array(n).fill("{}").join(",")}]}`) },
+  { name: "empty layers (YAML flow)", filename: "spec.yaml", fullSize: 340_000, make: (n) => text(`base_image: x:1\nlayers: [${Array(n).fill("{}").join(",")}]\n`) },
+  { name: "numbers list (YAML block)", filename: "spec.yaml", fullSize: 260_000, make: (n) => text(`base_image: x:1\nplatform:\n${"- 1\n".repeat(n)}`) },
+  { name: "invalid packages (JSON)", filename: "spec.json", fullSize: 90_000, make: (n) => text(`{"base_image":"x:1","layers":[{"apt_packages":{"packages":[${Array.from({ length: n }, (_, i) => `"B${i}"`).join(",")}]}}]}`) },
+  { name: "valid packages (YAML)", filename: "spec.yaml", fullSize: 45_000, make: (n) => text(`base_image: x:1\nlayers:\n  - pip_packages:\n      packages:\n${Array.from({ length: n }, (_, i) => `        - pkg-${i}\n`).join("")}`) },
+  { name: "unknown keys (JSON)", filename: "spec.json", fullSize: 80_000, make: (n) => text(`{"base_image":"x:1",${Array.from({ length: n }, (_, i) => `"k${i}":1`).join(",")}}`) },
+  { name: "one long string", filename: "spec.yaml", fullSize: 1_000_000, make: (n) => text(`base_image: "${"a".repeat(n)}"\n`) },
+  { name: "long line of escapes (JSON)", filename: "spec.json", fullSize: 170_000, make: (n) => text(`{"base_image":"${"\\u0041".repeat(n)}"}`) },
+  { name: "deep nesting (flow)", filename: "spec.yaml", fullSize: 500_000, make: (n) => text(`base_image: x:1\nlayers: ${"[".repeat(n)}${"]".repeat(n)}\n`) },
+  { name: "deep nesting (JSON)", filename: "spec.json", fullSize: 500_000, make: (n) => text(`{"layers":${"[".repeat(n)}${"]".repeat(n)}}`) },
+  { name: "deep nesting (block)", filename: "spec.yaml", fullSize: 1400, make: (n) => text(`base_image: x:1\nlayers:\n${Array.from({ length: n }, (_, i) => " ".repeat(i) + "- a:\n").join("")}`) },
+  { name: "many aliases", filename: "spec.yaml", fullSize: 120_000, make: (n) => text(`base_image: x:1\nplatform: &p linux/amd64\nlayers:\n  - apt_packages:\n      packages: [${Array(n).fill("*p").join(",")}]\n`) },
+  { name: "alias bomb", filename: "spec.yaml", fullSize: 50_000, make: (n) => text(`a: &a [${Array(10).fill("x").join(",")}]\n${Array.from({ length: n }, (_, i) => `b${i}: &b${i} [*${i === 0 ? "a" : `b${i - 1}`},*${i === 0 ? "a" : `b${i - 1}`}]\n`).join("")}`) },
+  { name: "control characters", filename: "spec.yaml", fullSize: 120_000, make: (n) => text(`base_image: x:1\nplatform: [${Array(n).fill('"\\0"').join(",")}]\n`) },
+  {
+    name: "protobuf unknown fields",
+    filename: "spec.pb",
+    fullSize: 500_000,
+    make: (n) => new Uint8Array([...delimited(1, text("x:1")), ...Array.from({ length: n }, () => [0x48, 0x01]).flat()]),
+  },
+  {
+    name: "protobuf packages",
+    filename: "spec.pb",
+    fullSize: 100_000,
+    make: (n) => new Uint8Array([...delimited(1, text("x:1")), ...delimited(3, delimited(1, Array.from({ length: n }, (_, i) => delimited(1, text(`p${i % 1000}`))).flat()))]),
+  },
+  { name: "protobuf empty layers", filename: "spec.pb", fullSize: 500_000, make: (n) => new Uint8Array([...delimited(1, text("x:1")), ...Array.from({ length: n }, () => [0x1a, 0x00]).flat()]) },
+];
+
+/** The input at full size, trimmed to the limit if the estimate overshoots. */
+export function fullInput(h: HostileInput): Uint8Array {
+  let n = h.fullSize;
+  let data = h.make(n);
+  while (data.length > MAX_SPEC_BYTES) {
+    n = Math.floor((n * MAX_SPEC_BYTES) / data.length * 0.99);
+    data = h.make(n);
+  }
+  return data;
+}
