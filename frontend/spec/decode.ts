@@ -103,7 +103,7 @@ class Decoder {
         }
         const keyProblem = stringProblem(entry.key, "line");
         if (keyProblem) {
-          this.problem(fieldPath, { range: entry.keyRange ?? entry.value.range }, `unknown field in ${name}: the name ${keyProblem}`);
+          this.problem(path ? `${path}.${shown(entry.key)}` : `${shown(entry.key)}`, { range: entry.keyRange ?? entry.value.range }, `unknown field in ${name}: the name ${keyProblem}`);
           continue;
         }
         const guess = entry.key.length <= 64 ? closest(entry.key, [...Object.keys(shape.fields), ...Object.keys(shape.fields).map(jsonName)]) : undefined;
@@ -194,7 +194,7 @@ class Decoder {
           this.record(p, e.value);
           const keyProblem = stringProblem(e.key, "line");
           if (keyProblem) {
-            this.problem(p, { range: e.keyRange ?? e.value.range }, `the name ${keyProblem}`);
+            this.problem(`${path}.${shown(e.key)}`, { range: e.keyRange ?? e.value.range }, `the name ${keyProblem}`);
             continue;
           }
           const v = this.string(e.value, p, text);
