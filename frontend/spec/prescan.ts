@@ -9,6 +9,8 @@ export interface ScanResult {
   tooDeepAt?: number;
   /** Values in the document (exact for JSON, a close estimate for YAML). */
   values: number;
+  /** Offset of a quoted YAML scalar that is certainly longer than the string limit, if any. */
+  tooLongAt?: number;
 }
 
 const OPEN_BRACE = 0x7b;
@@ -72,12 +74,17 @@ const isBlank = (c: number) => c === SPACE || c === TAB || c === CR || c === NEW
  * An upper estimate of YAML nesting (indentation levels, compact `- - x` items and flow
  * brackets) and of the number of values. Block scalar bodies and quoted text are skipped.
  */
-export function scanYaml(text: string, maxDepth: number): ScanResult {
+export function scanYaml(text: string, maxDepth: number, maxString: number): ScanResult {
   const indents: number[] = [];
   let values = 0;
   let flowDepth = 0;
   let flowBase = 0;
   let quote = 0; // the open quote character, or 0
+  // The open quoted scalar: where it starts, and a lower bound of its length once decoded
+  // (each character counts, an escape removes at most 9). The YAML library builds quoted
+  // scalars a character at a time, which grows faster than linearly for huge ones.
+  let quoteStart = 0;
+  let quotedLength = 0;
   let blockScalarIndent = -1;
   let lineStart = 0;
   while (lineStart <= text.length) {
@@ -120,8 +127,13 @@ export function scanYaml(text: string, maxDepth: number): ScanResult {
     for (; i < lineEnd; i++) {
       const c = text.charCodeAt(i);
       if (quote !== 0) {
-        if (quote === QUOTE && c === BACKSLASH) i++;
-        else if (c === quote) quote = 0;
+        if (quote === QUOTE && c === BACKSLASH) {
+          i++;
+          quotedLength -= 9;
+        } else if (c === quote) {
+          quote = 0;
+          if (quotedLength > maxString) return { tooLongAt: quoteStart, values };
+        } else if (c !== SPACE && c !== TAB) quotedLength++;
         lastContent = i;
         continue;
       }
@@ -130,7 +142,11 @@ export function scanYaml(text: string, maxDepth: number): ScanResult {
       if (c === QUOTE || c === APOSTROPHE) {
         const prev = text.charCodeAt(i - 1);
         // A quote starts a quoted scalar only where a value can start.
-        if (i === lineStart || isBlank(prev) || prev === OPEN_BRACKET || prev === OPEN_BRACE || prev === COMMA || prev === COLON) quote = c;
+        if (i === lineStart || isBlank(prev) || prev === OPEN_BRACKET || prev === OPEN_BRACE || prev === COMMA || prev === COLON) {
+          quote = c;
+          quoteStart = i;
+          quotedLength = 0;
+        }
       } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         values++;
         flowDepth++;

@@ -6,6 +6,7 @@ import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError 
 import { LineCounter, parseDocument } from "yaml";
 import { MAX_DEPTH, MAX_VALUES, MAX_YAML_VALUES, valueBudget } from "./parse-limits.js";
 import { scanJson, scanYaml, type ScanResult } from "./prescan.js";
+import { LIMITS } from "./validate.js";
 import { readYamlDocument } from "./yaml-tree.js";
 
 export interface Position {
@@ -74,6 +75,9 @@ function pointRange(text: string, offset: number): SourceRange {
 
 /** Refuses documents nested too deep or with too many values, before a parser recurses or allocates. */
 function boundsErrors(text: string, scan: ScanResult, maxValues: number, hint: string): TreeError[] {
+  if (scan.tooLongAt !== undefined) {
+    return [{ message: `a quoted string is longer than ${LIMITS.stringLength} characters, the limit for any value`, range: pointRange(text, scan.tooLongAt) }];
+  }
   if (scan.tooDeepAt !== undefined) {
     return [{ message: `the spec nests lists and objects more than ${MAX_DEPTH} levels deep`, range: pointRange(text, scan.tooDeepAt), hint: "an ImageSpec needs fewer than 10 levels" }];
   }
@@ -85,7 +89,7 @@ function boundsErrors(text: string, scan: ScanResult, maxValues: number, hint: s
 
 /** Parses YAML keeping positions; aliases and merge keys are expanded within a budget. */
 export function parseText(text: string): ParsedTree {
-  const bounds = boundsErrors(text, scanYaml(text, MAX_DEPTH), MAX_YAML_VALUES, `write a generated spec this large as JSON, which allows ${MAX_VALUES} values`);
+  const bounds = boundsErrors(text, scanYaml(text, MAX_DEPTH, LIMITS.stringLength), MAX_YAML_VALUES, `write a generated spec this large as JSON, which allows ${MAX_VALUES} values`);
   if (bounds.length > 0) return { root: undefined, errors: bounds };
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true });
