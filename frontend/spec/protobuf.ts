@@ -145,7 +145,8 @@ class Reader {
     if (field.map) {
       const [s, e] = this.delimited(pos, end, path, label);
       const [key, value] = this.mapEntry(s, e, path, label);
-      const map = (out[field.name] ??= {}) as { [key: string]: string };
+      // No prototype: a key such as "__proto__" is an ordinary key here.
+      const map = (out[field.name] ??= Object.create(null)) as { [key: string]: string };
       if (Object.prototype.hasOwnProperty.call(map, key)) {
         this.report({ path: join(path, key), message: `${label} has the key ${JSON.stringify(key)} twice (again at byte offset ${pos})` });
       } else map[key] = value;

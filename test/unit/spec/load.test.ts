@@ -215,3 +215,14 @@ describe("reading hostile input", () => {
     expect(p.at(-1)!.message).toContain("and more problems");
   });
 });
+
+describe("binary protobuf maps", () => {
+  it("keep a key named like an object internal (__proto__) as an ordinary variable", () => {
+    const entry = (k: string, v: string) => [0x0a, k.length, ...enc(k), 0x12, v.length, ...enc(v)];
+    const env = [0x0a, ...[entry("__proto__", "x")].map((e) => [e.length, ...e]).flat()];
+    const layer = [0x4a, env.length, ...env];
+    const bytes = new Uint8Array([0x0a, 3, ...enc("x:1"), 0x1a, layer.length, ...layer]);
+    const l = loadSpec(bytes, "spec.pb").spec.layers[0]!;
+    expect(l.kind === "env" && l.vars).toEqual([["__proto__", "x"]]);
+  });
+});
