@@ -35,7 +35,7 @@ function describe(node: SpecNode): string {
   if (node.kind !== "scalar") return TYPE_NAMES[node.kind];
   if (node.value === null) return "null";
   // JSON cannot show `.inf`, `.nan` or digits beyond a double's precision: show them as written.
-  if (typeof node.value === "number" && node.source !== undefined && !(Number.isFinite(node.value) && (!Number.isInteger(node.value) || Number.isSafeInteger(node.value)))) {
+  if (typeof node.value === "number" && node.source !== undefined && !(PLAIN_DECIMAL.test(node.source) && Number.isFinite(node.value) && (!Number.isInteger(node.value) || Number.isSafeInteger(node.value)))) {
     return `number ${node.source}`;
   }
   return `${typeof node.value} ${JSON.stringify(shown(node.value))}`;
@@ -44,6 +44,13 @@ function describe(node: SpecNode): string {
 /** A value short enough to quote in a message. */
 function shown<T>(value: T): T | string {
   return typeof value === "string" && value.length > 80 ? value.slice(0, 60) + "…" : value;
+}
+
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+/** A path segment for a key that is not a valid name: quoted (so controls show escaped) and shortened. */
+function badKeySegment(key: string): string {
+  return JSON.stringify(shown(key));
 }
 
 const isNull = (node: SpecNode) => node.kind === "scalar" && node.value === null;
@@ -103,7 +110,7 @@ class Decoder {
         }
         const keyProblem = stringProblem(entry.key, "line");
         if (keyProblem) {
-          this.problem(path ? `${path}.${shown(entry.key)}` : `${shown(entry.key)}`, { range: entry.keyRange ?? entry.value.range }, `unknown field in ${name}: the name ${keyProblem}`);
+          this.problem(path ? `${path}.${badKeySegment(entry.key)}` : badKeySegment(entry.key), { range: entry.keyRange ?? entry.value.range }, `unknown field in ${name}: the name ${keyProblem}`);
           continue;
         }
         const guess = entry.key.length <= 64 ? closest(entry.key, [...Object.keys(shape.fields), ...Object.keys(shape.fields).map(jsonName)]) : undefined;
@@ -194,7 +201,7 @@ class Decoder {
           this.record(p, e.value);
           const keyProblem = stringProblem(e.key, "line");
           if (keyProblem) {
-            this.problem(`${path}.${shown(e.key)}`, { range: e.keyRange ?? e.value.range }, `the name ${keyProblem}`);
+            this.problem(`${path}.${badKeySegment(e.key)}`, { range: e.keyRange ?? e.value.range }, `the name ${keyProblem}`);
             continue;
           }
           const v = this.string(e.value, p, text);

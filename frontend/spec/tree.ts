@@ -121,7 +121,7 @@ function lineIndex(text: string): (offset: number) => Position {
 }
 
 /** Converts a jsonc-parser tree, collecting duplicate keys (an error in protobuf JSON, as in YAML) into `dupes`. */
-function fromJson(node: JsonNode, pos: (offset: number) => Position, dupes: { message: string; range: SourceRange }[]): SpecNode {
+function fromJson(text: string, node: JsonNode, pos: (offset: number) => Position, dupes: { message: string; range: SourceRange }[]): SpecNode {
   const range = { start: pos(node.offset), end: pos(node.offset + node.length) };
   switch (node.type) {
     case "object": {
@@ -135,14 +135,17 @@ function fromJson(node: JsonNode, pos: (offset: number) => Position, dupes: { me
           const keyRange = { start: pos(key.offset), end: pos(key.offset + key.length) };
           if (seen.has(name)) dupes.push({ message: `JSON syntax error: Map keys must be unique (${JSON.stringify(name)} is given twice)`, range: keyRange });
           seen.add(name);
-          return { key: name, keyRange, value: value ? fromJson(value, pos, dupes) : { kind: "scalar", value: null, range } };
+          return { key: name, keyRange, value: value ? fromJson(text, value, pos, dupes) : { kind: "scalar", value: null, range } };
         }),
       };
     }
     case "array":
-      return { kind: "seq", range, items: (node.children ?? []).map((c) => fromJson(c, pos, dupes)) };
+      return { kind: "seq", range, items: (node.children ?? []).map((c) => fromJson(text, c, pos, dupes)) };
+    case "number":
+      // As written, for numbers a double cannot show (1e400).
+      return { kind: "scalar", value: node.value as number, range, source: text.slice(node.offset, node.offset + node.length) };
     default:
-      return { kind: "scalar", value: node.value as string | number | boolean | null, range, quoted: node.type === "string" };
+      return { kind: "scalar", value: node.value as string | boolean | null, range, quoted: node.type === "string" };
   }
 }
 
@@ -160,7 +163,7 @@ export function parseJson(text: string): ParsedTree {
     };
   }
   const dupes: { message: string; range: SourceRange }[] = [];
-  const tree = root ? fromJson(root, pos, dupes) : undefined;
+  const tree = root ? fromJson(text, root, pos, dupes) : undefined;
   if (dupes.length > 0) return { root: undefined, errors: dupes };
   return { root: tree, errors: [] };
 }
@@ -180,6 +183,11 @@ export interface ParsedSpecText {
   format: "json" | "yaml";
 }
 
+function firstErrorAt(tree: ParsedTree): number {
+  const e = tree.errors[0];
+  return e ? e.range.start.line * 1e9 + e.range.start.column : 0;
+}
+
 const JSON_NAME = /\.json$/i;
 const YAML_NAME = /\.ya?ml$/i;
 
@@ -195,5 +203,6 @@ export function parseSpecText(text: string, filename: string): ParsedSpecText {
   if (json.errors.length === 0 || json.errors.every((e) => !e.message.startsWith("JSON syntax error"))) return { tree: json, format: "json" };
   const yaml = parseText(text);
   if (yaml.errors.length === 0 || YAML_NAME.test(filename)) return { tree: yaml, format: "yaml" };
-  return { tree: json, format: "json" };
+  // Neither parses and the name does not say: the parse that got further is likelier what was meant.
+  return firstErrorAt(yaml) > firstErrorAt(json) ? { tree: yaml, format: "yaml" } : { tree: json, format: "json" };
 }
