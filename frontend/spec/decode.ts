@@ -153,10 +153,11 @@ class Decoder {
     this.record(key, node);
     if (node.kind === "scalar" && typeof node.value === "string") {
       const p = stringProblem(node.value, "line");
-      if (p) this.problem(key, node, `${key} ${p}`);
+      if (p) this.problem(key, node, `the value ${p}`);
       return;
     }
-    this.problem(key, node, `expected a string, got ${describe(node)}`, `${key} names the frontend image (e.g. "registry.example/imagespec:1")`);
+    const meaning = key === "syntax" ? 'it names the frontend image, e.g. "registry.example/imagespec:1"' : "it is the URL of the spec's JSON Schema";
+    this.problem(key, node, `expected a string, got ${describe(node)}`, meaning);
   }
 
   field(node: SpecNode, kind: FieldKind, path: string, text: TextKind): DecodedValue | undefined {

@@ -28,14 +28,15 @@ function looksBinary(body: Uint8Array): boolean {
 function utf16Order(data: Uint8Array): "LE" | "BE" | undefined {
   if (data.length >= 2 && data[0] === 0xff && data[1] === 0xfe) return "LE";
   if (data.length >= 2 && data[0] === 0xfe && data[1] === 0xff) return "BE";
-  // Without a BOM: ASCII text in UTF-16 has a NUL in every other byte.
+  // Without a BOM: ASCII text in UTF-16 has a NUL in every other byte, printable ones between.
   if (data.length < 8) return undefined;
   let even = 0;
   let odd = 0;
   const n = Math.min(data.length, 256) & ~1;
+  const text = (b: number) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f);
   for (let i = 0; i < n; i += 2) {
-    if (data[i] === 0 && data[i + 1] !== 0) even++;
-    if (data[i + 1] === 0 && data[i] !== 0) odd++;
+    if (data[i] === 0 && text(data[i + 1]!)) even++;
+    if (data[i + 1] === 0 && text(data[i]!)) odd++;
   }
   if (odd === n / 2) return "LE";
   if (even === n / 2) return "BE";

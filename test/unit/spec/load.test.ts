@@ -226,3 +226,24 @@ describe("binary protobuf maps", () => {
     expect(l.kind === "env" && l.vars).toEqual([["__proto__", "x"]]);
   });
 });
+
+describe("telling text from binary", () => {
+  it("a protobuf of empty layers (a NUL in every other byte) is not taken for UTF-16", () => {
+    const p = problems(String.fromCharCode(0x1a, 0, 0x1a, 0, 0x1a, 0, 0x1a, 0, 0x1a, 0), "spec");
+    expect(p.map((x) => x.message)).toContain(`missing required field "base_image"`);
+    expect(p.map((x) => x.message).join("\n")).not.toContain("UTF-16");
+  });
+
+  it("UTF-16 text with or without a BOM gets a message to save it as UTF-8", () => {
+    const le = new Uint8Array([0xff, 0xfe, ...[..."base_image: x:1\n"].flatMap((c) => [c.charCodeAt(0), 0])]);
+    const be = new Uint8Array([..."base_image: x:1\n"].flatMap((c) => [0, c.charCodeAt(0)]));
+    for (const data of [le, be]) {
+      try {
+        loadSpec(data, "spec.yaml");
+        throw new Error("accepted");
+      } catch (e) {
+        expect((e as SpecError).problems[0]).toMatchObject({ hint: "save it as UTF-8" });
+      }
+    }
+  });
+});
