@@ -20,9 +20,12 @@ function startsLikeImageSpec(data: Uint8Array): boolean {
   return data.length > 0 && [0x0a, 0x12, 0x1a, 0x22].includes(data[0]!);
 }
 
-/** Bytes no text file starts with or contains: a NUL, a leading control, a tag byte then a control. */
+/**
+ * Bytes no text file starts with: a control character, or a field tag followed by a control or
+ * with a NUL later. (A text spec with a stray NUL inside stays text: its field reports the NUL.)
+ */
 function looksBinary(body: Uint8Array): boolean {
-  return body.includes(0) || isBinaryControl(body[0]!) || (startsLikeImageSpec(body) && body.length > 1 && isBinaryControl(body[1]!));
+  return isBinaryControl(body[0]!) || (startsLikeImageSpec(body) && ((body.length > 1 && isBinaryControl(body[1]!)) || body.includes(0)));
 }
 
 function utf16Order(data: Uint8Array): "LE" | "BE" | undefined {
