@@ -53,6 +53,7 @@ export const HOSTILE_INPUTS: HostileInput[] = [
   { name: "layers (JSON, 1 MiB)", workSize: 2666, filename: "spec.json", fullSize: 30_000, make: (n) => text(`{"base_image":"x:1","layers":[${Array.from({ length: n }, (_, i) => `{"workdir":{"workdir":"/w${i}"}}`).join(",")}]}`) },
   { name: "nested to the limit, repeated (JSON)", workSize: 500, filename: "spec.json", fullSize: 3_300, make: (n) => text(`{"base_image":"x:1","platform":[${Array(n).fill("[".repeat(60) + "]".repeat(60)).join(",")}]}`) },
   { name: "nested to the limit, repeated (YAML)", workSize: 200, filename: "spec.yaml", fullSize: 1_800, make: (n) => text(`base_image: x:1\nplatform: [${Array(n).fill("[".repeat(15) + "]".repeat(15)).join(",")}]\n`) },
+  { name: "quote that spans lines (exact lexer scan)", workSize: 4000, filename: "spec.yaml", fullSize: 500_000, make: (n) => text(`base_image: x:1\npython_version: it's '\nplatform: [${"1,".repeat(n)}1]\n`) },
   {
     name: "protobuf unknown fields",
     workSize: 33333,

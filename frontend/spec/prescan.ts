@@ -3,6 +3,7 @@
  * the parsers recurse per level and allocate per value, so a hostile document must be refused
  * by a flat loop first. Both scans run in one pass with constant work per character.
  */
+import { CST, Lexer } from "yaml";
 
 export interface ScanResult {
   /** Offset of the first opening that is deeper than the limit, if any. */
@@ -11,6 +12,8 @@ export interface ScanResult {
   values: number;
   /** Offset of a quoted YAML scalar that is certainly longer than the string limit, if any. */
   tooLongAt?: number;
+  /** Offset of a quoted YAML scalar that never ends. */
+  unclosedQuoteAt?: number;
 }
 
 const OPEN_BRACE = 0x7b;
@@ -166,7 +169,90 @@ export function scanYaml(text: string, maxDepth: number, maxString: number): Sca
       const c = text.charCodeAt(j);
       if ((c === PIPE || c === GREATER) && (j === lineStart || isBlank(text.charCodeAt(j - 1)))) blockScalarIndent = indent;
     }
+    if (quote !== 0) return scanYamlTokens(text, maxDepth, maxString);
     lineStart = lineEnd + 1;
+  }
+  return { values };
+}
+
+/** Characters of a quoted scalar once decoded, at least (an escape removes at most 9). */
+function quotedLengthAtLeast(source: string): number {
+  let n = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === BACKSLASH) n -= 9;
+    else if (c !== SPACE && c !== TAB && c !== NEWLINE && c !== CR) n++;
+  }
+  return n - 2;
+}
+
+/**
+ * The exact scan, on the YAML library's lexer (a flat state machine, not recursive): used when
+ * the character scan meets a quoted scalar spanning lines, which it cannot delimit alone.
+ * Nesting counts indentation levels, compact `- `/`? ` items and flow brackets, as above.
+ */
+export function scanYamlTokens(text: string, maxDepth: number, maxString: number): ScanResult {
+  const indents: number[] = [];
+  let values = 0;
+  let flowDepth = 0;
+  let lineDepth = 0;
+  let offset = 0;
+  let atLineStart = true;
+  let indent = 0;
+  let scalarSourceNext = false;
+  for (const token of new Lexer().lex(text)) {
+    const at = offset;
+    // The lexer's control tokens mark what follows; they are not in the text.
+    if (token !== "\u0002" && token !== "\u0018" && token !== "\u001f") offset += token.length;
+    if (scalarSourceNext) {
+      scalarSourceNext = false;
+      continue;
+    }
+    const type = CST.tokenType(token);
+    if (type === "newline") {
+      atLineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (type === "space" || type === "comment" || type === "doc-mode" || type === "byte-order-mark") {
+      if (type === "space" && atLineStart) indent = token.length;
+      continue;
+    }
+    if (atLineStart && flowDepth === 0) {
+      while (indents.length > 0 && indents[indents.length - 1]! > indent) indents.pop();
+      if (indents.length === 0 || indents[indents.length - 1]! < indent) indents.push(indent);
+      lineDepth = indents.length;
+    }
+    atLineStart = false;
+    switch (type) {
+      case "scalar":
+        values++;
+        scalarSourceNext = true;
+        break;
+      case "single-quoted-scalar":
+      case "double-quoted-scalar":
+        values++;
+        if (token.length < 2 || token[token.length - 1] !== token[0]) return { unclosedQuoteAt: at, values };
+        if (quotedLengthAtLeast(token) > maxString) return { tooLongAt: at, values };
+        break;
+      case "block-scalar-header":
+      case "alias":
+        values++;
+        break;
+      case "seq-item-ind":
+      case "explicit-key-ind":
+        if (flowDepth === 0 && ++lineDepth > maxDepth) return { tooDeepAt: at, values };
+        break;
+      case "flow-map-start":
+      case "flow-seq-start":
+        values++;
+        if (lineDepth + ++flowDepth > maxDepth) return { tooDeepAt: at, values };
+        break;
+      case "flow-map-end":
+      case "flow-seq-end":
+        flowDepth = Math.max(0, flowDepth - 1);
+        break;
+    }
   }
   return { values };
 }

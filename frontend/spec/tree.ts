@@ -75,6 +75,9 @@ function pointRange(text: string, offset: number): SourceRange {
 
 /** Refuses documents nested too deep or with too many values, before a parser recurses or allocates. */
 function boundsErrors(text: string, scan: ScanResult, maxValues: number, hint: string): TreeError[] {
+  if (scan.unclosedQuoteAt !== undefined) {
+    return [{ message: "YAML syntax error: a quoted string starting here is never closed", range: pointRange(text, scan.unclosedQuoteAt) }];
+  }
   if (scan.tooLongAt !== undefined) {
     return [{ message: `a quoted string is longer than ${LIMITS.stringLength} characters, the limit for any value`, range: pointRange(text, scan.tooLongAt) }];
   }
