@@ -54,6 +54,9 @@ export const HOSTILE_INPUTS: HostileInput[] = [
   { name: "nested to the limit, repeated (JSON)", workSize: 500, filename: "spec.json", fullSize: 3_300, make: (n) => text(`{"base_image":"x:1","platform":[${Array(n).fill("[".repeat(60) + "]".repeat(60)).join(",")}]}`) },
   { name: "nested to the limit, repeated (YAML)", workSize: 200, filename: "spec.yaml", fullSize: 1_800, make: (n) => text(`base_image: x:1\nplatform: [${Array(n).fill("[".repeat(15) + "]".repeat(15)).join(",")}]\n`) },
   { name: "quote that spans lines (exact lexer scan)", workSize: 4000, filename: "spec.yaml", fullSize: 500_000, make: (n) => text(`base_image: x:1\npython_version: it's '\nplatform: [${"1,".repeat(n)}1]\n`) },
+  { name: "closing brackets outside a list (one parse error each)", workSize: 4000, filename: "spec.yaml", fullSize: 1_000_000, make: (n) => text(`base_image: x:1\n${"]".repeat(n)}\n`) },
+  { name: "blank lines", workSize: 40_000, filename: "spec.yaml", fullSize: 500_000, make: (n) => text(`base_image: x:1\n${" \n".repeat(n)}`) },
+  { name: "empty quoted strings", workSize: 4000, filename: "spec.yaml", fullSize: 500_000, make: (n) => text(`base_image: x:1\nplatform: ${'""'.repeat(n)}\n`) },
   {
     name: "protobuf unknown fields",
     workSize: 33333,
