@@ -57,6 +57,8 @@ export const HOSTILE_INPUTS: HostileInput[] = [
   { name: "closing brackets outside a list (one parse error each)", workSize: 4000, filename: "spec.yaml", fullSize: 1_000_000, make: (n) => text(`base_image: x:1\n${"]".repeat(n)}\n`) },
   { name: "blank lines", workSize: 40_000, filename: "spec.yaml", fullSize: 500_000, make: (n) => text(`base_image: x:1\n${" \n".repeat(n)}`) },
   { name: "empty quoted strings", workSize: 4000, filename: "spec.yaml", fullSize: 500_000, make: (n) => text(`base_image: x:1\nplatform: ${'""'.repeat(n)}\n`) },
+  { name: "commas (broken JSON, one error each)", workSize: 100_000, filename: "spec.json", fullSize: 1_000_000, make: (n) => text(`{"base_image":"x:1",${",".repeat(n)}}`) },
+  { name: "dashes after an object (neither JSON nor YAML)", workSize: 100_000, filename: "spec", fullSize: 1_000_000, make: (n) => text(`{"base_image":"x:1", ${"-".repeat(n)}`) },
   {
     name: "protobuf unknown fields",
     workSize: 33333,
