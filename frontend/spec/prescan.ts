@@ -36,6 +36,7 @@ const PIPE = 0x7c;
 const GREATER = 0x3e;
 const AMPERSAND = 0x26;
 const BANG = 0x21;
+const ASTERISK = 0x2a;
 
 /** Nesting and value count (every object, list and scalar except object keys) of JSON text. */
 export function scanJson(text: string, maxDepth: number): ScanResult {
@@ -77,9 +78,13 @@ const isBlank = (c: number) => c === SPACE || c === TAB || c === CR || c === NEW
 
 /**
  * An upper estimate of YAML nesting (indentation levels, compact `- - x` items and flow
- * brackets) and of the number of values. Block scalar bodies and quoted text are skipped.
+ * brackets) and of the number of values, in one pass over the characters. Block scalar bodies
+ * and quoted text are skipped. What this scan cannot delimit alone (a quoted scalar spanning
+ * lines, a plain scalar continued on the next line, a bracket inside plain text) is left to
+ * the exact scan on the YAML lexer.
  */
-export function scanYaml(text: string, maxDepth: number, maxString: number): ScanResult {
+export function scanYaml(text: string, maxDepth: number, maxString: number, maxValues = Infinity): ScanResult {
+  const exact = () => scanYamlTokens(text, maxDepth, maxString, maxValues);
   const indents: number[] = [];
   let values = 0;
   let flowDepth = 0;
@@ -91,6 +96,8 @@ export function scanYaml(text: string, maxDepth: number, maxString: number): Sca
   let quoteStart = 0;
   let quotedLength = 0;
   let blockScalarIndent = -1;
+  // After a line that ends in a plain scalar: the column more indented lines would continue it from.
+  let plainIndent = -1;
   let lineStart = 0;
   let emptyLines = 0;
   while (lineStart <= text.length) {
@@ -99,7 +106,7 @@ export function scanYaml(text: string, maxDepth: number, maxString: number): Sca
     let i = lineStart;
     while (i < lineEnd && text.charCodeAt(i) === SPACE) i++;
     const indent = i - lineStart;
-    const blank = i >= lineEnd || isBlank(text.charCodeAt(i)) && text.slice(i, lineEnd).trim() === "";
+    const blank = i >= lineEnd || (isBlank(text.charCodeAt(i)) && text.slice(i, lineEnd).trim() === "");
     if (blockScalarIndent >= 0) {
       if (blank || indent > blockScalarIndent) {
         lineStart = lineEnd + 1;
@@ -113,25 +120,38 @@ export function scanYaml(text: string, maxDepth: number, maxString: number): Sca
       lineStart = lineEnd + 1;
       continue;
     }
+    const block = quote === 0 && flowDepth === 0;
+    if (block && plainIndent >= 0 && indent > plainIndent) return exact();
+    plainIndent = -1;
     let depth = flowBase;
-    if (quote === 0 && flowDepth === 0) {
+    // The column of the innermost block collection on this line: a block scalar's text must be
+    // indented more than it (`- - |` → the second dash; `- key: |` → the key).
+    let parentColumn = indent;
+    let contentColumn = indent;
+    let valueStart = quote === 0;
+    if (block) {
       while (indents.length > 0 && indents[indents.length - 1]! > indent) indents.pop();
       if (indents.length === 0 || indents[indents.length - 1]! < indent) indents.push(indent);
-      depth = indents.length;
       values++;
-      const [next, nested] = compactNesting(text, i, lineEnd);
+      const [next, nested, lastIndicator] = compactNesting(text, i, lineEnd, indents, lineStart);
       i = next;
-      depth += nested;
+      depth = indents.length;
+      parentColumn = nested > 0 ? lastIndicator - lineStart : indent;
+      contentColumn = i - lineStart;
       if (depth > maxDepth) return { tooDeepAt: i, values };
       flowBase = depth;
     }
     let lastContent = -1;
+    let endsInPlain = false;
     for (; i < lineEnd; i++) {
       const c = text.charCodeAt(i);
       if (quote !== 0) {
         if (quote === QUOTE && c === BACKSLASH) {
           i++;
           quotedLength -= 9;
+        } else if (quote === APOSTROPHE && c === APOSTROPHE && text.charCodeAt(i + 1) === APOSTROPHE) {
+          i++; // '' is a quote inside single quotes
+          quotedLength++;
         } else if (c === quote) {
           quote = 0;
           if (quotedLength > maxString) return { tooLongAt: quoteStart, values };
@@ -139,32 +159,47 @@ export function scanYaml(text: string, maxDepth: number, maxString: number): Sca
         lastContent = i;
         continue;
       }
+      if (c === SPACE || c === TAB || c === CR) continue;
       if (c === HASH && (i === lineStart || isBlank(text.charCodeAt(i - 1)))) break;
-      if (!isBlank(c)) lastContent = i;
+      lastContent = i;
+      const inFlow = flowDepth > 0;
       if (c === QUOTE || c === APOSTROPHE) {
-        const prev = text.charCodeAt(i - 1);
-        // A quote starts a quoted scalar only where a value can start.
-        if (i === lineStart || isBlank(prev) || prev === OPEN_BRACKET || prev === OPEN_BRACE || prev === COMMA || prev === COLON || prev === QUOTE || prev === APOSTROPHE) {
+        if (valueStart) {
           values++;
           quote = c;
           quoteStart = i;
           quotedLength = 0;
+          endsInPlain = false;
+        } else {
+          endsInPlain = !inFlow;
+          values++; // literal here, or a parse error: either way work for the parser
         }
+        valueStart = false;
       } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        // In block context a bracket opens a flow collection only where a value starts.
+        if (!inFlow && !valueStart) return exact();
         values++;
         flowDepth++;
         if (flowBase + flowDepth > maxDepth) return { tooDeepAt: i, values };
+        valueStart = true;
+        endsInPlain = false;
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         // Outside a flow collection it is plain text, or (repeated) one parse error each.
-        if (flowDepth > 0) flowDepth--;
+        if (inFlow) flowDepth--;
         else values++;
-      } else if (c === COMMA && flowDepth > 0) {
+        valueStart = false;
+        endsInPlain = !inFlow;
+      } else if (c === COMMA && inFlow) {
         values++;
-      } else if (c === COLON && (isBlank(text.charCodeAt(i + 1)) || flowDepth > 0)) {
+        valueStart = true;
+      } else if (c === COLON && (isBlank(text.charCodeAt(i + 1)) || inFlow)) {
         values++;
-        if (flowDepth === 0) {
+        valueStart = true;
+        endsInPlain = false;
+        if (!inFlow) {
+          parentColumn = Math.max(parentColumn, contentColumn);
           // `key: - x` is an error for the parser, but it still nests: count it like a line start.
-          const [next, nested] = compactNesting(text, i + 1, lineEnd);
+          const [next, nested] = compactNesting(text, i + 1, lineEnd, undefined, lineStart);
           if (nested > 0) {
             depth += nested;
             flowBase = depth;
@@ -172,16 +207,24 @@ export function scanYaml(text: string, maxDepth: number, maxString: number): Sca
             i = next - 1;
           }
         }
+      } else if ((c === AMPERSAND || c === BANG) && valueStart) {
+        // An anchor or a tag: the value still starts after it.
+        while (i + 1 < lineEnd && !isBlank(text.charCodeAt(i + 1)) && !(inFlow && [COMMA, CLOSE_BRACKET, CLOSE_BRACE].includes(text.charCodeAt(i + 1)))) i++;
+      } else {
+        valueStart = false;
+        endsInPlain = !inFlow && c !== PIPE && c !== GREATER && c !== ASTERISK;
       }
     }
-    if (quote === 0 && flowDepth === 0 && lastContent >= 0) {
+    if (values > maxValues) return { values };
+    if (quote !== 0) return exact();
+    if (flowDepth === 0 && lastContent >= 0) {
       // `key: |` or `- >-`: the more indented lines that follow are the scalar's text.
       let j = lastContent;
       while (j > lineStart && /[0-9+-]/.test(text[j]!)) j--;
       const c = text.charCodeAt(j);
-      if ((c === PIPE || c === GREATER) && (j === lineStart || isBlank(text.charCodeAt(j - 1)))) blockScalarIndent = indent;
+      if ((c === PIPE || c === GREATER) && (j === lineStart || isBlank(text.charCodeAt(j - 1)))) blockScalarIndent = parentColumn;
+      else if (endsInPlain) plainIndent = parentColumn;
     }
-    if (quote !== 0) return scanYamlTokens(text, maxDepth, maxString);
     lineStart = lineEnd + 1;
   }
   return { values };
@@ -189,17 +232,25 @@ export function scanYaml(text: string, maxDepth: number, maxString: number): Sca
 
 /**
  * Block collections that start on one line at `i`: `- - x`, `? key`, also behind anchors and
- * tags (`- &a - !t - x`). Returns where the scan goes on and how many levels were opened.
+ * tags (`- &a - !t - x`). Returns where the scan goes on, how many levels were opened and
+ * where the last indicator is; with `indents`, pushes the column of each item's content.
  */
-function compactNesting(text: string, i: number, lineEnd: number): [number, number] {
+function compactNesting(text: string, i: number, lineEnd: number, indents: number[] | undefined, lineStart: number): [number, number, number] {
   let levels = 0;
   let at = i;
+  let lastIndicator = i;
   for (;;) {
     while (at < lineEnd && text.charCodeAt(at) === SPACE) at++;
     const c = text.charCodeAt(at);
     if ((c === DASH || c === QUESTION) && isBlank(text.charCodeAt(at + 1))) {
       levels++;
+      lastIndicator = at;
       at++;
+      // What follows the indicator is a level of its own, at its column: a later, more
+      // indented line may be inside it.
+      let content = at;
+      while (content < lineEnd && text.charCodeAt(content) === SPACE) content++;
+      if (indents && content < lineEnd && content - lineStart > indents[indents.length - 1]!) indents.push(content - lineStart);
     } else if (c === AMPERSAND || c === BANG) {
       let end = at;
       while (end < lineEnd && !isBlank(text.charCodeAt(end))) end++;
@@ -207,9 +258,9 @@ function compactNesting(text: string, i: number, lineEnd: number): [number, numb
       let after = end;
       while (after < lineEnd && text.charCodeAt(after) === SPACE) after++;
       const n = text.charCodeAt(after);
-      if (!((n === DASH || n === QUESTION) && isBlank(text.charCodeAt(after + 1)))) return [levels > 0 ? at : i, levels];
+      if (!((n === DASH || n === QUESTION) && isBlank(text.charCodeAt(after + 1)))) return [levels > 0 ? at : i, levels, lastIndicator];
       at = after;
-    } else return [levels > 0 ? at : i, levels];
+    } else return [levels > 0 ? at : i, levels, lastIndicator];
   }
 }
 
@@ -229,39 +280,68 @@ function quotedLengthAtLeast(source: string): number {
  * the character scan meets a quoted scalar spanning lines, which it cannot delimit alone.
  * Nesting counts indentation levels, compact `- `/`? ` items and flow brackets, as above.
  */
-export function scanYamlTokens(text: string, maxDepth: number, maxString: number): ScanResult {
+export function scanYamlTokens(text: string, maxDepth: number, maxString: number, maxValues = Infinity): ScanResult {
   const indents: number[] = [];
   let values = 0;
   let flowDepth = 0;
   let lineDepth = 0;
   let offset = 0;
+  let lineOffset = 0;
   let atLineStart = true;
   let indent = 0;
   let scalarSourceNext = false;
+  // After `- ` or `? `: the next token on the line starts a level at its column.
+  let itemContentNext = false;
+  // After a `|` or `>` header: the next scalar token is the block's text, then a line starts.
+  let blockScalarNext = false;
+  let blockScalarText = false;
   for (const token of new Lexer().lex(text)) {
     const at = offset;
     // The lexer's control tokens mark what follows; they are not in the text.
     if (token !== "\u0002" && token !== "\u0018" && token !== "\u001f") offset += token.length;
     if (scalarSourceNext) {
       scalarSourceNext = false;
+      if (blockScalarText) {
+        // A block scalar's text runs to the start of the line after it.
+        blockScalarText = false;
+        atLineStart = true;
+        indent = 0;
+        lineOffset = offset;
+      }
+      continue;
+    }
+    if (blockScalarNext && token === "\u001f") {
+      blockScalarNext = false;
+      blockScalarText = true;
+      scalarSourceNext = true;
       continue;
     }
     const type = CST.tokenType(token);
     if (type === "newline") {
       atLineStart = true;
+      itemContentNext = false;
       indent = 0;
+      lineOffset = offset;
       continue;
     }
     if (type === "space" || type === "comment" || type === "doc-mode" || type === "byte-order-mark") {
       if (type === "space" && atLineStart) indent = token.length;
       continue;
     }
-    if (atLineStart && flowDepth === 0) {
-      while (indents.length > 0 && indents[indents.length - 1]! > indent) indents.pop();
-      if (indents.length === 0 || indents[indents.length - 1]! < indent) indents.push(indent);
-      lineDepth = indents.length;
+    if (flowDepth === 0) {
+      if (atLineStart) {
+        while (indents.length > 0 && indents[indents.length - 1]! > indent) indents.pop();
+        if (indents.length === 0 || indents[indents.length - 1]! < indent) indents.push(indent);
+        lineDepth = indents.length;
+      } else if (itemContentNext && at - lineOffset > indents[indents.length - 1]!) {
+        indents.push(at - lineOffset);
+        lineDepth = Math.max(lineDepth, indents.length);
+      }
+      if (lineDepth > maxDepth) return { tooDeepAt: at, values };
     }
     atLineStart = false;
+    itemContentNext = false;
+    if (values > maxValues) return { values };
     switch (type) {
       case "scalar":
         values++;
@@ -274,12 +354,23 @@ export function scanYamlTokens(text: string, maxDepth: number, maxString: number
         if (quotedLengthAtLeast(token) > maxString) return { tooLongAt: at, values };
         break;
       case "block-scalar-header":
+        values++;
+        blockScalarNext = true;
+        break;
       case "alias":
         values++;
         break;
       case "seq-item-ind":
       case "explicit-key-ind":
-        if (flowDepth === 0 && ++lineDepth > maxDepth) return { tooDeepAt: at, values };
+        if (flowDepth === 0) {
+          if (++lineDepth > maxDepth) return { tooDeepAt: at, values };
+          itemContentNext = true;
+        }
+        break;
+      case "anchor":
+      case "tag":
+        // Properties do not start the item's content; what follows them does.
+        if (flowDepth === 0 && lineDepth > indents.length) itemContentNext = true;
         break;
       case "flow-map-start":
       case "flow-seq-start":

@@ -85,14 +85,14 @@ function boundsErrors(text: string, scan: ScanResult, maxValues: number, hint: s
     return [{ message: `the spec nests lists and objects more than ${MAX_DEPTH} levels deep`, range: pointRange(text, scan.tooDeepAt), hint: "an ImageSpec needs fewer than 10 levels" }];
   }
   if (scan.values > maxValues) {
-    return [{ message: `the spec has about ${scan.values} values; the limit is ${maxValues}`, range: DOCUMENT_START, hint }];
+    return [{ message: `the spec has more than ${maxValues} values, the limit`, range: DOCUMENT_START, hint }];
   }
   return [];
 }
 
 /** Parses YAML keeping positions; aliases and merge keys are expanded within a budget. */
 export function parseText(text: string): ParsedTree {
-  const bounds = boundsErrors(text, scanYaml(text, MAX_DEPTH, LIMITS.stringLength), MAX_YAML_VALUES, `write a generated spec this large as JSON, which allows ${MAX_VALUES} values`);
+  const bounds = boundsErrors(text, scanYaml(text, MAX_DEPTH, LIMITS.stringLength, MAX_YAML_VALUES), MAX_YAML_VALUES, `write a generated spec this large as JSON, which allows ${MAX_VALUES} values`);
   if (bounds.length > 0) return { root: undefined, errors: bounds };
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true });

@@ -8,7 +8,9 @@ import { describe, expect, it } from "vitest";
 import { compileImage } from "../../../frontend/compile/compile.js";
 import { PythonUnavailableError } from "../../../frontend/compile/python.js";
 import { loadSpec } from "../../../frontend/spec/load.js";
+import { scanYaml } from "../../../frontend/spec/prescan.js";
 import { SpecError } from "../../../frontend/spec/problems.js";
+import { parse, stringify } from "yaml";
 import { messageType } from "../../../frontend/protocol/messages.js";
 import { decodeDefinition, SourceMap } from "../../../llb/src/index.js";
 import { baseConfig, BASE_REF, PYTHON_311, settings } from "../../support/compile-fixture.js";
@@ -251,3 +253,40 @@ function pbOutcome(bytes: Uint8Array): { problems?: string[] } {
     return { problems: e.problems.map((p) => `${p.path}: ${p.message}`) };
   }
 }
+
+/** Levels of lists and objects in a plain value (a scalar has none). */
+function collectionDepth(v: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== "object") continue;
+    max = Math.max(max, d + 1);
+    for (const child of Object.values(x as object)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+describe("fuzzing the YAML pre-scan", () => {
+  const deep: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    node: fc.oneof({ maxDepth: 9, depthSize: "large" }, str, fc.integer(), fc.array(tie("node"), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 6 }), tie("node"), { maxKeys: 3 })),
+  })).node;
+  const styles = fc.record({
+    collectionStyle: fc.constantFrom("any" as const, "block" as const, "flow" as const),
+    defaultStringType: fc.constantFrom("PLAIN" as const, "QUOTE_DOUBLE" as const, "QUOTE_SINGLE" as const, "BLOCK_LITERAL" as const, "BLOCK_FOLDED" as const),
+    defaultKeyType: fc.constantFrom(null, "PLAIN" as const, "QUOTE_DOUBLE" as const, "QUOTE_SINGLE" as const),
+    indent: fc.integer({ min: 1, max: 4 }),
+  });
+
+  it("never counts fewer levels of nesting than a document has (1,000 cases)", () => {
+    fc.assert(
+      fc.property(deep, styles, (v, options) => {
+        const text = stringify(v, options);
+        const depth = collectionDepth(parse(text));
+        if (depth === 0) return;
+        expect(scanYaml(text, depth - 1, Infinity).tooDeepAt, text).toBeDefined();
+      }),
+      { numRuns: Number(process.env.PRESCAN_RUNS ?? 1000) },
+    );
+  }, 600_000);
+});

@@ -25,12 +25,12 @@ function median(xs: number[]): number {
 }
 
 /** Median times of loading `small` and `large`, measured alternately so drift hits both. */
-function medianTimes(small: Uint8Array, large: Uint8Array, filename: string): [number, number] {
+function medianTimes(small: Uint8Array, large: Uint8Array, filename: string, runs = RUNS): [number, number] {
   load(small, filename); // warm up the code paths
   load(large, filename);
   const a: number[] = [];
   const b: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     let t = performance.now();
     load(small, filename);
     a.push(performance.now() - t);
@@ -46,9 +46,13 @@ describe("work bound: doubling a pathological input at most about doubles the ti
     const small = h.make(h.workSize);
     const large = h.make(2 * h.workSize);
     expect(large.length / small.length).toBeGreaterThan(1.8);
-    const [ts, tl] = medianTimes(small, large, h.filename);
     // Below a millisecond the ratio is timer noise; such an input is bounded by a constant anyway.
-    const ratio = (tl + 1) / (ts + 1);
+    const ratioOf = ([a, b]: [number, number]) => (b + 1) / (a + 1);
+    let [ts, tl] = medianTimes(small, large, h.filename);
+    // Other test files share the cores: a ratio over the bound is measured once more, longer,
+    // before it counts (a real quadratic stays near 4 however often it is measured).
+    if (ratioOf([ts, tl]) >= MAX_RATIO) [ts, tl] = medianTimes(small, large, h.filename, 3 * RUNS);
+    const ratio = ratioOf([ts, tl]);
     expect(ratio, `${h.name}: ${ts.toFixed(1)} ms → ${tl.toFixed(1)} ms`).toBeLessThan(MAX_RATIO);
   }, 60_000);
 });
