@@ -59,6 +59,7 @@ export const HOSTILE_INPUTS: HostileInput[] = [
   { name: "empty quoted strings", workSize: 4000, filename: "spec.yaml", fullSize: 500_000, make: (n) => text(`base_image: x:1\nplatform: ${'""'.repeat(n)}\n`) },
   { name: "commas (broken JSON, one error each)", workSize: 100_000, filename: "spec.json", fullSize: 1_000_000, make: (n) => text(`{"base_image":"x:1",${",".repeat(n)}}`) },
   { name: "dashes after an object (neither JSON nor YAML)", workSize: 100_000, filename: "spec", fullSize: 1_000_000, make: (n) => text(`{"base_image":"x:1", ${"-".repeat(n)}`) },
+  { name: "quote that spans lines, then nested dashes (exact lexer scan)", workSize: 3000, filename: "spec.yaml", fullSize: 250_000, make: (n) => text(`base_image: x:1\npython_version: it's '\nlayers:\n${"- -\n".repeat(n)}`) },
   {
     name: "protobuf unknown fields",
     workSize: 33333,

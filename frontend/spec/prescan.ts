@@ -295,6 +295,7 @@ export function scanYamlTokens(text: string, maxDepth: number, maxString: number
   // After a `|` or `>` header: the next scalar token is the block's text, then a line starts.
   let blockScalarNext = false;
   let blockScalarText = false;
+  let lines = 0;
   for (const token of new Lexer().lex(text)) {
     const at = offset;
     // The lexer's control tokens mark what follows; they are not in the text.
@@ -318,6 +319,8 @@ export function scanYamlTokens(text: string, maxDepth: number, maxString: number
     }
     const type = CST.tokenType(token);
     if (type === "newline") {
+      // Counted as the character scan counts: a fifth of a value per line, a value per line with content.
+      if (++lines % 5 === 0 && ++values > maxValues) return { values };
       atLineStart = true;
       itemContentNext = false;
       indent = 0;
@@ -330,6 +333,7 @@ export function scanYamlTokens(text: string, maxDepth: number, maxString: number
     }
     if (flowDepth === 0) {
       if (atLineStart) {
+        values++;
         while (indents.length > 0 && indents[indents.length - 1]! > indent) indents.pop();
         if (indents.length === 0 || indents[indents.length - 1]! < indent) indents.push(indent);
         lineDepth = indents.length;
@@ -344,8 +348,13 @@ export function scanYamlTokens(text: string, maxDepth: number, maxString: number
     if (values > maxValues) return { values };
     switch (type) {
       case "scalar":
-        values++;
         scalarSourceNext = true;
+        break;
+      case "map-value-ind":
+        values++;
+        break;
+      case "comma":
+        if (flowDepth > 0) values++;
         break;
       case "single-quoted-scalar":
       case "double-quoted-scalar":
@@ -379,7 +388,8 @@ export function scanYamlTokens(text: string, maxDepth: number, maxString: number
         break;
       case "flow-map-end":
       case "flow-seq-end":
-        flowDepth = Math.max(0, flowDepth - 1);
+        if (flowDepth > 0) flowDepth--;
+        else values++;
         break;
     }
   }
