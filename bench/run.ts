@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { benchCompile } from "./compile.js";
 import { benchBuilds, buildsMarkdown } from "./builds.js";
 import { benchLlb } from "./llb.js";
+import { benchValidate, validateChild, validateMarkdown, VALIDATE_CHILD_FLAG, VALIDATE_TARGET } from "./validate.js";
+
+if (process.argv[2] === VALIDATE_CHILD_FLAG) process.exit(validateChild(process.argv[3]!, process.argv[4]!));
 
 const onlyMicro = process.argv.includes("--micro");
 const results: Record<string, unknown> = {
@@ -28,6 +31,11 @@ md.push(`| build the graph (State API) | ${llb.build.medianMs} | ${llb.build.p95
 console.log(`LLB graph of ${llb.ops} ops built with the State API: median ${llb.build.medianMs} ms, p95 ${llb.build.p95Ms} ms`);
 console.log(`LLB marshal of ${llb.ops} ops (cold graphs): median ${llb.marshalCold.medianMs} ms, p95 ${llb.marshalCold.p95Ms} ms (target < 50 ms)`);
 console.log(`LLB Definition encode (${(llb.encodeBytes / 1024).toFixed(0)} KiB): median ${llb.encode.medianMs} ms, p95 ${llb.encode.p95Ms} ms`);
+
+const validate = benchValidate(process.argv[1]!);
+results.validate = { target: VALIDATE_TARGET, cases: validate };
+md.push("", ...validateMarkdown(validate));
+for (const v of validate) console.log(`validate ${v.case} (${v.bytes} B): first ${v.coldMs} ms, warm ${v.warmMs} ms, peak RSS ${v.peakRssMB} MB — ${v.verdict}`);
 
 if (!onlyMicro) {
   const builds = await benchBuilds();

@@ -2,7 +2,7 @@
  * Entry point of the frontend image. buildkitd runs it with the gRPC connection on
  * stdin/stdout; whatever happens, it Returns exactly once (a result or an error) and exits 0.
  */
-import { CLI_COMMANDS, runCli } from "./cli.js";
+import { runCli } from "./cli.js";
 import { guardStdout, openStdioBridge } from "./protocol/stdio-bridge.js";
 import { LLBBridgeClient } from "./protocol/client.js";
 import { readFrontendEnv } from "./gateway/env.js";
@@ -66,9 +66,11 @@ async function main(): Promise<void> {
   finish(0);
 }
 
-const command = process.argv[2];
-if (command !== undefined && (CLI_COMMANDS as readonly string[]).includes(command)) {
-  process.exitCode = runCli(process.argv.slice(2), (s) => process.stdout.write(s));
+// buildkitd starts the frontend with no arguments; any argument is a command-line use (and a
+// mistyped command gets usage, not a gateway speaking HTTP/2 on stdout).
+const args = process.argv.slice(2);
+if (args.length > 0) {
+  process.exitCode = runCli(args, (s) => process.stdout.write(s));
 } else {
   main().catch(fatal);
 }

@@ -2,9 +2,11 @@
  * Structural decoding of a spec tree against the ImageSpec message shapes. Accepts proto
  * (snake_case) and protobuf-JSON (lowerCamelCase) names, reports every problem at once.
  */
+import { MAX_REPORTED_PROBLEMS } from "./parse-limits.js";
 import { closest, type SpecProblem } from "./problems.js";
 import { jsonName, shapeOf, TOP_LEVEL_EXTRAS, type FieldKind, type MessageName } from "./schema.js";
-import type { SourceRange, SpecNode } from "./tree.js";
+import { stringProblem, type TextKind } from "./strings.js";
+import { DOCUMENT_START, type SourceRange, type SpecNode } from "./tree.js";
 
 /** Marks a list item that failed to decode. */
 export const INVALID = "__invalid__";
@@ -18,15 +20,40 @@ export interface DecodeResult {
   problems: SpecProblem[];
   /** Source range of every decoded path. */
   ranges: Map<string, SourceRange>;
+  /** Decoding stopped after MAX_REPORTED_PROBLEMS problems; there are more. */
+  truncated: boolean;
 }
+
+/** Fields whose text may span lines (shell commands, argument strings, env values). */
+const MULTILINE_FIELDS = new Set(["Commands.cmd", "PipOptions.extra_args", "PoetryProject.extra_args", "Env.env_variables"]);
+
+class TooManyProblems extends Error {}
 
 const TYPE_NAMES: Record<SpecNode["kind"], string> = { map: "an object", seq: "a list", scalar: "a value" };
 
 function describe(node: SpecNode): string {
   if (node.kind !== "scalar") return TYPE_NAMES[node.kind];
   if (node.value === null) return "null";
-  return `${typeof node.value} ${JSON.stringify(node.value)}`;
+  // JSON cannot show `.inf`, `.nan` or digits beyond a double's precision: show them as written.
+  if (typeof node.value === "number" && node.source !== undefined && !(PLAIN_DECIMAL.test(node.source) && Number.isFinite(node.value) && (!Number.isInteger(node.value) || Number.isSafeInteger(node.value)))) {
+    return `number ${node.source}`;
+  }
+  return `${typeof node.value} ${JSON.stringify(shown(node.value))}`;
 }
+
+/** A value short enough to quote in a message. */
+function shown<T>(value: T): T | string {
+  return typeof value === "string" && value.length > 80 ? value.slice(0, 60) + "…" : value;
+}
+
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+/** A path segment for a key that is not a valid name: quoted (so controls show escaped) and shortened. */
+function badKeySegment(key: string): string {
+  return JSON.stringify(shown(key));
+}
+
+const isNull = (node: SpecNode) => node.kind === "scalar" && node.value === null;
 
 const fieldNames = new Map<MessageName, ReadonlyMap<string, string>>();
 
@@ -54,6 +81,7 @@ class Decoder {
     if (node?.range) p.range = node.range;
     if (hint) p.hint = hint;
     this.problems.push(p);
+    if (this.problems.length > MAX_REPORTED_PROBLEMS) throw new TooManyProblems();
   }
 
   record(path: string, node: SpecNode): void {
@@ -66,17 +94,27 @@ class Decoder {
       this.problem(path, node, `expected an object (${name}), got ${describe(node)}`);
       return undefined;
     }
+    const problemsBefore = this.problems.length;
     const shape = shapeOf(name);
     const byName = fieldsByName(name);
     const out: Decoded = {};
     const seen = new Map<string, string>();
+    const givenAsNull = new Map<string, SpecNode>();
     for (const entry of node.entries) {
       const field = byName.get(entry.key);
       const fieldPath = path ? `${path}.${field ?? entry.key}` : field ?? entry.key;
       if (!field) {
-        if (allowExtras.includes(entry.key)) continue;
-        const guess = closest(entry.key, [...Object.keys(shape.fields), ...Object.keys(shape.fields).map(jsonName)]);
-        this.problem(fieldPath, { range: entry.keyRange ?? entry.value.range }, `unknown field "${entry.key}" in ${name}`, guess ? `did you mean "${guess}"?` : `known fields: ${Object.keys(shape.fields).join(", ")}`);
+        if (allowExtras.includes(entry.key)) {
+          this.extra(entry.key, entry.value);
+          continue;
+        }
+        const keyProblem = stringProblem(entry.key, "line");
+        if (keyProblem) {
+          this.problem(path ? `${path}.${badKeySegment(entry.key)}` : badKeySegment(entry.key), { range: entry.keyRange ?? entry.value.range }, `unknown field in ${name}: the name ${keyProblem}`);
+          continue;
+        }
+        const guess = entry.key.length <= 64 ? closest(entry.key, [...Object.keys(shape.fields), ...Object.keys(shape.fields).map(jsonName)]) : undefined;
+        this.problem(fieldPath, { range: entry.keyRange ?? entry.value.range }, `unknown field ${JSON.stringify(shown(entry.key))} in ${name}`, guess ? `did you mean "${guess}"?` : `known fields: ${Object.keys(shape.fields).join(", ")}`);
         continue;
       }
       if (seen.has(field)) {
@@ -84,29 +122,49 @@ class Decoder {
         continue;
       }
       seen.set(field, entry.key);
-      if (entry.value.kind === "scalar" && entry.value.value === null) continue; // protobuf JSON: null = unset
-      const value = this.field(entry.value, shape.fields[field]!, fieldPath);
+      if (isNull(entry.value)) {
+        // protobuf JSON: null = unset; but a layer kind given as null is a layer that says nothing.
+        if (shape.oneof?.includes(field)) {
+          this.record(fieldPath, entry.value);
+          this.problem(fieldPath, entry.value.range ? entry.value : { range: entry.keyRange }, `${field} is null; inside a layer, null does not mean unset`, `give ${field} its fields, or remove the key`);
+        } else givenAsNull.set(field, entry.value.range ? entry.value : { kind: "scalar", value: null, ...(entry.keyRange ? { range: entry.keyRange } : {}) });
+        continue;
+      }
+      const value = this.field(entry.value, shape.fields[field]!, fieldPath, MULTILINE_FIELDS.has(`${name}.${field}`) ? "text" : "line");
       if (value !== undefined) out[field] = value;
     }
     const set = (shape.oneof ?? []).filter((f) => f in out);
-    if (shape.oneof && set.length === 0 && this.problems.every((p) => !p.path.startsWith(path + "."))) {
+    if (shape.oneof && set.length === 0 && this.problems.length === problemsBefore) {
       this.problem(path, node, `a layer needs exactly one of: ${shape.oneof.join(", ")}`);
     } else if (set.length > 1) {
       this.problem(path, node, `a layer must have exactly one kind, but sets ${set.join(" and ")}`, "split it into separate layers");
     }
     for (const req of shape.required ?? []) {
-      if (!(req in out) && !seen.has(req)) {
-        this.problem(path ? `${path}.${req}` : req, node, `missing required field "${req}"`);
-      }
+      const reqPath = path ? `${path}.${req}` : req;
+      const nullNode = givenAsNull.get(req);
+      if (nullNode) this.problem(reqPath, nullNode, `missing required field "${req}"`, "it is given as null, which means unset");
+      else if (!(req in out) && !seen.has(req)) this.problem(reqPath, node, `missing required field "${req}"`);
     }
     return out;
   }
 
-  field(node: SpecNode, kind: FieldKind, path: string): DecodedValue | undefined {
+  /** Top-level keys outside the spec (`syntax`, `$schema`) must still be strings. */
+  extra(key: string, node: SpecNode): void {
+    this.record(key, node);
+    if (node.kind === "scalar" && typeof node.value === "string") {
+      const p = stringProblem(node.value, "line");
+      if (p) this.problem(key, node, `the value ${p}`);
+      return;
+    }
+    const meaning = key === "syntax" ? 'it names the frontend image, e.g. "registry.example/imagespec:1"' : "it is the URL of the spec's JSON Schema";
+    this.problem(key, node, `expected a string, got ${describe(node)}`, meaning);
+  }
+
+  field(node: SpecNode, kind: FieldKind, path: string, text: TextKind): DecodedValue | undefined {
     this.record(path, node);
     switch (kind.type) {
       case "string":
-        return this.string(node, path);
+        return this.string(node, path, text);
       case "bool":
         if (node.kind === "scalar" && typeof node.value === "boolean") return node.value;
         this.problem(path, node, `expected true or false, got ${describe(node)}`);
@@ -126,12 +184,12 @@ class Decoder {
           this.problem(path, node, `expected a list of strings, got ${describe(node)}`);
           return undefined;
         }
-        const out: string[] = [];
-        node.items.forEach((item, i) => {
-          const v = this.field(item, { type: "string" }, `${path}[${i}]`);
-          if (typeof v === "string") out.push(v);
+        // An invalid item keeps its place (as INVALID, never checked further: its path has a
+        // problem) so later items keep their index and path.
+        return node.items.map((item, i) => {
+          const v = this.field(item, { type: "string" }, `${path}[${i}]`, text);
+          return typeof v === "string" ? v : INVALID;
         });
-        return out;
       }
       case "stringMap": {
         if (node.kind !== "map") {
@@ -142,7 +200,12 @@ class Decoder {
         for (const e of node.entries) {
           const p = `${path}.${e.key}`;
           this.record(p, e.value);
-          const v = this.string(e.value, p);
+          const keyProblem = stringProblem(e.key, "line");
+          if (keyProblem) {
+            this.problem(`${path}.${badKeySegment(e.key)}`, { range: e.keyRange ?? e.value.range }, `the name ${keyProblem}`);
+            continue;
+          }
+          const v = this.string(e.value, p, text);
           if (v !== undefined) out.push([e.key, v]);
         }
         return out;
@@ -160,8 +223,13 @@ class Decoder {
     }
   }
 
-  string(node: SpecNode, path: string): string | undefined {
-    if (node.kind === "scalar" && typeof node.value === "string") return node.value;
+  string(node: SpecNode, path: string, text: TextKind): string | undefined {
+    if (node.kind === "scalar" && typeof node.value === "string") {
+      const p = stringProblem(node.value, text);
+      if (!p) return node.value;
+      this.problem(path, node, `the value ${p}`);
+      return undefined;
+    }
     if (node.kind === "scalar" && (typeof node.value === "number" || typeof node.value === "boolean")) {
       this.problem(path, node, `expected a string, got ${describe(node)}`, "quote the value, e.g. \"3.11\"");
       return undefined;
@@ -175,9 +243,14 @@ class Decoder {
 export function decodeSpecTree(root: SpecNode | undefined): DecodeResult {
   const d = new Decoder();
   if (!root || (root.kind === "scalar" && root.value === null)) {
-    d.problem("", undefined, "the spec is empty", "it needs at least base_image");
-    return { value: undefined, problems: d.problems, ranges: d.ranges };
+    d.problem("", { range: root?.range ?? DOCUMENT_START }, "the spec is empty", "it needs at least base_image");
+    return { value: undefined, problems: d.problems, ranges: d.ranges, truncated: false };
   }
-  const value = d.message(root, "ImageSpec", "", TOP_LEVEL_EXTRAS);
-  return { value, problems: d.problems, ranges: d.ranges };
+  try {
+    const value = d.message(root, "ImageSpec", "", TOP_LEVEL_EXTRAS);
+    return { value, problems: d.problems, ranges: d.ranges, truncated: false };
+  } catch (e) {
+    if (!(e instanceof TooManyProblems)) throw e;
+    return { value: undefined, problems: d.problems.slice(0, MAX_REPORTED_PROBLEMS), ranges: d.ranges, truncated: true };
+  }
 }

@@ -1,17 +1,51 @@
 /** Reads a spec from its bytes: JSON, YAML or binary protobuf, into a validated ImageSpec. */
-import { messageType, TO_OBJECT } from "../protocol/messages.js";
 import { decodeSpecTree } from "./decode.js";
+import { detectSpec } from "./format.js";
 import { toImageSpec, type ImageSpec } from "./model.js";
 import { SpecError, type SpecProblem } from "./problems.js";
-import { fromPlain, parseJson, parseText, type SourceRange } from "./tree.js";
+import { MAX_REPORTED_PROBLEMS } from "./parse-limits.js";
+import { isProtobufSpec, readProtobufSpec } from "./protobuf.js";
+import { DOCUMENT_START, fromPlain, parseSpecText, type SourceRange } from "./tree.js";
 import { validateSpec } from "./validate.js";
 
 export const MAX_SPEC_BYTES = 1 << 20;
 
 /** Problems in file order (unlocated ones first), stable otherwise. */
 function sortProblems(problems: SpecProblem[]): SpecProblem[] {
-  const key = (p: SpecProblem) => (p.range ? p.range.start.line * 10_000 + p.range.start.column : 0);
-  return problems.map((p, i) => ({ p, i })).sort((a, b) => key(a.p) - key(b.p) || a.i - b.i).map((x) => x.p);
+  const line = (p: SpecProblem) => p.range?.start.line ?? 0;
+  const column = (p: SpecProblem) => p.range?.start.column ?? 0;
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => line(a.p) - line(b.p) || column(a.p) - column(b.p) || a.i - b.i)
+    .map((x) => x.p);
+}
+
+/** Every proper prefix of a path that is itself a path: `a.b[2].c` → `a`, `a.b`, `a.b[2]`. */
+function parentPaths(path: string): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < path.length; i++) {
+    const c = path[i];
+    if (c === "." || c === "[") out.push(path.slice(0, i));
+  }
+  return out;
+}
+
+/** Drops semantic problems on, inside or around a path that already has a structural problem. */
+function withoutDerived(semantic: SpecProblem[], structural: SpecProblem[]): SpecProblem[] {
+  const broken = new Set(structural.map((p) => p.path));
+  const aroundBroken = new Set(structural.flatMap((p) => parentPaths(p.path)));
+  return semantic.filter((p) => !broken.has(p.path) && !aroundBroken.has(p.path) && !parentPaths(p.path).some((a) => broken.has(a)));
+}
+
+/** At most MAX_REPORTED_PROBLEMS problems, then a line saying how many more there are. */
+function capped(problems: SpecProblem[], more: boolean): SpecProblem[] {
+  if (problems.length <= MAX_REPORTED_PROBLEMS && !more) return problems;
+  const kept = problems.slice(0, MAX_REPORTED_PROBLEMS);
+  const rest = problems.length - kept.length;
+  const last = kept[kept.length - 1];
+  const tail: SpecProblem = { path: "", message: rest > 0 && !more ? `… and ${rest} more problems` : "… and more problems (checking stopped here)", hint: "fix these first" };
+  if (last?.range) tail.range = last.range;
+  return [...kept, tail];
 }
 
 export type SpecFormat = "json" | "yaml" | "protobuf";
@@ -26,62 +60,45 @@ export interface LoadedSpec {
   ranges: ReadonlyMap<string, SourceRange>;
 }
 
-/** JSON when the text starts with an object or a list, YAML otherwise. */
+/**
+ * A guess from the first bytes, for labelling text: JSON when it starts with an object or a
+ * list. LoadedSpec.format is what the spec was actually read as.
+ */
 export function textFormat(text: string): "json" | "yaml" {
   return /^\s*[{[]/.test(text) ? "json" : "yaml";
-}
-
-function looksBinary(data: Uint8Array, filename: string): boolean {
-  if (/\.(pb|binpb)$/i.test(filename)) return true;
-  if (data.includes(0)) return true;
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(data);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-function decodeProtobuf(data: Uint8Array): unknown {
-  const type = messageType("flyteidl2.imagebuilder.ImageSpec");
-  try {
-    return type.toObject(type.decode(data), { ...TO_OBJECT, enums: String });
-  } catch (e) {
-    throw new SpecError([{ path: "", message: `not a valid binary ImageSpec: ${(e as Error).message}` }], "spec.pb");
-  }
 }
 
 /** Parses, decodes and validates a spec; throws a SpecError listing every problem. */
 export function loadSpec(data: Uint8Array, filename: string): LoadedSpec {
   if (data.length > MAX_SPEC_BYTES) {
-    throw new SpecError([{ path: "", message: `the spec is ${data.length} bytes; the limit is ${MAX_SPEC_BYTES}` }], filename);
+    throw new SpecError([{ path: "", message: `the spec is more than ${MAX_SPEC_BYTES} bytes (the limit)`, range: DOCUMENT_START }], filename);
   }
   let format: SpecFormat;
-  let problems: SpecProblem[];
   let decoded;
-  if (looksBinary(data, filename)) {
+  const detected = detectSpec(data, filename, isProtobufSpec);
+  if (detected.kind === "protobuf") {
     format = "protobuf";
-    decoded = decodeSpecTree(fromPlain(decodeProtobuf(data)));
+    const read = readProtobufSpec(data);
+    if (!read.value) throw new SpecError(capped(read.problems, false), filename);
+    decoded = decodeSpecTree(fromPlain(read.value));
   } else {
-    const text = new TextDecoder().decode(data);
-    format = textFormat(text);
-    const tree = format === "json" ? parseJson(text) : parseText(text);
-    if (tree.errors.length > 0) {
+    const parsed = parseSpecText(detected.text, filename);
+    format = parsed.format;
+    if (parsed.tree.errors.length > 0) {
       throw new SpecError(
-        tree.errors.map((e) => ({ path: "", message: `${format === "json" ? "JSON" : "YAML"} syntax error: ${e.message}`, range: e.range })),
+        capped(parsed.tree.errors.map((e) => ({ path: "", message: e.message, range: e.range, ...(e.hint ? { hint: e.hint } : {}) })), false),
         filename,
       );
     }
-    decoded = decodeSpecTree(tree.root);
+    decoded = decodeSpecTree(parsed.tree.root);
   }
-  problems = decoded.problems;
-  if (!decoded.value) throw new SpecError(problems, filename);
+  let problems = decoded.problems;
+  if (!decoded.value) throw new SpecError(capped(sortProblems(problems), decoded.truncated), filename);
   const spec = toImageSpec(decoded.value);
   // Semantic checks run on whatever decoded, so one pass reports every problem; a path that
   // already has a structural problem gets no second, derived complaint.
-  const broken = problems.map((p) => p.path);
-  const semantic = validateSpec(spec, decoded.ranges).filter((p) => !broken.some((b) => p.path === b || p.path.startsWith(b + ".") || p.path.startsWith(b + "[") || b.startsWith(p.path + ".") || b.startsWith(p.path + "[")));
-  problems = sortProblems([...problems, ...semantic]);
+  const semantic = withoutDerived(validateSpec(spec, decoded.ranges), problems);
+  problems = capped(sortProblems([...problems, ...semantic]), decoded.truncated);
   if (problems.length > 0) throw new SpecError(problems, filename);
   return { spec, format, filename, data, ranges: decoded.ranges };
 }

@@ -47,6 +47,8 @@ function distance(a: string, b: string): number {
 
 /** The closest candidate within a small edit distance, if any. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  // The distance is quadratic in the lengths; a name this long is no typo of a field name.
+  if (word.length > 64) return undefined;
   const w = word.toLowerCase().replace(/[-_]/g, "");
   let best: string | undefined;
   let bestScore = Infinity;

@@ -2,8 +2,12 @@
  * A position-aware view of a parsed spec: YAML and JSON documents keep the source range of
  * every node; a decoded binary protobuf has none.
  */
-import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from "jsonc-parser";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import { parseTree, printParseErrorCode, visit, type Node as JsonNode, type ParseError } from "jsonc-parser";
+import { LineCounter, parseDocument } from "yaml";
+import { MAX_DEPTH, MAX_VALUES, MAX_YAML_VALUES, valueBudget } from "./parse-limits.js";
+import { scanJson, scanYaml, type ScanResult } from "./prescan.js";
+import { LIMITS } from "./validate.js";
+import { readYamlDocument } from "./yaml-tree.js";
 
 export interface Position {
   line: number;
@@ -20,65 +24,87 @@ export function nearestRange(ranges: ReadonlyMap<string, SourceRange>, path: str
   for (let p = path; ; ) {
     const r = ranges.get(p);
     if (r) return r;
-    const up = p.replace(/(\.[^.[\]]+|\[\d+\])$/, "");
-    if (up === p) return undefined;
-    p = up;
+    if (p === "") return undefined;
+    const cut = p.endsWith("]") ? p.lastIndexOf("[") : p.lastIndexOf(".");
+    p = cut > 0 ? p.slice(0, cut) : "";
   }
 }
 
 export type SpecNode =
   | { kind: "map"; entries: { key: string; keyRange?: SourceRange; value: SpecNode }[]; range?: SourceRange }
   | { kind: "seq"; items: SpecNode[]; range?: SourceRange }
-  | { kind: "scalar"; value: string | number | boolean | null; range?: SourceRange; quoted?: boolean };
+  | {
+      kind: "scalar";
+      value: string | number | boolean | null;
+      range?: SourceRange;
+      quoted?: boolean;
+      /** The scalar as written (YAML), for messages about values JSON cannot show (`.inf`). */
+      source?: string;
+    };
+
+export interface TreeError {
+  /** The complete message, e.g. `YAML syntax error: …` or `undefined alias *opts`. */
+  message: string;
+  range: SourceRange;
+  hint?: string;
+}
 
 export interface ParsedTree {
   root: SpecNode | undefined;
-  /** Syntax errors with their position. */
-  errors: { message: string; range: SourceRange }[];
+  /** Problems that stop the document from being read, with their position. */
+  errors: TreeError[];
 }
 
-function rangeOf(lc: LineCounter, node: { range?: [number, number, number] | null } | null | undefined): SourceRange | undefined {
-  if (!node?.range) return undefined;
-  const [start, end] = node.range;
-  const s = lc.linePos(start);
-  const e = lc.linePos(Math.max(start, end));
-  return { start: { line: s.line, column: s.col }, end: { line: e.line, column: e.col } };
+export const DOCUMENT_START: SourceRange = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+
+/** A position from an offset, for the scans that run before a parser (and so before a LineCounter). */
+function positionAt(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
-function fromYaml(node: YamlNode | null | undefined, lc: LineCounter): SpecNode {
-  if (isMap(node)) {
-    return {
-      kind: "map",
-      range: rangeOf(lc, node),
-      entries: node.items.map((pair) => {
-        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        return { key, keyRange: rangeOf(lc, pair.key as YamlNode), value: fromYaml(pair.value as YamlNode, lc) };
-      }),
-    };
-  }
-  if (isSeq(node)) {
-    return { kind: "seq", range: rangeOf(lc, node), items: node.items.map((i) => fromYaml(i as YamlNode, lc)) };
-  }
-  if (isScalar(node)) {
-    const v = node.value;
-    const value = typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : v === null ? null : String(v);
-    return { kind: "scalar", value, range: rangeOf(lc, node), quoted: node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE" };
-  }
-  return { kind: "scalar", value: null, range: rangeOf(lc, node) };
+function pointRange(text: string, offset: number): SourceRange {
+  const p = positionAt(text, offset);
+  return { start: p, end: p };
 }
 
-/** Parses YAML (and so JSON, which YAML 1.2 contains) keeping positions. */
+/** Refuses documents nested too deep or with too many values, before a parser recurses or allocates. */
+function boundsErrors(text: string, scan: ScanResult, maxValues: number, hint: string): TreeError[] {
+  if (scan.unclosedQuoteAt !== undefined) {
+    return [{ message: "YAML syntax error: a quoted string starting here is never closed", range: pointRange(text, scan.unclosedQuoteAt) }];
+  }
+  if (scan.tooLongAt !== undefined) {
+    return [{ message: `a quoted string is longer than ${LIMITS.stringLength} characters, the limit for any value`, range: pointRange(text, scan.tooLongAt) }];
+  }
+  if (scan.tooDeepAt !== undefined) {
+    return [{ message: `the spec nests lists and objects more than ${MAX_DEPTH} levels deep`, range: pointRange(text, scan.tooDeepAt), hint: "an ImageSpec needs fewer than 10 levels" }];
+  }
+  if (scan.values > maxValues) {
+    return [{ message: `the spec has more than ${maxValues} values, the limit`, range: DOCUMENT_START, hint }];
+  }
+  return [];
+}
+
+/** Parses YAML keeping positions; aliases and merge keys are expanded within a budget. */
 export function parseText(text: string): ParsedTree {
+  const bounds = boundsErrors(text, scanYaml(text, MAX_DEPTH, LIMITS.stringLength, MAX_YAML_VALUES), MAX_YAML_VALUES, `write a generated spec this large as JSON, which allows ${MAX_VALUES} values`);
+  if (bounds.length > 0) return { root: undefined, errors: bounds };
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true });
-  const errors = doc.errors.map((e) => {
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true });
+  const errors: TreeError[] = doc.errors.map((e) => {
     const [start, end] = e.pos;
     const s = lc.linePos(start);
     const en = lc.linePos(end);
-    return { message: e.message.split("\n")[0]!, range: { start: { line: s.line, column: s.col }, end: { line: en.line, column: en.col } } };
+    return { message: `YAML syntax error: ${e.message.split("\n")[0]!}`, range: { start: { line: s.line, column: s.col }, end: { line: en.line, column: en.col } } };
   });
   if (errors.length > 0) return { root: undefined, errors };
-  return { root: doc.contents ? fromYaml(doc.contents as YamlNode, lc) : undefined, errors };
+  if (!doc.contents) return { root: undefined, errors };
+  return readYamlDocument(text, doc, lc, valueBudget(text.length));
 }
 
 /** Maps offsets to 1-based line and column. */
@@ -98,7 +124,7 @@ function lineIndex(text: string): (offset: number) => Position {
 }
 
 /** Converts a jsonc-parser tree, collecting duplicate keys (an error in protobuf JSON, as in YAML) into `dupes`. */
-function fromJson(node: JsonNode, pos: (offset: number) => Position, dupes: { message: string; range: SourceRange }[]): SpecNode {
+function fromJson(text: string, node: JsonNode, pos: (offset: number) => Position, dupes: { message: string; range: SourceRange }[]): SpecNode {
   const range = { start: pos(node.offset), end: pos(node.offset + node.length) };
   switch (node.type) {
     case "object": {
@@ -110,32 +136,78 @@ function fromJson(node: JsonNode, pos: (offset: number) => Position, dupes: { me
           const [key, value] = prop.children as [JsonNode, JsonNode | undefined];
           const name = String(key.value);
           const keyRange = { start: pos(key.offset), end: pos(key.offset + key.length) };
-          if (seen.has(name)) dupes.push({ message: "Map keys must be unique", range: keyRange });
+          if (seen.has(name)) dupes.push({ message: `JSON syntax error: Map keys must be unique (${JSON.stringify(name)} is given twice)`, range: keyRange });
           seen.add(name);
-          return { key: name, keyRange, value: value ? fromJson(value, pos, dupes) : { kind: "scalar", value: null, range } };
+          return { key: name, keyRange, value: value ? fromJson(text, value, pos, dupes) : { kind: "scalar", value: null, range } };
         }),
       };
     }
     case "array":
-      return { kind: "seq", range, items: (node.children ?? []).map((c) => fromJson(c, pos, dupes)) };
+      return { kind: "seq", range, items: (node.children ?? []).map((c) => fromJson(text, c, pos, dupes)) };
+    case "number":
+      // As written, for numbers a double cannot show (1e400).
+      return { kind: "scalar", value: node.value as number, range, source: text.slice(node.offset, node.offset + node.length) };
     default:
-      return { kind: "scalar", value: node.value as string | number | boolean | null, range, quoted: node.type === "string" };
+      return { kind: "scalar", value: node.value as string | boolean | null, range, quoted: node.type === "string" };
   }
+}
+
+const PARSE_OPTIONS = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true };
+
+/** Syntax errors listed for broken JSON; later ones are mostly echoes of the first. */
+const MAX_JSON_ERRORS = 20;
+
+/** Whether the text is strict JSON (or empty), by the native parser: fast, and stops at the first error. */
+function isStrictJson(text: string): boolean {
+  if (text.trim() === "") return true;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class EnoughErrors extends Error {}
+
+/** The first `max` syntax errors; the scan stops there (1 MB of commas would otherwise make a million). */
+function firstJsonErrors(text: string, max: number): ParseError[] {
+  const errors: ParseError[] = [];
+  try {
+    visit(
+      text,
+      {
+        onError: (error, offset, length) => {
+          errors.push({ error, offset, length });
+          if (errors.length >= max) throw new EnoughErrors();
+        },
+      },
+      PARSE_OPTIONS,
+    );
+  } catch (e) {
+    if (!(e instanceof EnoughErrors)) throw e;
+  }
+  return errors;
 }
 
 /** Parses strict JSON keeping positions (much faster than the YAML parser for large specs). */
 export function parseJson(text: string): ParsedTree {
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true });
+  const bounds = boundsErrors(text, scanJson(text, MAX_DEPTH), MAX_VALUES, "no image needs this many; split the spec");
+  if (bounds.length > 0) return { root: undefined, errors: bounds };
   const pos = lineIndex(text);
-  if (errors.length > 0) {
-    return {
-      root: undefined,
-      errors: errors.map((e) => ({ message: printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(), range: { start: pos(e.offset), end: pos(e.offset + e.length) } })),
-    };
-  }
+  const syntaxErrors = (errors: ParseError[]): ParsedTree => ({
+    root: undefined,
+    errors:
+      errors.length === 0
+        ? [{ message: "JSON syntax error: not valid JSON", range: DOCUMENT_START }]
+        : errors.slice(0, MAX_JSON_ERRORS).map((e) => ({ message: "JSON syntax error: " + printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(), range: { start: pos(e.offset), end: pos(e.offset + e.length) } })),
+  });
+  if (!isStrictJson(text)) return syntaxErrors(firstJsonErrors(text, MAX_JSON_ERRORS));
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, PARSE_OPTIONS);
+  if (errors.length > 0) return syntaxErrors(errors);
   const dupes: { message: string; range: SourceRange }[] = [];
-  const tree = root ? fromJson(root, pos, dupes) : undefined;
+  const tree = root ? fromJson(text, root, pos, dupes) : undefined;
   if (dupes.length > 0) return { root: undefined, errors: dupes };
   return { root: tree, errors: [] };
 }
@@ -148,4 +220,33 @@ export function fromPlain(value: unknown): SpecNode {
   }
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return { kind: "scalar", value };
   return { kind: "scalar", value: null };
+}
+
+export interface ParsedSpecText {
+  tree: ParsedTree;
+  format: "json" | "yaml";
+}
+
+function firstErrorAt(tree: ParsedTree): number {
+  const e = tree.errors[0];
+  return e ? e.range.start.line * 1e9 + e.range.start.column : 0;
+}
+
+const JSON_NAME = /\.json$/i;
+const YAML_NAME = /\.ya?ml$/i;
+
+/**
+ * Parses spec text: strict JSON when it parses as JSON (the fast path for large generated
+ * specs), YAML otherwise, so a YAML flow mapping (`{base_image: …}`) works too. A `.json`
+ * name means JSON only; when neither parses, the errors are those of the named (or likelier) format.
+ */
+export function parseSpecText(text: string, filename: string): ParsedSpecText {
+  if (JSON_NAME.test(filename)) return { tree: parseJson(text), format: "json" };
+  if (!/^\s*[{[]/.test(text)) return { tree: parseText(text), format: "yaml" };
+  const json = parseJson(text);
+  if (json.errors.length === 0 || json.errors.every((e) => !e.message.startsWith("JSON syntax error"))) return { tree: json, format: "json" };
+  const yaml = parseText(text);
+  if (yaml.errors.length === 0 || YAML_NAME.test(filename)) return { tree: yaml, format: "yaml" };
+  // Neither parses and the name does not say: the parse that got further is likelier what was meant.
+  return firstErrorAt(yaml) > firstErrorAt(json) ? { tree: yaml, format: "yaml" } : { tree: json, format: "json" };
 }

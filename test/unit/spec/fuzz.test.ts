@@ -1,13 +1,17 @@
 /**
  * Fuzzing parse → validate → compile: any input ends in a clean spec error or a valid
- * Definition, never another exception. 10,000 cases in all.
+ * Definition, never another exception; YAML aliases mean what their value written out means;
+ * tags outside the core schema and malformed protobuf wire data are refused.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileImage } from "../../../frontend/compile/compile.js";
 import { PythonUnavailableError } from "../../../frontend/compile/python.js";
 import { loadSpec } from "../../../frontend/spec/load.js";
+import { scanYaml } from "../../../frontend/spec/prescan.js";
 import { SpecError } from "../../../frontend/spec/problems.js";
+import { parse, stringify } from "yaml";
+import { messageType } from "../../../frontend/protocol/messages.js";
 import { decodeDefinition, SourceMap } from "../../../llb/src/index.js";
 import { baseConfig, BASE_REF, PYTHON_311, settings } from "../../support/compile-fixture.js";
 
@@ -117,4 +121,172 @@ describe("fuzzing spec input", () => {
       { numRuns: 4000 },
     );
   }, 120_000);
+});
+
+/** What loading says about a spec: its typed form, or its problems (path and message) in a stable order. */
+function outcome(text: string): { spec?: unknown; problems?: string[] } {
+  try {
+    return { spec: loadSpec(new TextEncoder().encode(text), "spec.yaml").spec };
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    return { problems: e.problems.map((p) => `${p.path}: ${p.message}`).sort() };
+  }
+}
+
+const CORE_TAGS = ["!!str", "!!int", "!!float", "!!bool", "!!null", "!!map", "!!seq", "!"];
+const OTHER_TAGS = ["!!binary", "!!timestamp", "!!set", "!!omap", "!foo", "!<tag:example.com,2000:x>", "!!python/object"];
+
+describe("fuzzing YAML anchors, aliases and tags", () => {
+  it("an alias means exactly what writing its value out means (1,000 cases)", () => {
+    fc.assert(
+      fc.property(value, fc.constantFrom("options", "secret_mounts", "packages"), (v, field) => {
+        const written = JSON.stringify(v) ?? "null";
+        const layer = (x: string) => (field === "packages" ? `  - pip_packages: {packages: ${x}}\n` : `  - pip_packages: {packages: [six], ${field}: ${x}}\n`);
+        const head = "base_image: x:1\nlayers:\n";
+        const withAlias = head + layer(`&v ${written}`) + layer("*v");
+        const writtenOut = head + layer(written) + layer(written);
+        const a = outcome(withAlias);
+        const b = outcome(writtenOut);
+        if (a.problems?.some((p) => p.includes("YAML aliases expand to more than"))) return; // a refused expansion
+        expect(a).toEqual(b);
+      }),
+      { numRuns: 1000 },
+    );
+  }, 60_000);
+
+  it("a tag outside the core schema is never accepted; a core tag never crashes (1,000 cases)", () => {
+    const slots = [...VALID.matchAll(/(: |- )(?=\S)/g)].map((m) => m.index! + m[0].length);
+    fc.assert(
+      fc.property(fc.constantFrom(...slots), fc.constantFrom(...CORE_TAGS, ...OTHER_TAGS), fc.constantFrom("", "&a ", "*a "), (at, tag, extra) => {
+        const text = VALID.slice(0, at) + tag + " " + (extra === "*a " ? "" : extra) + VALID.slice(at);
+        const result = outcome(text);
+        if (OTHER_TAGS.includes(tag)) {
+          expect(result.problems, text).toBeDefined();
+          expect(result.problems!.join("\n")).toMatch(/the YAML tag \S+ is not supported|YAML syntax error/);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  }, 60_000);
+});
+
+describe("fuzzing binary protobuf", () => {
+  const type = messageType("flyteidl2.imagebuilder.ImageSpec");
+  const field = (n: number, payload: Uint8Array) => [...varint((n << 3) | 2), ...varint(payload.length), ...payload];
+  const layerBytes = (l: object) => type.lookupType("Layer").encode(type.lookupType("Layer").fromObject(l)).finish();
+  const topLevel = fc.array(
+    fc.oneof(
+      fc.constant([1, enc("python:3.12-slim")] as const),
+      fc.constantFrom("3.11", "3.12").map((v) => [2, enc(v)] as const),
+      fc.constantFrom({ apt_packages: { packages: ["git"] } }, { pip_packages: { packages: ["six"], options: { pre: true } } }, { env: { env_variables: { A: "1" } } }, { commands: { cmd: ["make"], secret_mounts: [{ key: "k", mount_requirement: 2 }] } }).map((l) => [3, layerBytes(l)] as const),
+      fc.constant([4, enc("linux/amd64")] as const),
+    ),
+    { minLength: 1, maxLength: 6 },
+  );
+
+  it("a wrong wire type on any top-level field is refused with the field and its byte offset (800 cases)", () => {
+    fc.assert(
+      fc.property(topLevel, fc.nat(), fc.constantFrom(0, 1, 5), (fields, pick, wire) => {
+        const target = pick % fields.length;
+        const bytes: number[] = [];
+        let offset = 0;
+        fields.forEach(([n, payload], i) => {
+          const encoded = field(n, payload);
+          if (i === target) {
+            offset = bytes.length;
+            encoded[0] = (n << 3) | wire;
+          }
+          bytes.push(...encoded);
+        });
+        const result = pbOutcome(new Uint8Array(bytes));
+        expect(result.problems?.join("\n")).toContain(`at byte offset ${offset}`);
+      }),
+      { numRuns: 800 },
+    );
+  });
+
+  it("an unknown field anywhere at the top level is refused by number (500 cases)", () => {
+    fc.assert(
+      fc.property(topLevel, fc.nat(), fc.integer({ min: 5, max: 2000 }), fc.constantFrom(0, 1, 2, 5), (fields, pick, number, wire) => {
+        const at = pick % (fields.length + 1);
+        const unknown = [...varint((number << 3) | wire), ...(wire === 0 ? [1] : wire === 1 ? Array(8).fill(0) : wire === 5 ? Array(4).fill(0) : [1, 0x41])];
+        const parts = fields.map(([n, p]) => field(n, p));
+        parts.splice(at, 0, unknown);
+        const result = pbOutcome(new Uint8Array(parts.flat()));
+        expect(result.problems?.join("\n")).toContain(`unknown field number ${number} in ImageSpec`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("truncated or corrupted bytes end in a clean verdict (1,000 cases)", () => {
+    fc.assert(
+      fc.property(topLevel, fc.nat(), fc.nat(255), fc.boolean(), (fields, pos, byte, truncate) => {
+        const bytes = fields.flatMap(([n, p]) => field(n, p));
+        const i = pos % bytes.length;
+        const mutated = truncate ? bytes.slice(0, i) : bytes.map((b, k) => (k === i ? byte : b));
+        pbOutcome(new Uint8Array(mutated));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}
+
+function pbOutcome(bytes: Uint8Array): { problems?: string[] } {
+  try {
+    loadSpec(bytes, "spec.pb");
+    return {};
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    return { problems: e.problems.map((p) => `${p.path}: ${p.message}`) };
+  }
+}
+
+/** Levels of lists and objects in a plain value (a scalar has none). */
+function collectionDepth(v: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== "object") continue;
+    max = Math.max(max, d + 1);
+    for (const child of Object.values(x as object)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+describe("fuzzing the YAML pre-scan", () => {
+  const deep: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    node: fc.oneof({ maxDepth: 9, depthSize: "large" }, str, fc.integer(), fc.array(tie("node"), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 6 }), tie("node"), { maxKeys: 3 })),
+  })).node;
+  const styles = fc.record({
+    collectionStyle: fc.constantFrom("any" as const, "block" as const, "flow" as const),
+    defaultStringType: fc.constantFrom("PLAIN" as const, "QUOTE_DOUBLE" as const, "QUOTE_SINGLE" as const, "BLOCK_LITERAL" as const, "BLOCK_FOLDED" as const),
+    defaultKeyType: fc.constantFrom(null, "PLAIN" as const, "QUOTE_DOUBLE" as const, "QUOTE_SINGLE" as const),
+    indent: fc.integer({ min: 1, max: 4 }),
+  });
+
+  it("never counts fewer levels of nesting than a document has (1,000 cases)", () => {
+    fc.assert(
+      fc.property(deep, styles, (v, options) => {
+        const text = stringify(v, options);
+        const depth = collectionDepth(parse(text));
+        if (depth === 0) return;
+        expect(scanYaml(text, depth - 1, Infinity).tooDeepAt, text).toBeDefined();
+      }),
+      { numRuns: Number(process.env.PRESCAN_RUNS ?? 1000) },
+    );
+  }, 600_000);
 });

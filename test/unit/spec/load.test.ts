@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { messageType } from "../../../frontend/protocol/messages.js";
 import { specDigest } from "../../../frontend/spec/digest.js";
 import { loadSpec } from "../../../frontend/spec/load.js";
+import { MAX_REPORTED_PROBLEMS } from "../../../frontend/spec/parse-limits.js";
 import { SpecError, type SpecProblem } from "../../../frontend/spec/problems.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -151,5 +152,98 @@ describe("spec problems name the field and the line", () => {
       "base_image: x:1\nlayers:\n  - commands: {cmd: [a], secret_mounts: [{key: k}]}\n  - commands: {cmd: [b], secret_mounts: [{key: k, mount_requirement: FILE}]}\n",
     );
     expect(p[0]!.message).toContain('secret "k" is declared again with different settings');
+  });
+});
+
+describe("reading hostile input", () => {
+  it("orders problems by line, then column, even past column 10,000 (minified JSON)", () => {
+    const filler = Array.from({ length: 600 }, (_, i) => `{"workdir":{"workdir":"/w${i}"}}`).join(",");
+    const text = `{"base_image":"x:1","layers":[${filler},{"bogus":{}}],\n"python_version":3}`;
+    const p = problems(text, "spec.json");
+    expect(p.map((x) => x.path)).toEqual(["layers[600].bogus", "python_version"]);
+    expect(p[0]!.range!.start.column).toBeGreaterThan(10_000);
+    expect(p[1]!.range!.start.line).toBe(2);
+  });
+
+  it("keeps every later list item at its own index after an invalid one", () => {
+    const p = problems('base_image: x:1\nplatform: [linux/amd64, 7, "no such/platform/at/all"]\n');
+    expect(p.map((x) => x.path)).toEqual(["platform[1]", "platform[2]"]);
+  });
+
+  it("reads a YAML flow mapping and JSON alike, whatever the file name", () => {
+    for (const [text, name] of [["{base_image: x:1, layers: [{workdir: {workdir: /a}}]}", "spec.yaml"], ['{"base_image": "x:1", "layers": [{"workdir": {"workdir": "/a"}}]}', "spec"]] as const) {
+      const { spec } = loadSpec(enc(text), name);
+      expect(spec.layers[0]).toMatchObject({ kind: "workdir", workdir: "/a" });
+    }
+    expect(loadSpec(enc("{base_image: x:1}"), "spec.yaml").format).toBe("yaml");
+    expect(loadSpec(enc('{"base_image": "x:1"}'), "spec.yaml").format).toBe("json");
+  });
+
+  it("tells a short binary spec that is valid text from a YAML file starting with a blank line", () => {
+    const type = messageType("flyteidl2.imagebuilder.ImageSpec");
+    const image = "docker.io/library/python:3.12-slim-bookworm"; // its length byte is printable
+    const bytes = type.encode(type.fromObject({ base_image: image })).finish();
+    expect(new TextDecoder("utf-8", { fatal: true }).decode(bytes)).toContain(image);
+    expect(loadSpec(bytes, "spec").format).toBe("protobuf");
+    expect(loadSpec(enc("\nbase_image: x:1\n"), "spec").format).toBe("yaml");
+  });
+
+  it("an alias keeps the private index and the secrets of the layer it is used in", () => {
+    const { spec } = loadSpec(
+      enc("base_image: x:1\nlayers:\n  - pip_packages:\n      packages: [a]\n      options: &o {index_url: 'https://private.test/simple'}\n      secret_mounts: &s [{key: tok}]\n  - pip_packages: {packages: [b], options: *o, secret_mounts: *s}\n"),
+      "spec.yaml",
+    );
+    const second = spec.layers[1]!;
+    expect(second.kind === "pip_packages" && second.options.indexUrl).toBe("https://private.test/simple");
+    expect(second.kind === "pip_packages" && second.secrets.map((s) => [s.key, s.at])).toEqual([["tok", "layers[1].pip_packages.secret_mounts[0]"]]);
+  });
+
+  it("a merge key fills in what the mapping does not say itself", () => {
+    const { spec } = loadSpec(enc("base_image: x:1\nlayers:\n  - env: {env_variables: &base {A: '1', B: '2'}}\n  - env: {env_variables: {<<: *base, B: '3', C: '4'}}\n"), "spec.yaml");
+    const env = spec.layers[1]!;
+    expect(env.kind === "env" && env.vars).toEqual([
+      ["A", "1"],
+      ["B", "3"],
+      ["C", "4"],
+    ]);
+  });
+
+  it("lists at most the reported-problem cap, then says there are more", () => {
+    const text = JSON.stringify({ base_image: "x:1", layers: Array.from({ length: 3000 }, () => ({})) });
+    const p = problems(text, "spec.json");
+    expect(p.length).toBe(MAX_REPORTED_PROBLEMS + 1);
+    expect(p.at(-1)!.message).toContain("and more problems");
+  });
+});
+
+describe("binary protobuf maps", () => {
+  it("keep a key named like an object internal (__proto__) as an ordinary variable", () => {
+    const entry = (k: string, v: string) => [0x0a, k.length, ...enc(k), 0x12, v.length, ...enc(v)];
+    const env = [0x0a, ...[entry("__proto__", "x")].map((e) => [e.length, ...e]).flat()];
+    const layer = [0x4a, env.length, ...env];
+    const bytes = new Uint8Array([0x0a, 3, ...enc("x:1"), 0x1a, layer.length, ...layer]);
+    const l = loadSpec(bytes, "spec.pb").spec.layers[0]!;
+    expect(l.kind === "env" && l.vars).toEqual([["__proto__", "x"]]);
+  });
+});
+
+describe("telling text from binary", () => {
+  it("a protobuf of empty layers (a NUL in every other byte) is not taken for UTF-16", () => {
+    const p = problems(String.fromCharCode(0x1a, 0, 0x1a, 0, 0x1a, 0, 0x1a, 0, 0x1a, 0), "spec");
+    expect(p.map((x) => x.message)).toContain(`missing required field "base_image"`);
+    expect(p.map((x) => x.message).join("\n")).not.toContain("UTF-16");
+  });
+
+  it("UTF-16 text with or without a BOM gets a message to save it as UTF-8", () => {
+    const le = new Uint8Array([0xff, 0xfe, ...[..."base_image: x:1\n"].flatMap((c) => [c.charCodeAt(0), 0])]);
+    const be = new Uint8Array([..."base_image: x:1\n"].flatMap((c) => [0, c.charCodeAt(0)]));
+    for (const data of [le, be]) {
+      try {
+        loadSpec(data, "spec.yaml");
+        throw new Error("accepted");
+      } catch (e) {
+        expect((e as SpecError).problems[0]).toMatchObject({ hint: "save it as UTF-8" });
+      }
+    }
   });
 });
