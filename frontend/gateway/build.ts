@@ -78,16 +78,19 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
 
   // Round trips to the daemon dominate a frontend run: everything independent runs concurrently.
   const [file, exclude] = await Promise.all([readSpecFile(gw, o, env.sessionId), readDockerignore(gw, o, env.sessionId)]);
-  const language = textFormat(new TextDecoder().decode(file.data.subarray(0, 256)));
-  state.specFile = { filename: file.filename, data: file.data, language };
+  const guessed = textFormat(new TextDecoder().decode(file.data.subarray(0, 256)));
+  state.specFile = { filename: file.filename, data: file.data, language: guessed };
   let loaded: LoadedSpec;
   try {
     loaded = loadSpec(file.data, file.filename);
   } catch (e) {
-    if (o.requestId === LINT && e instanceof SpecError) return lintErrorResult(e, file, language);
+    if (o.requestId === LINT && e instanceof SpecError) return lintErrorResult(e, file, guessed);
     throw e;
   }
   state.loaded = loaded;
+  // The loader decides JSON or YAML by content; the first bytes were only a guess.
+  const language = loaded.format === "json" ? "json" : "yaml";
+  state.specFile.language = language;
   if (o.requestId === LINT) return lintResult(loaded, language);
   if (o.requestId === OUTLINE) return outlineResult(loaded, o, ownUv());
   if (o.requestId === TARGETS) return targetsResult(loaded, platformsOf(o, loaded, env));

@@ -2,7 +2,7 @@
  * What no string in a spec may contain: NUL and other control characters that cannot be meant,
  * line breaks in single-line fields (names, paths, URLs, references), more than the length limit.
  */
-import { LIMITS } from "./validate.js";
+import { LIMITS } from "./limits.js";
 
 /** `line`: a name, path, URL or reference, on one line. `text`: a command or argument string. */
 export type TextKind = "line" | "text";

@@ -6,7 +6,7 @@ import { parseTree, printParseErrorCode, visit, type Node as JsonNode, type Pars
 import { LineCounter, parseDocument } from "yaml";
 import { MAX_DEPTH, MAX_VALUES, MAX_YAML_VALUES, valueBudget } from "./parse-limits.js";
 import { scanJson, scanYaml, type ScanResult } from "./prescan.js";
-import { LIMITS } from "./validate.js";
+import { LIMITS } from "./limits.js";
 import { readYamlDocument } from "./yaml-tree.js";
 
 export interface Position {

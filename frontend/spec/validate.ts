@@ -9,7 +9,8 @@ import { shown } from "./shown.js";
 import { expandVariables, NestingTooDeepError } from "../compile/expand.js";
 import { nearestRange, type SourceRange } from "./tree.js";
 
-export const LIMITS = { layers: 10_000, packagesPerLayer: 50_000, stringLength: 64 * 1024 } as const;
+export { LIMITS } from "./limits.js";
+import { LIMITS } from "./limits.js";
 export const SUPPORTED_PYTHON = { min: 8, max: 14 } as const;
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
