@@ -3,6 +3,7 @@
  * `n`: the benchmark runs each near the 1 MiB limit, the work-bound test compares n with 2n.
  */
 import { MAX_SPEC_BYTES } from "../frontend/spec/load.js";
+import { varint } from "../test/support/wire-bytes.js";
 
 export interface HostileInput {
   name: string;
@@ -16,16 +17,6 @@ export interface HostileInput {
 }
 
 const text = (s: string) => new TextEncoder().encode(s);
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
 
 function delimited(field: number, payload: number[] | Uint8Array): number[] {
   return [...varint((field << 3) | 2), ...varint(payload.length), ...payload];

@@ -12,6 +12,7 @@ import { scanYaml } from "../../../frontend/spec/prescan.js";
 import { SpecError } from "../../../frontend/spec/problems.js";
 import { parse, stringify } from "yaml";
 import { messageType } from "../../../frontend/protocol/messages.js";
+import { varint } from "../../support/wire-bytes.js";
 import { decodeDefinition, SourceMap } from "../../../llb/src/index.js";
 import { baseConfig, BASE_REF, PYTHON_311, settings } from "../../support/compile-fixture.js";
 
@@ -233,16 +234,6 @@ describe("fuzzing binary protobuf", () => {
 });
 
 const enc = (s: string) => new TextEncoder().encode(s);
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
 
 function pbOutcome(bytes: Uint8Array): { problems?: string[] } {
   try {
