@@ -36,6 +36,7 @@ export const HOSTILE_INPUTS: HostileInput[] = [
   { name: "deep nesting (block)", workSize: 33333, filename: "spec.yaml", fullSize: 500_000, make: (n) => text(`base_image: x:1\nlayers:\n  ${"- ".repeat(n)}x\n`) },
   { name: "many aliases", workSize: 3333, filename: "spec.yaml", fullSize: 120_000, make: (n) => text(`base_image: x:1\nplatform: &p linux/amd64\nlayers:\n  - apt_packages:\n      packages: [${Array(n).fill("*p").join(",")}]\n`) },
   { name: "alias bomb", workSize: 3333, filename: "spec.yaml", fullSize: 50_000, make: (n) => text(`a: &a [${Array(10).fill("x").join(",")}]\n${Array.from({ length: n }, (_, i) => `b${i}: &b${i} [*${i === 0 ? "a" : `b${i - 1}`},*${i === 0 ? "a" : `b${i - 1}`}]\n`).join("")}`) },
+  { name: "aliases of a long string", workSize: 16_000, filename: "spec.yaml", fullSize: 60_000, make: (n) => text(`base_image: x:1\nlayers:\n  - commands:\n      cmd: [&c "echo ${"a".repeat(n)}", *c, *c, *c]\n`) },
   { name: "control characters", workSize: 3333, filename: "spec.yaml", fullSize: 120_000, make: (n) => text(`base_image: x:1\nplatform: [${Array(n).fill('"\\0"').join(",")}]\n`) },
   { name: "empty layers at the YAML cap", workSize: 2000, filename: "spec.yaml", fullSize: 14_900, make: (n) => text(`base_image: x:1\nlayers: [${Array(n).fill("{}").join(",")}]\n`) },
   { name: "packages at the YAML cap", workSize: 3333, filename: "spec.yaml", fullSize: 29_900, make: (n) => text(`base_image: x:1\nlayers:\n  - pip_packages:\n      packages:\n${Array.from({ length: n }, (_, i) => `        - pkg-${i}\n`).join("")}`) },

@@ -68,7 +68,8 @@ export function runCli(args: string[], out: (s: string) => void = (s) => process
     return 2;
   }
   const command = cmd as (typeof CLI_COMMANDS)[number];
-  if (rest.some(isHelp)) {
+  const beforeDashDash = rest.indexOf("--") < 0 ? rest : rest.slice(0, rest.indexOf("--"));
+  if (beforeDashDash.some(isHelp)) {
     out(COMMAND_USAGE[command]);
     return 0;
   }

@@ -1,3 +1,5 @@
+import { trimTrailingSlashes } from "./python.js";
+
 /**
  * Package index settings that do not come from a layer: the operator's defaults (frontend
  * options) and the base image's pip settings (its env and pip.conf files). Precedence, per
@@ -87,7 +89,7 @@ export function overlay(...layers: (IndexSettings | undefined)[]): IndexSettings
   return out;
 }
 
-const trimSlash = (p: string) => p.replace(/\/+$/, "");
+const trimSlash = trimTrailingSlashes;
 
 interface ConfFile {
   path: string;

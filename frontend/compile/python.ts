@@ -3,6 +3,13 @@ import type { IndexSettings } from "./index-settings.js";
 
 export const DEFAULT_VENV = "/opt/venv";
 
+/** `p` without trailing slashes, in linear time (a `/\/+$/` replace is quadratic on a run of slashes). */
+export function trimTrailingSlashes(p: string): string {
+  let end = p.length;
+  while (end > 0 && p.charCodeAt(end - 1) === 47) end--;
+  return p.slice(0, end);
+}
+
 /** What the frontend found in the base image's filesystem. */
 export interface PythonFacts {
   /** Interpreters like /usr/bin/python3.11, with their X.Y version. */
@@ -47,7 +54,7 @@ function matches(fullVersion: string, wanted: string): boolean {
 export function venvCandidates(baseEnv: ReadonlyMap<string, string>): string[] {
   const out: string[] = [];
   const virtualEnv = baseEnv.get("VIRTUAL_ENV");
-  if (virtualEnv) out.push(virtualEnv.replace(/\/+$/, ""));
+  if (virtualEnv) out.push(trimTrailingSlashes(virtualEnv));
   const uvPython = baseEnv.get("UV_PYTHON");
   const m = uvPython ? /^(\/.+)\/bin\/python[0-9.]*$/.exec(uvPython) : null;
   if (m && !out.includes(m[1]!)) out.push(m[1]!);

@@ -1,7 +1,7 @@
 /** Reads what the compiler needs to know from the client's files and the base image. */
 import { image, local, type Definition, type Platform } from "../../llb/src/index.js";
 import { basePipSettings, pipConfPaths } from "../compile/index-settings.js";
-import { interpreterVersion, pyvenvVersion, venvCandidates, type PythonFacts } from "../compile/python.js";
+import { interpreterVersion, pyvenvVersion, trimTrailingSlashes, venvCandidates, type PythonFacts } from "../compile/python.js";
 import { requirementIncludes } from "../compile/requirements.js";
 import type { ImageSpec } from "../spec/model.js";
 import { MAX_SPEC_BYTES } from "../spec/load.js";
@@ -43,7 +43,7 @@ export function parseDockerignore(text: string): string[] {
     if (!line || line.startsWith("#")) continue;
     const negate = line.startsWith("!");
     if (negate) line = line.slice(1).trim();
-    line = line.replace(/^\/+/, "").replace(/\/+$/, "") || ".";
+    line = trimTrailingSlashes(line.replace(/^\/+/, "")) || ".";
     const parts: string[] = [];
     for (const p of line.split("/")) {
       if (p === "" || p === ".") continue;

@@ -34,10 +34,8 @@ const TYPE_NAMES: Record<SpecNode["kind"], string> = { map: "an object", seq: "a
 function describe(node: SpecNode): string {
   if (node.kind !== "scalar") return TYPE_NAMES[node.kind];
   if (node.value === null) return "null";
-  // JSON cannot show `.inf`, `.nan` or digits beyond a double's precision: show them as written.
-  if (typeof node.value === "number" && node.source !== undefined && !(PLAIN_DECIMAL.test(node.source) && Number.isFinite(node.value) && (!Number.isInteger(node.value) || Number.isSafeInteger(node.value)))) {
-    return `number ${node.source}`;
-  }
+  // Numbers as written (`3.10`, `.inf`, `0x1F`): a double would show `3.1`, `Infinity`, `31`.
+  if (typeof node.value === "number" && node.source !== undefined) return `number ${node.source}`;
   return `${typeof node.value} ${JSON.stringify(shown(node.value))}`;
 }
 
@@ -46,7 +44,6 @@ function shown<T>(value: T): T | string {
   return typeof value === "string" && value.length > 80 ? value.slice(0, 60) + "…" : value;
 }
 
-const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
 
 /** A path segment for a key that is not a valid name: quoted (so controls show escaped) and shortened. */
 function badKeySegment(key: string): string {

@@ -9,6 +9,9 @@ import { DOCUMENT_START, type SourceRange } from "./tree.js";
 export type DetectedSpec = { kind: "protobuf" } | { kind: "text"; text: string };
 
 const PROTOBUF_NAME = /\.(pb|binpb)$/i;
+const TEXT_NAME = /\.(ya?ml|json)$/i;
+/** The one key every text spec has, as YAML or JSON writes it. */
+const BASE_IMAGE_KEY = /(base_image|baseImage)["']?[ \t]*:/;
 
 /** Control characters no text spec contains raw: C0 except tab, newline and carriage return. */
 function isBinaryControl(byte: number): boolean {
@@ -105,9 +108,14 @@ export function detectSpec(data: Uint8Array, filename: string, decodesAsProtobuf
   const badUtf8 = invalidUtf8At(body);
   const control = body.findIndex(isBinaryControl);
   const textual = badUtf8 < 0 && control < 0;
-  if (!hasBom && startsLikeImageSpec(body) && decodesAsProtobuf(body)) return { kind: "protobuf" };
+  const textName = TEXT_NAME.test(filename);
+  // A short binary spec can be valid UTF-8 text, and a text spec can happen to decode as
+  // protobuf: then a text name, or a base_image key written out, decides for text.
+  const text = textual ? new TextDecoder("utf-8").decode(body) : undefined;
+  if (!hasBom && startsLikeImageSpec(body) && decodesAsProtobuf(body) && (text === undefined || (!textName && !BASE_IMAGE_KEY.test(text)))) return { kind: "protobuf" };
   // Not a well-formed ImageSpec: report it as a broken protobuf only when it cannot be text.
-  if (!hasBom && !textual && looksBinary(body)) return { kind: "protobuf" };
+  if (!hasBom && !textual && (looksBinary(body) || (!textName && startsLikeImageSpec(body)))) return { kind: "protobuf" };
+  if (text !== undefined) return { kind: "text", text };
   if (badUtf8 >= 0) {
     throw encodingError(`the spec is not valid UTF-8 (byte 0x${body[badUtf8]!.toString(16).padStart(2, "0")} at offset ${badUtf8 + (hasBom ? 3 : 0)})`, bytePosition(body, badUtf8), filename, "save the file as UTF-8");
   }

@@ -90,6 +90,12 @@ function boundsErrors(text: string, scan: ScanResult, maxValues: number, hint: s
   return [];
 }
 
+/** The yaml library's message in the spec's terms (it speaks of its own API for several documents). */
+function yamlMessage(message: string): string {
+  const first = message.split("\n")[0]!;
+  return /parseAllDocuments/.test(first) ? "a spec is one YAML document; remove the --- line and what follows it, or split the file" : first;
+}
+
 /** Parses YAML keeping positions; aliases and merge keys are expanded within a budget. */
 export function parseText(text: string): ParsedTree {
   const bounds = boundsErrors(text, scanYaml(text, MAX_DEPTH, LIMITS.stringLength, MAX_YAML_VALUES), MAX_YAML_VALUES, `write a generated spec this large as JSON, which allows ${MAX_VALUES} values`);
@@ -100,7 +106,7 @@ export function parseText(text: string): ParsedTree {
     const [start, end] = e.pos;
     const s = lc.linePos(start);
     const en = lc.linePos(end);
-    return { message: `YAML syntax error: ${e.message.split("\n")[0]!}`, range: { start: { line: s.line, column: s.col }, end: { line: en.line, column: en.col } } };
+    return { message: `YAML syntax error: ${yamlMessage(e.message)}`, range: { start: { line: s.line, column: s.col }, end: { line: en.line, column: en.col } } };
   });
   if (errors.length > 0) return { root: undefined, errors };
   if (!doc.contents) return { root: undefined, errors };

@@ -22,11 +22,17 @@ interface Anchored {
   size: number;
   /** Levels of the subtree below its root. */
   height: number;
+  /** Characters of its keys and scalars (what expanding the alias costs the checks after it). */
+  chars: number;
 }
 
 const IN_PROGRESS = "in progress";
 
-class BudgetExceeded extends Error {}
+class BudgetExceeded extends Error {
+  constructor(readonly what: "values" | "characters") {
+    super(what);
+  }
+}
 
 class YamlReader {
   readonly errors: TreeError[] = [];
@@ -35,13 +41,18 @@ class YamlReader {
   /** Set while walking: the size and height of the subtree just converted. */
   private lastSize = 0;
   private lastHeight = 0;
+  private lastChars = 0;
+  /** Characters aliases may still add: a few times the text, so every later pass stays linear in the input. */
+  private charBudget: number;
 
   constructor(
     private readonly text: string,
     private readonly lc: LineCounter,
     private budget: number,
     private readonly limit: number,
-  ) {}
+  ) {
+    this.charBudget = 4 * text.length + 65_536;
+  }
 
   /** Where the tag of a node is written: the `!…` word before its value (or before its anchor). */
   tagOf(node: { range?: [number, number, number] | null } | null | undefined): { range?: [number, number, number] | null } | null | undefined {
@@ -74,10 +85,14 @@ class YamlReader {
 
   spend(n: number): void {
     this.budget -= n;
-    if (this.budget < 0) throw new BudgetExceeded();
+    if (this.budget < 0) throw new BudgetExceeded("values");
   }
 
-  budgetError(): TreeError {
+  budgetError(e: BudgetExceeded): TreeError {
+    if (e.what === "characters") {
+      const message = `YAML aliases expand the spec to more than 4 times its own size; the spec is refused rather than expanded`;
+      return { message, range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, hint: "write the values out, or alias fewer or shorter values" };
+    }
     const message = this.aliasesUsed
       ? `YAML aliases expand to more than ${this.limit} values; the spec is refused rather than expanded`
       : `the spec has more than ${this.limit} values`;
@@ -90,6 +105,7 @@ class YamlReader {
       this.error(node, `the spec nests lists and objects more than ${MAX_DEPTH} levels deep`, "an ImageSpec needs fewer than 10 levels", fallback);
       this.lastSize = 1;
       this.lastHeight = 0;
+      this.lastChars = 0;
       return { kind: "scalar", value: null };
     }
     if (isAlias(node)) return this.alias(node, depth);
@@ -100,7 +116,7 @@ class YamlReader {
     const anchor = (node as { anchor?: string } | null | undefined)?.anchor;
     if (anchor) this.anchors.set(anchor, IN_PROGRESS);
     const out = this.value(node, depth, fallback);
-    if (anchor) this.anchors.set(anchor, { node: out, size: this.lastSize, height: this.lastHeight });
+    if (anchor) this.anchors.set(anchor, { node: out, size: this.lastSize, height: this.lastHeight, chars: this.lastChars });
     return out;
   }
 
@@ -110,20 +126,25 @@ class YamlReader {
     if (isSeq(node)) {
       let size = 1;
       let height = 0;
+      let chars = 0;
       const items = (node.items as YamlNode[]).map((item) => {
         const converted = this.convert(item, depth + 1, this.range(node));
         size += this.lastSize;
         height = Math.max(height, this.lastHeight + 1);
+        chars += this.lastChars;
         return converted;
       });
       this.lastSize = size;
       this.lastHeight = height;
+      this.lastChars = chars;
       return { kind: "seq", range: this.range(node), items };
     }
     this.lastSize = 1;
     this.lastHeight = 0;
+    this.lastChars = 0;
     if (isScalar(node)) {
       const v = node.value;
+      this.lastChars = typeof v === "string" ? v.length : typeof node.source === "string" ? node.source.length : 0;
       const range = this.range(node);
       const source = typeof node.source === "string" ? node.source : undefined;
       if (typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null) {
@@ -146,6 +167,7 @@ class YamlReader {
     const target = this.anchors.get(node.source);
     this.lastSize = 1;
     this.lastHeight = 0;
+    this.lastChars = 0;
     if (target === undefined) {
       this.error(node, `the alias *${node.source} names no anchor`, `define &${node.source} on a value before this line, or write the value out`);
       return { kind: "scalar", value: null };
@@ -159,8 +181,11 @@ class YamlReader {
       return { kind: "scalar", value: null };
     }
     this.spend(target.size);
+    this.charBudget -= target.chars;
+    if (this.charBudget < 0) throw new BudgetExceeded("characters");
     this.lastSize = target.size;
     this.lastHeight = target.height;
+    this.lastChars = target.chars;
     // The expansion is shared; only its root moves to where the alias is, so a problem with the
     // value as a whole points at the alias, and one inside it at the anchored text.
     const range = this.range(node);
@@ -198,6 +223,7 @@ class YamlReader {
     type Entry = { key: string; keyRange?: SourceRange; value: SpecNode };
     let size = 1;
     let height = 0;
+    let chars = 0;
     // Merged entries keep the place of their `<<` key; keys written in the map win.
     const parts: (Entry | Entry[])[] = [];
     const own = new Set<string>();
@@ -207,6 +233,7 @@ class YamlReader {
         const merged = this.merge(pair.value, depth, fallback);
         size += this.lastSize;
         height = Math.max(height, this.lastHeight);
+        chars += this.lastChars;
         parts.push(merged);
         continue;
       }
@@ -216,6 +243,7 @@ class YamlReader {
       const value = this.convert(pair.value, depth + 1, fallback);
       size += this.lastSize;
       height = Math.max(height, this.lastHeight + 1);
+      chars += this.lastChars + (key?.key.length ?? 0);
       if (!key) continue;
       own.add(key.key);
       parts.push({ ...key, value });
@@ -233,6 +261,7 @@ class YamlReader {
     }
     this.lastSize = size;
     this.lastHeight = height;
+    this.lastChars = chars;
     const out: SpecNode = { kind: "map", entries };
     if (range) out.range = range;
     return out;
@@ -270,7 +299,7 @@ export function readYamlDocument(text: string, doc: Document, lc: LineCounter, b
     if (reader.errors.length > 0) return { root: undefined, errors: reader.errors };
     return { root, errors: [] };
   } catch (e) {
-    if (e instanceof BudgetExceeded) return { root: undefined, errors: [...reader.errors, reader.budgetError()] };
+    if (e instanceof BudgetExceeded) return { root: undefined, errors: [...reader.errors, reader.budgetError(e)] };
     throw e;
   }
 }

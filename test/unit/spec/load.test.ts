@@ -111,7 +111,7 @@ describe("spec problems name the field and the line", () => {
 
   it("an unquoted YAML number where a version string is meant", () => {
     const p = problems("base_image: x:1\npython_version: 3.10\n");
-    expect(p[0]).toMatchObject({ path: "python_version", message: "expected a string, got number 3.1" });
+    expect(p[0]).toMatchObject({ path: "python_version", message: "expected a string, got number 3.10" });
     expect(p[0]!.hint).toContain("quote");
   });
 
