@@ -3,7 +3,7 @@
  * (snake_case) and protobuf-JSON (lowerCamelCase) names, reports every problem at once.
  */
 import { MAX_REPORTED_PROBLEMS } from "./parse-limits.js";
-import { closest, type SpecProblem } from "./problems.js";
+import { closest, TooManyProblems, type SpecProblem } from "./problems.js";
 import { jsonName, shapeOf, TOP_LEVEL_EXTRAS, type FieldKind, type MessageName } from "./schema.js";
 import { stringProblem, type TextKind } from "./strings.js";
 import { DOCUMENT_START, type SourceRange, type SpecNode } from "./tree.js";
@@ -27,7 +27,6 @@ export interface DecodeResult {
 /** Fields whose text may span lines (shell commands, argument strings, env values). */
 const MULTILINE_FIELDS = new Set(["Commands.cmd", "PipOptions.extra_args", "PoetryProject.extra_args", "Env.env_variables"]);
 
-class TooManyProblems extends Error {}
 
 const TYPE_NAMES: Record<SpecNode["kind"], string> = { map: "an object", seq: "a list", scalar: "a value" };
 

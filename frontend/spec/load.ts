@@ -5,7 +5,7 @@ import { toImageSpec, type ImageSpec } from "./model.js";
 import { SpecError, type SpecProblem } from "./problems.js";
 import { MAX_REPORTED_PROBLEMS } from "./parse-limits.js";
 import { isProtobufSpec, readProtobufSpec } from "./protobuf.js";
-import { DOCUMENT_START, fromPlain, parseSpecText, type SourceRange } from "./tree.js";
+import { DOCUMENT_START, fromPlain, parseSpecText, textFormat, type SourceRange } from "./tree.js";
 import { validateSpec } from "./validate.js";
 
 export const MAX_SPEC_BYTES = 1 << 20;
@@ -64,9 +64,7 @@ export interface LoadedSpec {
  * A guess from the first bytes, for labelling text: JSON when it starts with an object or a
  * list. LoadedSpec.format is what the spec was actually read as.
  */
-export function textFormat(text: string): "json" | "yaml" {
-  return /^\s*[{[]/.test(text) ? "json" : "yaml";
-}
+export { textFormat };
 
 /** Parses, decodes and validates a spec; throws a SpecError listing every problem. */
 export function loadSpec(data: Uint8Array, filename: string): LoadedSpec {

@@ -32,10 +32,10 @@ export class RequirementSyntaxError extends Error {
   }
 }
 
-export const VERSION_OPERATORS = ["===", "==", "!=", "~=", "<=", ">=", "<", ">"] as const;
+const VERSION_OPERATORS = ["===", "==", "!=", "~=", "<=", ">=", "<", ">"] as const;
 
 /** Marker variables, with the legacy dotted spellings packaging still accepts. */
-export const MARKER_VARIABLES: ReadonlySet<string> = new Set([
+const MARKER_VARIABLES: ReadonlySet<string> = new Set([
   "python_version",
   "python_full_version",
   "os_name",

@@ -280,7 +280,7 @@ function quotedLengthAtLeast(source: string): number {
  * the character scan meets a quoted scalar spanning lines, which it cannot delimit alone.
  * Nesting counts indentation levels, compact `- `/`? ` items and flow brackets, as above.
  */
-export function scanYamlTokens(text: string, maxDepth: number, maxString: number, maxValues = Infinity): ScanResult {
+function scanYamlTokens(text: string, maxDepth: number, maxString: number, maxValues = Infinity): ScanResult {
   const indents: number[] = [];
   let values = 0;
   let flowDepth = 0;

@@ -9,6 +9,9 @@ export interface SpecProblem {
   hint?: string;
 }
 
+/** Thrown inside a decoder once it has more problems than are worth listing. */
+export class TooManyProblems extends Error {}
+
 /** All problems found in a spec; thrown before any build step runs. */
 export class SpecError extends Error {
   constructor(

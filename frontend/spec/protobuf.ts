@@ -7,7 +7,7 @@
 import protobuf from "protobufjs";
 import { messageType } from "../protocol/messages.js";
 import { MAX_REPORTED_PROBLEMS, MAX_VALUES } from "./parse-limits.js";
-import type { SpecProblem } from "./problems.js";
+import { TooManyProblems, type SpecProblem } from "./problems.js";
 
 const WIRE_NAMES = ["varint", "64-bit", "length-delimited", "group start", "group end", "32-bit"];
 const VARINT_TYPES = new Set(["bool", "int32", "int64", "uint32", "uint64", "sint32", "sint64"]);
@@ -18,7 +18,6 @@ export interface PlainMessage {
   [field: string]: PlainValue;
 }
 
-class TooManyProblems extends Error {}
 
 class WireError extends Error {
   constructor(

@@ -238,6 +238,11 @@ function firstErrorAt(tree: ParsedTree): number {
   return e ? e.range.start.line * 1e9 + e.range.start.column : 0;
 }
 
+/** JSON when the text starts with an object or a list, YAML otherwise (a first guess: see parseSpecText). */
+export function textFormat(text: string): "json" | "yaml" {
+  return /^\s*[{[]/.test(text) ? "json" : "yaml";
+}
+
 const JSON_NAME = /\.json$/i;
 const YAML_NAME = /\.ya?ml$/i;
 
@@ -248,7 +253,7 @@ const YAML_NAME = /\.ya?ml$/i;
  */
 export function parseSpecText(text: string, filename: string): ParsedSpecText {
   if (JSON_NAME.test(filename)) return { tree: parseJson(text), format: "json" };
-  if (!/^\s*[{[]/.test(text)) return { tree: parseText(text), format: "yaml" };
+  if (textFormat(text) === "yaml") return { tree: parseText(text), format: "yaml" };
   const json = parseJson(text);
   if (json.errors.length === 0 || json.errors.every((e) => !e.message.startsWith("JSON syntax error"))) return { tree: json, format: "json" };
   const yaml = parseText(text);
