@@ -298,12 +298,12 @@ describe("files, env and workdir", () => {
   });
 
   it("creates a relative workdir under the current one and uses it for later steps and the config", () => {
-    const compiled = compileSpec({ base_image: BASE, layers: [{ workdir: { workdir: "/srv" } }, { workdir: { workdir: "work/dir" } }, { commands: { cmd: ["pwd"] } }] });
+    const compiled = compileSpec({ base_image: BASE, layers: [{ workdir: { workdir: "/srv" } }, { workdir: { workdir: "data/dir" } }, { commands: { cmd: ["pwd"] } }] });
     const def = compiled.state.marshal();
     const mkdirs = decodeOps(def).filter((o) => o.op.file?.actions?.[0]?.mkdir).map((o) => o.op.file.actions[0].mkdir.path);
-    expect(mkdirs).toEqual(["/srv", "/srv/work/dir"]);
-    expect(execOps(def).at(-1)!.op.exec.meta.cwd).toBe("/srv/work/dir");
-    expect(compiled.config.config!.WorkingDir).toBe("/srv/work/dir");
+    expect(mkdirs).toEqual(["/srv", "/srv/data/dir"]);
+    expect(execOps(def).at(-1)!.op.exec.meta.cwd).toBe("/srv/data/dir");
+    expect(compiled.config.config!.WorkingDir).toBe("/srv/data/dir");
   });
 
   it("copies with Dockerfile COPY semantics, owned by the base image's user", () => {
