@@ -20,7 +20,7 @@ import {
 import type { LoadedSpec } from "../spec/load.js";
 import type { ImageSpec, Layer, PipOptions, Secret } from "../spec/model.js";
 import { splitShellWords } from "../spec/shellwords.js";
-import { contextPath, defaultSecretEnv, secretId } from "../spec/validate.js";
+import { contextPath, secretEnvName, secretId } from "../spec/validate.js";
 import { expandVariables } from "./expand.js";
 import { DEFAULT_PATH, envMap, HISTORY_COMMENT, LABEL_SPEC_DIGEST, LABEL_VERSION, type OciHistory, type OciImage } from "./image-config.js";
 import { defaultExtraIndexUrls, indexEnv } from "./index-settings.js";
@@ -271,7 +271,7 @@ class Compiler {
         mounts.push({ type: "secret", dest, id, mode: 0o400, uid: 0, gid: 0 });
         if (s.envVar) env[s.envVar] = dest;
       } else {
-        secretEnv.push({ id, name: s.envVar || defaultSecretEnv(s) });
+        secretEnv.push({ id, name: secretEnvName(s)! });
       }
     }
     return { mounts, env, secretEnv };

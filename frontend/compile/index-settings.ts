@@ -89,7 +89,6 @@ export function overlay(...layers: (IndexSettings | undefined)[]): IndexSettings
   return out;
 }
 
-const trimSlash = trimTrailingSlashes;
 
 interface ConfFile {
   path: string;
@@ -105,15 +104,15 @@ function confFiles(env: ReadonlyMap<string, string>): ConfFile[] {
   const configFile = env.get("PIP_CONFIG_FILE");
   if (configFile === "/dev/null") return [];
   const xdg = (env.get("XDG_CONFIG_DIRS") || "/etc/xdg").split(":").filter((d) => d.startsWith("/"));
-  const home = trimSlash(env.get("HOME") || "/root");
-  const configHome = trimSlash(env.get("XDG_CONFIG_HOME") || `${home}/.config`);
+  const home = trimTrailingSlashes(env.get("HOME") || "/root");
+  const configHome = trimTrailingSlashes(env.get("XDG_CONFIG_HOME") || `${home}/.config`);
   const venv = env.get("VIRTUAL_ENV");
   return [
-    ...xdg.map((d): ConfFile => ({ path: `${trimSlash(d)}/pip/pip.conf`, kind: "global" })),
+    ...xdg.map((d): ConfFile => ({ path: `${trimTrailingSlashes(d)}/pip/pip.conf`, kind: "global" })),
     { path: "/etc/pip.conf", kind: "global" },
     { path: `${home}/.pip/pip.conf`, kind: "user" },
     { path: `${configHome}/pip/pip.conf`, kind: "user" },
-    ...(venv ? [{ path: `${trimSlash(venv)}/pip.conf`, kind: "site" } as ConfFile] : []),
+    ...(venv ? [{ path: `${trimTrailingSlashes(venv)}/pip.conf`, kind: "site" } as ConfFile] : []),
     ...(configFile?.startsWith("/") ? [{ path: configFile, kind: "env" } as ConfFile] : []),
   ];
 }

@@ -5,6 +5,7 @@
  */
 import { parseLinuxPlatform, type NetworkMode, type Platform, type ProxyEnv } from "../../llb/src/index.js";
 import type { IndexSettings } from "../compile/index-settings.js";
+import { isIndexUrl } from "../spec/validate.js";
 import { DEFAULT_UV_IMAGE, type BuildSettings, type InstallerKind } from "../compile/settings.js";
 
 export const DEFAULT_SPEC_FILENAME = "imagespec.yaml";
@@ -117,7 +118,7 @@ function bool(key: string, v: string): boolean {
 const commaList = (v: string | undefined) => (v ?? "").split(",").map((x) => x.trim()).filter(Boolean);
 
 function indexUrlOption(key: string, v: string): string {
-  if (!/^(https?|file):\/\/\S+$/i.test(v)) throw new OptionError(`option ${key}: "${v}" is not an http(s) or file URL`);
+  if (!isIndexUrl(v)) throw new OptionError(`option ${key}: "${v}" is not an http(s) or file URL`);
   return v;
 }
 

@@ -10,7 +10,7 @@ import { LINT_RULES, lintSpec, ruleUrl, type LintWarning } from "../spec/lint.js
 import { formatProblem, SpecError } from "../spec/problems.js";
 import type { SourceRange } from "../spec/tree.js";
 import { nearestRange } from "../spec/tree.js";
-import { defaultSecretEnv, secretId } from "../spec/validate.js";
+import { secretEnvName, secretId } from "../spec/validate.js";
 import { SECRET_DIR } from "../compile/compile.js";
 import { pbRange, sourceInfo } from "./errors.js";
 import { OWN_OPTIONS, type FrontendOptions } from "./options.js";
@@ -26,6 +26,8 @@ const REQUESTS = [
   { name: LINT, version: "1.0.0", description: "Check the spec against the lint rules without building" },
   { name: DESCRIBE, version: "1.0.0", description: "List available subrequest types" },
 ] as const;
+
+const versionOf = (name: (typeof REQUESTS)[number]["name"]) => REQUESTS.find((r) => r.name === name)!.version;
 
 export class UnsupportedSubrequestError extends Error {
   constructor(readonly requestId: string) {
@@ -75,7 +77,7 @@ export function describeResult(): Record<string, unknown> {
     description: r.description,
     metadata: [{ name: "result.json" }, { name: "result.txt" }, ...(r.name === LINT ? [{ name: "result.statuscode" }] : [])],
   }));
-  return result(list, table([["NAME", "VERSION", "DESCRIPTION"], ...list.map((r) => [r.name.replace(/^frontend\./, ""), r.version, r.description])], 1), "1.0.0");
+  return result(list, table([["NAME", "VERSION", "DESCRIPTION"], ...list.map((r) => [r.name.replace(/^frontend\./, ""), r.version, r.description])], 1), versionOf(DESCRIBE));
 }
 
 interface SecretUse {
@@ -97,7 +99,7 @@ function secretUses(loaded: LoadedSpec): SecretUse[] {
       let use = byId.get(id);
       if (!use) {
         const file = s.mount === "FILE";
-        use = { id, kind: file ? "file" : "env", env: file ? s.envVar : s.envVar || defaultSecretEnv(s), ...(file ? { file: `${SECRET_DIR}/${id}` } : {}), layers: [], first: s };
+        use = { id, kind: file ? "file" : "env", env: secretEnvName(s) ?? "", ...(file ? { file: `${SECRET_DIR}/${id}` } : {}), layers: [], first: s };
         byId.set(id, use);
       }
       if (!use.layers.includes(l.at)) use.layers.push(l.at);
@@ -145,7 +147,7 @@ export function outlineResult(loaded: LoadedSpec, o: FrontendOptions, ownUv?: { 
     const how = (s: SecretUse) => (s.kind === "file" ? `file ${s.file}${s.env ? ` (path in $${s.env})` : ""}` : `env ${s.env}`);
     text += table([["SECRET", "REQUIRED", "MOUNTED AS", "USED BY"], ...secrets.map((s) => [s.id, "true", how(s), s.layers.join(", ")])]) + "\n";
   }
-  return result(json, text, "1.1.0");
+  return result(json, text, versionOf(OUTLINE));
 }
 
 /** The one target; `platforms` are those the build would make. */
@@ -156,9 +158,8 @@ export function targetsResult(loaded: LoadedSpec, platforms: readonly Platform[]
     targets: [{ default: true, description, base: spec.baseImage, platform: platforms.map(formatPlatform).join(","), location: location(nearestRange(loaded.ranges, "base_image")) }],
     sources: [Buffer.from(loaded.data).toString("base64")],
   };
-  return result(json, table([["TARGET", "DESCRIPTION"], ["(default)", description]], 1), "1.0.0");
+  return result(json, table([["TARGET", "DESCRIPTION"], ["(default)", description]], 1), versionOf(TARGETS));
 }
-
 
 /** The text of one warning as buildx prints lint results (without the snippet). */
 export function warningText(w: LintWarning): string {
@@ -172,7 +173,7 @@ export function lintResult(loaded: LoadedSpec, language: string): Record<string,
     sources: [sourceInfo({ filename: loaded.filename, data: loaded.data, language })],
   };
   const text = warnings.map((w) => `WARNING: ${w.rule} - ${ruleUrl(w.rule)}\n${w.detail}\n`).join("\n");
-  return result(json, text, "1.0.0", { "result.statuscode": Buffer.from(warnings.length > 0 ? "1" : "0") });
+  return result(json, text, versionOf(LINT), { "result.statuscode": Buffer.from(warnings.length > 0 ? "1" : "0") });
 }
 
 /** `--check` on a spec that does not load: the problems as the lint result's build error. */
@@ -184,5 +185,5 @@ export function lintErrorResult(err: SpecError, file: { filename: string; data: 
     buildError: { message: err.message, location: location(first?.range, 0) },
   };
   const text = err.problems.map((p) => formatProblem(p, file.filename)).join("\n") + "\n";
-  return result(json, text, "1.0.0", { "result.statuscode": Buffer.from("1") });
+  return result(json, text, versionOf(LINT), { "result.statuscode": Buffer.from("1") });
 }

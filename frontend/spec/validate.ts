@@ -39,6 +39,11 @@ export function defaultSecretEnv(s: Secret): string {
   return secretId(s).toUpperCase().replace(/[-.]/g, "_");
 }
 
+/** Whether a package index URL is one pip and uv accept: http(s) or file, any case of scheme. */
+export function isIndexUrl(url: string): boolean {
+  return /^(?:https?|file):\/\/\S+$/i.test(url);
+}
+
 /** The env var a secret sets in its step: its env_var, or for env secrets the derived name. */
 export function secretEnvName(s: Secret): string | undefined {
   if (s.envVar) return s.envVar;
@@ -89,7 +94,7 @@ class Checker {
   pipOptions(path: string, o: PipOptions): void {
     const urls = [o.indexUrl, ...o.extraIndexUrls].map((u, i) => [u, i === 0 ? `${path}.index_url` : `${path}.extra_index_urls[${i - 1}]`] as const);
     for (const [url, p] of urls) {
-      if (url && !/^(?:https?|file):\/\/\S+$/i.test(url)) this.add(p, `"${url}" is not an http(s) or file URL`);
+      if (url && !isIndexUrl(url)) this.add(p, `"${url}" is not an http(s) or file URL`);
     }
     if (o.extraArgs) this.extraArgs(`${path}.extra_args`, o.extraArgs);
   }

@@ -68,13 +68,7 @@ export interface ExecSpec {
  * spellings, `HTTP_PROXY` and `http_proxy`) but leaves them out of the cache key, so a build
  * behind another proxy reuses the cache.
  */
-export interface ProxyEnv {
-  httpProxy?: string;
-  httpsProxy?: string;
-  ftpProxy?: string;
-  noProxy?: string;
-  allProxy?: string;
-}
+export type ProxyEnv = NonNullable<PbMeta["proxyEnv"]>;
 
 const SHARING: Record<CacheSharingMode, CacheSharing> = {
   shared: CacheSharing.Shared,
