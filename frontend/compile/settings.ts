@@ -28,6 +28,10 @@ export interface BuildSettings {
   labels: Record<string, string>;
   /** `image-resolve-mode`. */
   resolveMode: "default" | "pull" | "local";
+  /** Package-granular Python layers (`optimize`); off means one layer per spec entry. */
+  optimize?: boolean;
+  /** Layer budget of the optimized image, base layers included. */
+  maxLayers?: number;
 }
 
 export function cacheId(settings: BuildSettings, id: string): string {

@@ -24,6 +24,8 @@ export const OWN_OPTIONS = {
   "no-proxy": "NO_PROXY of every build step (not in the image config, nor in cache keys)",
   "base-image-allow": "base image reference patterns that may be used (comma list, * wildcards)",
   "base-image-deny": "base image reference patterns that may not be used (comma list, * wildcards; deny wins)",
+  optimize: "true (default) or false: lay Python packages out one layer per distribution (or group); the bare flag means true",
+  "optimize-max-layers": "most layers the optimized image may have, the base image's included (default 64)",
   "debug-fail": "test hook: `internal` raises an internal error after reading the spec",
 } as const;
 
@@ -105,6 +107,10 @@ export interface FrontendOptions {
   basePolicy: { allow: string[]; deny: string[] };
   imageId?: string;
   inlineSpec?: string;
+  /** Package-granular Python layers (`optimize`). */
+  optimize: boolean;
+  /** Layer budget of the optimized image, base layers included (`optimize-max-layers`). */
+  maxLayers: number;
   cacheNamespace: string;
   debugFail?: string;
 }
@@ -180,6 +186,18 @@ function parseCacheImports(opts: ReadonlyMap<string, string>): CacheImport[] {
   return out;
 }
 
+export const DEFAULT_MAX_LAYERS = 64;
+/** Above this, Docker's layer store and overlay mounts fail ("max depth exceeded" at 125). */
+export const MAX_MAX_LAYERS = 120;
+
+function maxLayersOption(v: string | undefined): number {
+  if (v === undefined || v === "") return DEFAULT_MAX_LAYERS;
+  if (!/^\d{1,4}$/.test(v.trim()) || Number(v) < 2 || Number(v) > MAX_MAX_LAYERS) {
+    throw new OptionError(`option optimize-max-layers: expected a whole number from 2 to ${MAX_MAX_LAYERS}, got "${v}"`);
+  }
+  return Number(v);
+}
+
 /** Reads and checks every option; unknown ones are an error naming what is accepted. */
 export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform: Platform): FrontendOptions {
   const own = new Map<string, string>();
@@ -253,6 +271,8 @@ export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform:
     proxy: proxySettings(own, opts),
     basePolicy: { allow: commaList(own.get("base-image-allow")), deny: commaList(own.get("base-image-deny")) },
     cacheNamespace: opts.get("build-arg:BUILDKIT_CACHE_MOUNT_NS") ?? "",
+    optimize: own.has("optimize") ? own.get("optimize") === "" || bool("optimize", own.get("optimize")!) : true,
+    maxLayers: maxLayersOption(own.get("optimize-max-layers")),
   };
   if (multi) out.multiPlatform = bool("multi-platform", multi);
   if (opts.get("requestid")) out.requestId = opts.get("requestid")!;
@@ -276,5 +296,7 @@ export function buildSettings(o: FrontendOptions, ownUv?: { image: string; dir: 
     labels: o.labels,
     resolveMode: o.resolveMode,
     ...(o.imageId ? { imageId: o.imageId } : {}),
+    optimize: o.optimize,
+    maxLayers: o.maxLayers,
   };
 }
