@@ -3,9 +3,11 @@
  * needs from the daemon (base image config, Python interpreters, context file lists) is an input.
  */
 import {
+  diff,
   FileAction,
   image,
   local,
+  merge,
   resolvePath,
   scratch,
   type Chown,
@@ -16,7 +18,14 @@ import {
   type SourceLocation,
   type SourceMap,
   type State,
+  type ExecState,
+  type RunOptions,
 } from "../../llb/src/index.js";
+import { layoutLayers, installOrder, type LayoutGroup } from "../optimize/layout.js";
+import type { DistContents } from "../optimize/record.js";
+import type { Resolution, ResolvedDist } from "../optimize/resolution.js";
+import { requirementFileOptions, splitInstallerArgs } from "../optimize/installer-args.js";
+import { DETERMINISTIC_ENV, INPUT_DIR, inputsMount, installArgv, packageLayer, pinLine, RESOLVE_OUT, resolveArgv, squashLayers, toolsMount, toolsState, type ResolveRequest } from "./package-steps.js";
 import type { LoadedSpec } from "../spec/load.js";
 import type { ImageSpec, Layer, PipOptions, Secret } from "../spec/model.js";
 import { splitShellWords } from "../spec/shellwords.js";
@@ -44,7 +53,22 @@ export interface ContextFacts {
   files?: Record<string, string>;
   /** Every file each requirements file needs (itself and what it includes), context-relative. */
   requirementFiles?: Record<string, string[]>;
+  /** The text of those files (optimize reads the index options written in them). */
+  requirementTexts?: Record<string, string>;
 }
+
+/** What optimize has learnt from the daemon so far (each phase of the build adds to it). */
+export interface OptimizeFacts {
+  /** What each Python layer installs, by the layer's index in the spec. */
+  resolutions: ReadonlyMap<number, Resolution>;
+  /** What each package layer holds, by package layer id. */
+  contents: ReadonlyMap<string, DistContents>;
+}
+
+/** A fact the compiler needs before it can go on: the gateway solves `state` and reads it. */
+export type FactsRequest =
+  | { kind: "resolve"; layer: number; at: string; installer: "pip" | "uv"; state: State }
+  | { kind: "inspect"; items: { id: string; state: State; sitePackages: string }[] };
 
 export interface CompileInput {
   loaded: LoadedSpec;
@@ -59,24 +83,56 @@ export interface CompileInput {
   specDigest: string;
   frontendVersion: string;
   sourceMap?: SourceMap;
+  /** Set when Python layers are laid out package by package (the `optimize` option, with merge/diff caps). */
+  optimize?: OptimizeFacts;
 }
 
 export interface CompiledImage {
   state: State;
   config: OciImage;
   python?: PythonPlan;
+  /** Lines for the build output (why a layer was not laid out package by package, budget notes). */
+  notes: string[];
+}
+
+/** Thrown inside the compiler to stop at the first fact it lacks. */
+class NeedFacts {
+  constructor(readonly request: FactsRequest) {}
+}
+
+/** A distribution installed in a step of its own, waiting to be laid out with the others. */
+interface PendingPackage {
+  id: string;
+  dist: ResolvedDist;
+  /** Its layer: what the install changed, in an empty filesystem. */
+  layer: State;
+  order: number;
+  app: boolean;
+  /** The spec layer it came from, for names. */
+  step: string;
+}
+
+/** What an optimized Python layer asks for; `oneStep` lays it out as without optimize. */
+interface PythonInstall {
+  layer: Layer & { secrets: Secret[] };
+  resolve: ResolveRequest;
+  /** Context mounts the layer's installs need. */
+  mounts: RunMount[];
+  /** Index options the layer's files carry (requirements files), for each package's install. */
+  fileOptions: string[];
+  oneStep: () => void;
 }
 
 const PYTHON_LAYERS = new Set<Layer["kind"]>(["pip_packages", "requirements", "python_wheels", "uv_project", "poetry_project"]);
 
 /** Context files the compiler must read for the spec under the given installer. */
-export function filesToRead(spec: ImageSpec, installer: "uv" | "pip"): string[] {
+export function filesToRead(spec: ImageSpec, installer: "uv" | "pip", optimize = false): string[] {
   const out: string[] = [];
   for (const l of spec.layers) {
     if (l.kind !== "uv_project") continue;
-    // Both installers need to know whether the project is a package; pip also needs the lock.
+    // Both installers need to know whether the project is a package; pip and optimize also need the lock.
     out.push(fileIn(projectDir(l.pyproject), "pyproject.toml"));
-    if (installer === "pip" && l.uvlock) out.push(contextPath(l.uvlock)!);
+    if ((installer === "pip" || optimize) && l.uvlock) out.push(contextPath(l.uvlock)!);
   }
   return [...new Set(out)];
 }
@@ -162,6 +218,8 @@ export function ownerOf(user: string | undefined): Chown | undefined {
   return g !== undefined && g !== "" ? { user: ref(u), group: ref(g) } : { user: ref(u), group: ref(u) };
 }
 
+type StepExtras = { mounts?: RunMount[]; env?: Record<string, string>; secrets?: Secret[] };
+
 class Compiler {
   private state: State;
   private readonly history: OciHistory[] = [];
@@ -176,6 +234,24 @@ class Compiler {
    */
   private readonly syncEnv: Readonly<Record<string, string>> | undefined;
   readonly python: PythonPlan | undefined;
+  readonly notes: string[] = [];
+  /** The spec layer being compiled (for the layer budget: what is still to come). */
+  private cursor = 0;
+
+  // Optimize: package layers wait in `pending` (and the app's own layers in `appLayers`) while
+  // other steps go on in `state`; they are laid out and merged onto it when something needs the
+  // whole filesystem (a command, a one-step install) or at the end.
+  private readonly optimize: OptimizeFacts | undefined;
+  /** The filesystem wheels install onto: base and venv, or everything up to the last barrier. */
+  private pyBase: State | undefined;
+  /** A copy, command or one-step install happened since pyBase was set. */
+  private barrier = false;
+  private pending: PendingPackage[] = [];
+  private appLayers: { state: State; history: string }[] = [];
+  /** Distributions optimized layers installed so far, by normalized name. */
+  private readonly pins = new Map<string, { name: string; version: string }>();
+  private tools: State | undefined;
+  private stepNote = "";
 
   constructor(private readonly input: CompileInput) {
     const { base, settings, platform } = input;
@@ -199,6 +275,7 @@ class Compiler {
       customName: "[internal] load build context",
     });
     this.total = spec.layers.length;
+    this.optimize = input.optimize;
     if (needsPython(spec)) {
       if (!input.python) throw new Error("internal: Python facts missing for a spec that needs Python");
       this.python = planPython(spec.pythonVersion, baseEnv, input.python);
@@ -240,23 +317,27 @@ class Compiler {
     this.history.push({ created_by: createdBy, comment: HISTORY_COMMENT, ...(emptyLayer ? { empty_layer: true } : {}) });
   }
 
-  /** One exec step; a layer's `secrets` add their mounts after `mounts` and their env under `env`. */
-  private run(name: string, path: string, args: string[], extra: { mounts?: RunMount[]; env?: Record<string, string>; secrets?: Secret[] } = {}): void {
+  /** One exec step on this.state, which becomes its result (one layer). */
+  private run(name: string, path: string, args: string[], extra: StepExtras = {}): void {
+    this.state = this.exec(this.state, name, path, args, extra).root();
+    this.record(name, false);
+  }
+
+  /** An exec on `onto`; a layer's `secrets` add their mounts after `mounts` and their env under `env`. */
+  private exec(onto: State, name: string, path: string, args: string[], extra: StepExtras = {}): ExecState {
     const sec = extra.secrets ? this.secrets(extra.secrets) : undefined;
     const mounts = sec ? [...(extra.mounts ?? []), ...sec.mounts] : extra.mounts;
     const env = sec ? { ...sec.env, ...extra.env } : extra.env;
     const proxy = this.input.settings.proxy;
-    this.state = this.state
-      .run({
-        args,
-        ...(env ? { env } : {}),
-        ...(mounts ? { mounts } : {}),
-        ...(sec ? { secretEnv: sec.secretEnv } : {}),
-        ...(proxy ? { proxyEnv: proxy } : {}),
-        ...this.opts(name, path),
-      })
-      .root();
-    this.record(name, false);
+    const opts: RunOptions = {
+      args,
+      ...(env ? { env } : {}),
+      ...(mounts ? { mounts } : {}),
+      ...(sec ? { secretEnv: sec.secretEnv } : {}),
+      ...(proxy ? { proxyEnv: proxy } : {}),
+      ...this.opts(name, path),
+    };
+    return onto.run(opts);
   }
 
   /** BuildKit secret mounts/env for a layer's secrets; values never enter the LLB. */
@@ -278,7 +359,7 @@ class Compiler {
   }
 
   private step(layer: Layer, what: string): string {
-    return `[${layer.index + 1}/${this.total}] ${summarize(what)}`;
+    return `[${layer.index + 1}/${this.total}] ${summarize(what)}${this.stepNote}`;
   }
 
   private pythonEnv(): void {
@@ -298,6 +379,7 @@ class Compiler {
     }
     for (const [k, v] of plan.env) this.setEnv(k, v);
     this.record(`ENV ${plan.env.map(([k, v]) => `${k}=${v}`).join(" ")}`, true);
+    this.pyBase = this.state;
   }
 
   private setEnv(key: string, raw: string): void {
@@ -327,6 +409,37 @@ class Compiler {
   }
 
   layer(l: Layer): void {
+    this.cursor = l.index;
+    if (this.optimize) {
+      const install = this.pythonInstall(l);
+      if (install) {
+        this.optimizedInstall(install);
+        return;
+      }
+      if (l.kind === "commands" || l.kind === "poetry_project") {
+        // They see the whole filesystem, and what they change is not known to the frontend.
+        this.finalize();
+        if (l.kind === "poetry_project") this.oneStepNote(l, "poetry projects are installed by poetry");
+        this.layerAsIs(l);
+        this.barrier = true;
+        return;
+      }
+      if (l.kind === "copy_config") {
+        // The app's files go after the packages: the copy is made on the other steps' filesystem
+        // and kept as its own layer, so packages and copy stay independent of each other.
+        const before = this.state;
+        this.layerAsIs(l);
+        const history = this.history.pop()!.created_by!;
+        this.appLayers.push({ state: diff(before, this.state), history });
+        this.state = this.state.withOutput(before.output);
+        this.barrier = true;
+        return;
+      }
+    }
+    this.layerAsIs(l);
+  }
+
+  private layerAsIs(l: Layer): void {
     const inst = this.installer;
     switch (l.kind) {
       case "apt_packages": {
@@ -420,6 +533,10 @@ class Compiler {
     // workspace members or path sources, its manifest and lock are all it needs.
     const { isPackage, needsTree } = pyText === undefined ? { isPackage: true, needsTree: true } : uvProjectShape(pyText);
     const depsOnly = extra.includes("--no-install-project") || (!isPackage && !needsTree);
+    if (this.optimize && !this.stepNote) {
+      this.optimizedUvProject(l, { dir, pyprojectFile, lock, depsOnly: depsOnly || !isPackage, extra, opt });
+      return;
+    }
     if (inst.kind === "pip") {
       try {
         this.uvProjectWithPip(l, { dir, pyprojectFile, lock, depsOnly: depsOnly || !isPackage, extra, opt });
@@ -523,7 +640,270 @@ class Compiler {
     });
   }
 
+  // ---- optimize ---------------------------------------------------------------------------
+
+  /** The optimized form of a Python install layer, or undefined for other layers. */
+  private pythonInstall(l: Layer): PythonInstall | undefined {
+    const inst = this.installer;
+    if (!inst) return undefined;
+    const pip = pipInstallPrefix(inst);
+    switch (l.kind) {
+      case "pip_packages":
+        return {
+          layer: l,
+          resolve: { options: this.optionArgs(l.options), targets: l.packages, uvInput: { text: l.packages.join("\n") + "\n" }, noDeps: false },
+          mounts: [],
+          fileOptions: [],
+          oneStep: () => this.layerAsIs(l),
+        };
+      case "requirements": {
+        const file = contextPath(l.file)!;
+        const texts = this.input.facts.requirementTexts ?? {};
+        const fileOptions = requirementPaths(l, this.input.facts).flatMap((p) => {
+          const dir = parentDir(p);
+          return requirementFileOptions(texts[p] ?? "", (rel) => inContext(dir === "." ? rel : `${dir}/${rel}`));
+        });
+        return {
+          layer: l,
+          resolve: { options: this.optionArgs(l.options), targets: ["-r", inContext(file)], uvInput: { file: inContext(file) }, noDeps: false },
+          mounts: this.contextMounts(requirementPaths(l, this.input.facts)),
+          fileOptions,
+          oneStep: () => this.layerAsIs(l),
+        };
+      }
+      case "python_wheels": {
+        const dir = inContext(l.dir);
+        const targets = l.packageName ? [l.packageName] : (this.input.facts.wheels[contextPath(l.dir) ?? l.dir] ?? []).map(inContext);
+        return {
+          layer: l,
+          resolve: { options: [...this.optionArgs(l.options), "--find-links", dir], targets, uvInput: { text: targets.join("\n") + "\n" }, noDeps: false },
+          mounts: this.contextMounts([contextPath(l.dir)!]),
+          fileOptions: [],
+          oneStep: () => this.layerAsIs(l),
+        };
+      }
+      default:
+        void pip;
+        return undefined;
+    }
+  }
+
+  private oneStepNote(l: Layer, reason: string): void {
+    this.notes.push(`${l.at}: installed in one step, not package by package: ${reason}`);
+  }
+
+  /** Lays the layer out as without optimize, on the whole filesystem, saying why in its step name. */
+  private oneStep(install: PythonInstall, reason: string): void {
+    this.finalize();
+    this.oneStepNote(install.layer, reason);
+    this.stepNote = ` (one step: ${summarize(reason, 80)})`;
+    try {
+      install.oneStep();
+    } finally {
+      this.stepNote = "";
+    }
+    this.barrier = true;
+  }
+
+  /** Everything so far as one filesystem (package layers not yet laid out, in install order). */
+  private whole(): State {
+    return merge([this.state, ...this.pending.map((p) => p.layer), ...this.appLayers.map((a) => a.state)]);
+  }
+
+  /** The filesystem a wheel installs onto, with the env and working directory of this point. */
+  private installBase(): State {
+    return this.barrier ? this.whole() : this.state.withOutput(this.pyBase!.output);
+  }
+
+  private toolsMount(): RunMount {
+    this.tools ??= toolsState();
+    return toolsMount(this.tools);
+  }
+
+  /** Lays the layer out package by package; false when it was installed in one step instead. */
+  private optimizedInstall(install: PythonInstall): boolean {
+    const l = install.layer;
+    const inst = this.installer!;
+    const split = splitInstallerArgs(install.resolve.options, this.pins.size > 0);
+    if (split.unsupported) return this.oneStep(install, split.unsupported), false;
+    const resolution = this.optimize!.resolutions.get(l.index);
+    if (!resolution) throw new NeedFacts({ kind: "resolve", layer: l.index, at: l.at, installer: inst.kind, state: this.resolveStep(install) });
+    if (!resolution.ok) return this.oneStep(install, `resolving it against what is installed failed: ${resolution.reason}`), false;
+    const todo: ResolvedDist[] = [];
+    for (const d of resolution.dists) {
+      if (d.source.kind === "unsupported") return this.oneStep(install, `${d.name} comes from ${d.source.why}`), false;
+      const installed = resolution.installed[d.key];
+      if (installed !== undefined && !this.pins.has(d.key)) {
+        if (installed === d.version) continue;
+        return this.oneStep(install, `it changes ${d.name} ${installed}, which the base image has, to ${d.version}`), false;
+      }
+      const earlier = this.pins.get(d.key);
+      if (earlier) {
+        if (earlier.version === d.version) continue;
+        return this.oneStep(install, `it changes ${d.name} ${earlier.version}, which an earlier layer installed, to ${d.version}`), false;
+      }
+      todo.push(d);
+    }
+    const ordered = installOrder(todo);
+    const perPackage = [...split.perPackage, ...install.fileOptions];
+    ordered.forEach((d, i) => {
+      const what = `${inst.kind === "uv" ? "uv pip" : "pip"} install ${d.name}==${d.version}`;
+      const name = this.step(l, `${what} (package ${i + 1} of ${ordered.length})`);
+      // An sdist is built on top of everything before it, as without optimize.
+      const onto = d.source.kind === "sdist" ? this.whole() : this.installBase();
+      const fromContext = d.source.kind === "context-wheel" || ((d.source.kind === "wheel" || d.source.kind === "sdist") && d.source.fromContext);
+      const mounts: RunMount[] = [
+        ...installerMounts(inst, "shared"),
+        this.toolsMount(),
+        ...(d.source.kind === "context-wheel" ? [] : [inputsMount({ "requirements.txt": pinLine(d) }, `pin ${d.name}==${d.version}`)]),
+        ...(fromContext ? install.mounts : []),
+      ];
+      const installed = this.exec(onto, name, l.at, installArgv(inst, d, perPackage), {
+        mounts,
+        env: { ...this.indexEnv, ...DETERMINISTIC_ENV },
+        secrets: l.secrets,
+      }).root();
+      const id = `${d.name}==${d.version}`;
+      this.pending.push({ id, dist: d, layer: packageLayer(onto, installed, inst.venv, `${this.step(l, `layer of ${id}`)}`), order: this.pending.length, app: fromContext, step: this.step(l, what) });
+      this.pins.set(d.key, { name: d.name, version: d.version });
+    });
+    return true;
+  }
+
+  /** The step that finds out what the layer installs; its output directory holds the answer. */
+  private resolveStep(install: PythonInstall): State {
+    const l = install.layer;
+    const inst = this.installer!;
+    const pins = [...this.pins.values()].map((p) => `${p.name}==${p.version}\n`).sort().join("");
+    const inputs: Record<string, string> = {};
+    if (pins) inputs["pins.txt"] = pins;
+    if (inst.kind === "uv" && "text" in install.resolve.uvInput) inputs["requirements.in"] = install.resolve.uvInput.text;
+    const mounts: RunMount[] = [
+      ...installerMounts(inst, "shared"),
+      this.toolsMount(),
+      inputsMount(inputs, `what ${l.at} asks for`),
+      { type: "bind", dest: RESOLVE_OUT, source: scratch(), readonly: false },
+      ...install.mounts,
+    ];
+    const what = inst.kind === "uv" ? "uv pip compile" : "pip install --dry-run";
+    const exec = this.exec(this.installBase(), this.step(l, `resolve: ${what} (optimize)`), l.at, resolveArgv(inst, install.resolve, pins !== ""), {
+      mounts,
+      ...(this.indexEnv ? { env: this.indexEnv } : {}),
+      secrets: l.secrets,
+    });
+    return exec.getMount(RESOLVE_OUT);
+  }
+
+  private optimizedUvProject(
+    l: Extract<Layer, { kind: "uv_project" }>,
+    p: { dir: string; pyprojectFile: string; lock: string; depsOnly: boolean; extra: string[]; opt: string[] },
+  ): void {
+    const inst = this.installer!;
+    const asIs = () => this.uvProject(l);
+    const fallback = (reason: string) => this.oneStep({ layer: l, resolve: { options: [], targets: [], uvInput: { text: "" }, noDeps: true }, mounts: [], fileOptions: [], oneStep: asIs }, reason);
+    const syncArgs = p.extra.filter((a) => a !== "--no-install-project");
+    if (syncArgs.length > 0) return fallback(`extra_args ${syncArgs.join(" ")} are uv sync options`);
+    const files = this.input.facts.files ?? {};
+    const pyText = files[p.pyprojectFile];
+    if (pyText === undefined) return fallback(`${p.pyprojectFile} was not read`);
+    let deps: string[];
+    try {
+      const project = pyprojectDependencies(pyText);
+      if (p.lock) {
+        const lockText = files[p.lock];
+        if (lockText === undefined) return fallback(`${p.lock} was not read`);
+        deps = lockedRequirements(lockText, project.name);
+      } else {
+        if (inst.kind === "uv") return fallback("without uv.lock, uv resolves the project itself");
+        deps = project.dependencies;
+      }
+    } catch (e) {
+      if (e instanceof PipCannotInstallError) return fallback(e.message);
+      throw e;
+    }
+    if (deps.length > 0) {
+      const laidOut = this.optimizedInstall({
+        layer: l,
+        resolve: { options: p.opt, targets: deps, uvInput: { text: deps.join("\n") + "\n" }, noDeps: p.lock !== "" },
+        mounts: [],
+        fileOptions: [],
+        oneStep: asIs,
+      });
+      if (!laidOut) return; // installed in one step, the project with it
+    }
+    if (!p.depsOnly) {
+      // The project itself is the app: its own layer after the packages, installed without dependencies.
+      const tree = scratch().copy(this.ctx, p.dir, "/", { copyDirContentsOnly: true, createDestPath: true, followSymlinks: true });
+      const onto = this.whole();
+      const name = this.step(l, `${inst.kind === "uv" ? "uv pip" : "pip"} install ${p.dir} (the project, without dependencies)`);
+      const installed = this.exec(onto, name, l.at, [...pipInstallPrefix(inst), ...p.opt, "--no-deps", PROJECT_MOUNT], {
+        mounts: [...installerMounts(inst), { type: "bind", dest: PROJECT_MOUNT, source: tree, readonly: false }],
+        ...(this.indexEnv ? { env: this.indexEnv } : {}),
+        secrets: l.secrets,
+      }).root();
+      this.appLayers.push({ state: diff(onto, installed), history: name });
+      this.barrier = true;
+    }
+  }
+
+  /** Layers the spec will still add after the current point (an estimate for the budget). */
+  private layersToCome(): number {
+    let n = 0;
+    for (const l of this.input.loaded.spec.layers.slice(this.cursor)) {
+      if (l.kind === "commands") n += l.cmd.length;
+      else if (l.kind === "env") continue;
+      else if (l.kind === "python_wheels") n += 2;
+      else n += 1;
+    }
+    return n;
+  }
+
+  private packageBudget(atEnd: boolean): number {
+    const max = this.input.settings.maxLayers ?? 64;
+    const base = this.input.base.config.rootfs?.diff_ids?.length ?? 0;
+    const ours = this.history.filter((h) => !h.empty_layer).length + this.appLayers.length;
+    const left = max - base - ours - (atEnd ? 0 : this.layersToCome());
+    if (left < 1) {
+      this.notes.push(`optimize: the base image's ${base} layers and the spec's other steps leave no room under optimize-max-layers=${max}; all packages share one layer`);
+      return 1;
+    }
+    return left;
+  }
+
+  /** Lays out the waiting package layers and merges them, then the app's layers, onto the state. */
+  private finalize(atEnd = false): void {
+    if (this.pending.length === 0 && this.appLayers.length === 0) return;
+    const layers: State[] = [];
+    if (this.pending.length > 0) {
+      const contents = this.optimize!.contents;
+      const missing = this.pending.filter((p) => !contents.has(p.id));
+      if (missing.length > 0) {
+        const sitePackages = `${this.installer!.venv}/lib/python${this.python!.version}/site-packages`;
+        throw new NeedFacts({ kind: "inspect", items: missing.map((p) => ({ id: p.id, state: p.layer, sitePackages })) });
+      }
+      const byId = new Map(this.pending.map((p) => [p.id, p]));
+      const groups = layoutLayers(
+        this.pending.map((p) => ({ id: p.id, size: contents.get(p.id)!.size, files: contents.get(p.id)!.files, order: p.order, app: p.app })),
+        this.packageBudget(atEnd),
+      );
+      groups.forEach((g, i) => {
+        const members = g.members.map((m) => byId.get(m.id)!);
+        const label = groupLabel(g, i, groups.length);
+        layers.push(members.length === 1 ? members[0]!.layer : squashLayers(members.map((m) => m.layer), `[python] ${label}`));
+        this.record(members.length === 1 ? `${members[0]!.step} (${label.split(":")[0]})` : `[python] ${label}`, false);
+      });
+    }
+    for (const a of this.appLayers) this.record(a.history, false);
+    this.state = merge([this.state, ...layers, ...this.appLayers.map((a) => a.state)]);
+    this.pending = [];
+    this.appLayers = [];
+  }
+
   finish(): CompiledImage {
+    if (this.optimize) {
+      this.cursor = this.input.loaded.spec.layers.length;
+      this.finalize(true);
+    }
     const { base, platform, settings, specDigest } = this.input;
     const baseConfig = base.config.config ?? {};
     const env = this.state.env();
@@ -545,7 +925,7 @@ class Compiler {
     if (platform.variant) config.variant = platform.variant;
     else delete config.variant;
     delete config.created;
-    return { state: this.state, config, ...(this.python ? { python: this.python } : {}) };
+    return { state: this.state, config, notes: this.notes, ...(this.python ? { python: this.python } : {}) };
   }
 
   compile(): CompiledImage {
@@ -576,6 +956,28 @@ export class UnsupportedWithPipError extends Error {
   }
 }
 
+/** "layer 3 of 17: torch==2.13.0+cpu", or for a shared layer the first few of its packages. */
+function groupLabel(g: LayoutGroup, i: number, n: number): string {
+  const names = g.members.map((m) => m.id);
+  const shown = names.length <= 4 ? names.join(", ") : `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`;
+  return `package layer ${i + 1} of ${n}: ${shown}`;
+}
+
+export type CompileOutcome = ({ kind: "image" } & CompiledImage) | { kind: "needs"; request: FactsRequest };
+
+/** Compiles the image, or says which fact from the daemon it needs first (optimize only). */
+export function compileOrRequest(input: CompileInput): CompileOutcome {
+  try {
+    return { kind: "image", ...new Compiler(input).compile() };
+  } catch (e) {
+    if (e instanceof NeedFacts) return { kind: "needs", request: e.request };
+    throw e;
+  }
+}
+
 export function compileImage(input: CompileInput): CompiledImage {
-  return new Compiler(input).compile();
+  const out = compileOrRequest(input);
+  if (out.kind === "needs") throw new Error(`internal: the compiler needs a ${out.request.kind} fact it was not given`);
+  const { kind: _kind, ...image } = out;
+  return image;
 }

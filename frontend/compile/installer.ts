@@ -26,15 +26,18 @@ export function pipOptionArgs(kind: "uv" | "pip", o: PipOptions): string[] {
   return args;
 }
 
-/** The mounts every install step gets: the installer's cache, and uv itself for uv. */
-export function installerMounts(inst: Installer): RunMount[] {
+/**
+ * The mounts every install step gets: the installer's cache, and uv itself for uv. Steps of one
+ * package each share the cache, so they can run side by side (pip and uv write it atomically).
+ */
+export function installerMounts(inst: Installer, sharing: "locked" | "shared" = "locked"): RunMount[] {
   if (inst.kind === "uv") {
     return [
-      { type: "cache", dest: "/root/.cache/uv", id: cacheId(inst.settings, "uv"), sharing: "locked" },
+      { type: "cache", dest: "/root/.cache/uv", id: cacheId(inst.settings, "uv"), sharing },
       { type: "bind", dest: UV_MOUNT, source: inst.uvImage!, readonly: true, ...(inst.settings.uvImageDir ? { selector: inst.settings.uvImageDir } : {}) },
     ];
   }
-  return [{ type: "cache", dest: "/root/.cache/pip", id: cacheId(inst.settings, "pip"), sharing: "locked" }];
+  return [{ type: "cache", dest: "/root/.cache/pip", id: cacheId(inst.settings, "pip"), sharing }];
 }
 
 /** argv prefix of `pip install` into the venv. */

@@ -9,7 +9,11 @@ import {
   SourceMap,
   type Platform,
 } from "../../llb/src/index.js";
-import { compileImage, filesToRead, needsPython } from "../compile/compile.js";
+import { compileOrRequest, filesToRead, needsPython, type CompileInput, type CompiledImage, type OptimizeFacts } from "../compile/compile.js";
+import type { Resolution } from "../optimize/resolution.js";
+import type { DistContents } from "../optimize/record.js";
+import { inspectLayers, readResolution } from "./optimize-facts.js";
+import { scratch, FileAction } from "../../llb/src/index.js";
 import { emptyImage, envMap, type OciImage } from "../compile/image-config.js";
 import { loadSpec, textFormat, type LoadedSpec } from "../spec/load.js";
 import { specDigest } from "../spec/digest.js";
@@ -101,10 +105,15 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   const sourceMap = new SourceMap(file.filename, file.data, language, file.definition);
   const digest = specDigest(loaded.spec);
   const settings = buildSettings(o, o.installer === "uv" && !o.uvImageGiven ? ownUv() : undefined);
+  const optimizing = settings.optimize !== false && caps.llb.has("mergeop") && caps.llb.has("diffop");
+  const notices: Promise<void>[] = [];
+  if (settings.optimize !== false && !optimizing && needsPython(loaded.spec)) {
+    notices.push(notify(gw, caps, "optimize: this BuildKit has no merge/diff ops (BuildKit 0.10 or later has them), so the image is laid out one layer per spec entry"));
+  }
   const platforms = platformsOf(o, loaded, env);
-  const [wheels, files, requirementFiles, bases] = await Promise.all([
+  const [wheels, files, requirements, bases] = await Promise.all([
     listWheels(gw, loaded.spec, o, env.sessionId, exclude),
-    readContextFiles(gw, filesToRead(loaded.spec, settings.installer), o, env.sessionId, exclude),
+    readContextFiles(gw, filesToRead(loaded.spec, settings.installer, optimizing), o, env.sessionId, exclude),
     requirementClosure(gw, loaded.spec, o, env.sessionId, exclude),
     Promise.all(
       platforms.map(async (platform) => {
@@ -117,20 +126,23 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
 
   const results = await Promise.all(
     bases.map(async ({ platform, base, python }): Promise<PlatformResult> => {
-      let compiled;
+      let compiled: CompiledImage;
       try {
-        compiled = compileImage({
-          loaded,
-          platform,
-          base: { ref: base.ref, config: base.config },
-          ...(python ? { python } : {}),
-          facts: { wheels, files, requirementFiles },
-          settings,
-          context: { localName: o.contextLocal, sessionId: env.sessionId, excludePatterns: exclude },
-          specDigest: digest,
-          frontendVersion: VERSION,
-          sourceMap,
-        });
+        compiled = await compileInPhases(
+          {
+            loaded,
+            platform,
+            base: { ref: base.ref, config: base.config },
+            ...(python ? { python } : {}),
+            facts: { wheels, files, requirementFiles: requirements.closure, requirementTexts: requirements.texts },
+            settings,
+            context: { localName: o.contextLocal, sessionId: env.sessionId, excludePatterns: exclude },
+            specDigest: digest,
+            frontendVersion: VERSION,
+            sourceMap,
+          },
+          optimizing ? { gw, caps, platform, cacheImports: o.cacheImports } : undefined,
+        );
       } catch (e) {
         if (e instanceof Error && e.name === "PythonUnavailableError") {
           throw new LocatedError(`${e.message} (platform ${formatPlatform(platform)})`, loaded.ranges.has("python_version") ? "python_version" : "base_image");
@@ -138,6 +150,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
         if (e instanceof Error && e.name === "UnsupportedWithPipError") throw new LocatedError(e.message, (e as unknown as { at: string }).at);
         throw e;
       }
+      for (const note of compiled.notes) notices.push(notify(gw, caps, note));
       const def = compiled.state.marshal({ platform });
       caps.llb.requireAll(def);
       const ref = await gw.solve(def, { cacheImports: o.cacheImports });
@@ -145,7 +158,43 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
     }),
   );
   await warnings;
+  await Promise.all(notices);
   return buildResult(results, o.multiPlatform ?? results.length > 1);
+}
+
+/**
+ * Compiles, and with optimize answers what the compiler asks on the way: a layer's resolve step,
+ * then what the package layers hold. Each answer is solved by BuildKit (and cached like any
+ * step); the compiler stays pure and is simply run again with what was learnt.
+ */
+async function compileInPhases(input: CompileInput, daemon: Parameters<typeof readResolution>[0] | undefined): Promise<CompiledImage> {
+  const resolutions = new Map<number, Resolution>();
+  const contents = new Map<string, DistContents>();
+  const facts: OptimizeFacts = { resolutions, contents };
+  for (;;) {
+    const out = compileOrRequest({ ...input, ...(daemon ? { optimize: facts } : {}) });
+    if (out.kind === "image") return out;
+    if (!daemon) throw new Error(`internal: the compiler asked for a ${out.request.kind} fact without optimize`);
+    const req = out.request;
+    if (req.kind === "resolve") resolutions.set(req.layer, await readResolution(daemon, req, []));
+    else for (const [id, c] of await inspectLayers(daemon, req)) contents.set(id, c);
+  }
+}
+
+/**
+ * One line in the build output: a BuildKit warning where the daemon takes them, otherwise a
+ * step named after it (older daemons show every vertex they are asked to solve).
+ */
+async function notify(gw: Gateway, caps: Caps, text: string): Promise<void> {
+  try {
+    if (caps.gateway.has("gateway.warnings")) {
+      await gw.warn({ digest: "", short: text, detail: [], url: "" });
+      return;
+    }
+    await gw.solve(scratch().file(FileAction.mkdir("/note", 0o755), { customName: `[note] ${text}` }).marshal(), { evaluate: true });
+  } catch {
+    // A note that cannot be shown must not fail the build.
+  }
 }
 
 /** The operator's base image policy, for the spec's base image and any named context replacing it; before anything is pulled. */

@@ -128,8 +128,9 @@ export async function readContextFiles(gw: Gateway, paths: string[], o: Frontend
  * Every file each requirements layer needs: the file and, recursively, what it includes with
  * -r/-c. Read through BuildKit so only those files are mounted into the install step.
  */
-export async function requirementClosure(gw: Gateway, spec: ImageSpec, o: FrontendOptions, sessionId: string, exclude: string[]): Promise<Record<string, string[]>> {
+export async function requirementClosure(gw: Gateway, spec: ImageSpec, o: FrontendOptions, sessionId: string, exclude: string[]): Promise<{ closure: Record<string, string[]>; texts: Record<string, string> }> {
   const out: Record<string, string[]> = {};
+  const texts: Record<string, string> = {};
   for (const l of spec.layers) {
     if (l.kind !== "requirements") continue;
     const root = contextPath(l.file)!;
@@ -147,6 +148,7 @@ export async function requirementClosure(gw: Gateway, spec: ImageSpec, o: Fronte
           const what = p === root ? "requirements file" : `file "${p}" (included from ${l.file})`;
           throw new SpecError([{ path: `${l.at}.requirements.file`, message: `${what} not found in the build context` }], o.filename);
         }
+        texts[p] = text;
         try {
           next.push(...requirementIncludes(p, text));
         } catch (e) {
@@ -157,7 +159,7 @@ export async function requirementClosure(gw: Gateway, spec: ImageSpec, o: Fronte
     }
     out[root] = [...seen].sort();
   }
-  return out;
+  return { closure: out, texts };
 }
 
 const INTERPRETER_DIRS = ["/usr/bin", "/usr/local/bin"];

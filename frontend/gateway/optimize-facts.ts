@@ -1,0 +1,64 @@
+/** Reads what optimize asks the daemon: a layer's resolve step output, and what package layers hold. */
+import type { Platform } from "../../llb/src/index.js";
+import { CONTEXT_MOUNT, type FactsRequest } from "../compile/compile.js";
+import { failureReason, parsePipReport, parsePylock, normalizeName, type Resolution, type ResolveStatus } from "../optimize/resolution.js";
+import { parseRecord, type DistContents } from "../optimize/record.js";
+import type { Gateway, Caps } from "./gateway.js";
+import type { CacheImport } from "./options.js";
+
+const MAX_REPORT_BYTES = 64 << 20;
+const INSPECT_CONCURRENCY = 8;
+
+interface Solve {
+  gw: Gateway;
+  caps: Caps;
+  platform: Platform;
+  cacheImports: readonly CacheImport[];
+}
+
+async function solveState(s: Solve, state: Extract<FactsRequest, { kind: "resolve" }>["state"]): Promise<string> {
+  const def = state.marshal({ platform: s.platform });
+  s.caps.llb.requireAll(def);
+  return s.gw.solve(def, { cacheImports: s.cacheImports });
+}
+
+const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** Runs a layer's resolve step and reads its answer; a failed resolve is an answer too. */
+export async function readResolution(s: Solve, req: Extract<FactsRequest, { kind: "resolve" }>, requested: readonly string[]): Promise<Resolution> {
+  const ref = await solveState(s, req.state);
+  const status = JSON.parse(decode(await s.gw.readFile(ref, "status.json", 1 << 20))) as ResolveStatus;
+  if (status.exit !== 0) return { ok: false, reason: failureReason(status) };
+  const installed = JSON.parse(decode(await s.gw.readFile(ref, "installed.json", 8 << 20))) as Record<string, string>;
+  try {
+    const dists =
+      req.installer === "uv"
+        ? parsePylock(decode(await s.gw.readFile(ref, "pylock.toml", MAX_REPORT_BYTES)), CONTEXT_MOUNT, new Set(requested.map(normalizeName)))
+        : parsePipReport(decode(await s.gw.readFile(ref, "report.json", MAX_REPORT_BYTES)), CONTEXT_MOUNT);
+    return { ok: true, dists, installed };
+  } catch (e) {
+    return { ok: false, reason: `its resolve output could not be read: ${(e as Error).message}` };
+  }
+}
+
+/** What each package layer holds, from its RECORD: sizes for the layout, files for overlaps. */
+export async function inspectLayers(s: Solve, req: Extract<FactsRequest, { kind: "inspect" }>): Promise<Map<string, DistContents>> {
+  const out = new Map<string, DistContents>();
+  const queue = [...req.items];
+  const worker = async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const ref = await solveState(s, item.state);
+      const infos = await s.gw.readDirIfExists(ref, item.sitePackages, "*.dist-info");
+      let contents: DistContents = { size: 0, files: [] };
+      for (const info of infos) {
+        const record = await s.gw.readFileIfExists(ref, `${item.sitePackages}/${info.path}/RECORD`, MAX_REPORT_BYTES);
+        if (!record) continue;
+        const c = parseRecord(decode(record), item.sitePackages.replace(/^\/+/, ""));
+        contents = { size: contents.size + c.size, files: [...contents.files, ...c.files] };
+      }
+      out.set(item.id, contents);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(INSPECT_CONCURRENCY, queue.length) }, worker));
+  return out;
+}

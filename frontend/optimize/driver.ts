@@ -1,0 +1,106 @@
+/**
+ * The small Python program optimized builds run inside their steps, shipped as a file of the
+ * LLB (so its text is part of the cache key, and it never lands in the image):
+ *
+ *   driver.py resolve OUT PINS CONSTRAIN_INSTALLED -- ARGV...
+ *     lists what the environment has (importlib.metadata) into OUT/installed.json, writes
+ *     OUT/constraints.txt (the pins of earlier layers, plus with CONSTRAIN_INSTALLED=1 what is
+ *     installed), runs ARGV (the installer's resolve command, which reads that file) and records
+ *     its exit status and the end of its stderr in OUT/status.json. It always exits 0, so the
+ *     frontend, not the step, decides what a failed resolve means.
+ *
+ *   driver.py install NAME REQUESTED -- ARGV...
+ *     runs ARGV (an install of NAME alone) and, when REQUESTED is 0, removes the REQUESTED
+ *     marker pip writes for every package named on its command line, with its RECORD row: a
+ *     dependency installed on its own must look like one installed with the rest.
+ *
+ * Package names, versions and paths reach it as argv, never through a shell.
+ */
+export const DRIVER_PY = String.raw`import json, os, re, subprocess, sys, sysconfig
+from importlib import metadata
+
+
+def norm(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def installed():
+    out = {}
+    for d in metadata.distributions():
+        name = d.metadata["Name"]
+        if name and norm(name) not in out:
+            out[norm(name)] = d.version
+    return out
+
+
+def resolve(out, pins, constrain_installed, argv):
+    have = installed()
+    with open(os.path.join(out, "installed.json"), "w") as f:
+        json.dump(have, f, sort_keys=True)
+    lines = []
+    if pins != "-":
+        with open(pins) as f:
+            lines += [l.strip() for l in f if l.strip()]
+    if constrain_installed == "1":
+        lines += ["%s==%s" % (n, v) for n, v in sorted(have.items())]
+    with open(os.path.join(out, "constraints.txt"), "w") as f:
+        f.write("".join(l + "\n" for l in lines))
+    p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.decode("utf-8", "replace")
+    sys.stderr.write(err)
+    with open(os.path.join(out, "status.json"), "w") as f:
+        json.dump({"exit": p.returncode, "stderr": err[-4000:]}, f)
+
+
+def unrequest(name):
+    dirs = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    for sp in dirs:
+        if not os.path.isdir(sp):
+            continue
+        for entry in sorted(os.listdir(sp)):
+            if not entry.endswith(".dist-info"):
+                continue
+            info = os.path.join(sp, entry)
+            try:
+                with open(os.path.join(info, "METADATA"), encoding="utf-8") as f:
+                    meta = f.read().split("\n\n", 1)[0]
+            except OSError:
+                continue
+            m = re.search(r"^Name:\s*(.+?)\s*$", meta, re.M)
+            if not m or norm(m.group(1)) != norm(name):
+                continue
+            marker = os.path.join(info, "REQUESTED")
+            if not os.path.exists(marker):
+                return
+            os.remove(marker)
+            record = os.path.join(info, "RECORD")
+            with open(record, newline="") as f:
+                rows = f.read().splitlines(True)
+            row = entry + "/REQUESTED,"
+            with open(record, "w", newline="") as f:
+                f.writelines(r for r in rows if not r.startswith(row) and not r.startswith('"' + row))
+            return
+
+
+def install(name, requested, argv):
+    p = subprocess.run(argv)
+    if p.returncode != 0:
+        sys.exit(p.returncode)
+    if requested == "0":
+        unrequest(name)
+
+
+def main():
+    args = sys.argv[1:]
+    sep = args.index("--")
+    head, argv = args[:sep], args[sep + 1:]
+    if head[0] == "resolve":
+        resolve(head[1], head[2], head[3], argv)
+    elif head[0] == "install":
+        install(head[1], head[2], argv)
+    else:
+        sys.exit("driver: unknown command %r" % head[0])
+
+
+main()
+`;
