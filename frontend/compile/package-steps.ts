@@ -87,11 +87,15 @@ export function installArgv(inst: Installer, d: ResolvedDist, perPackage: readon
   return [venvPython(inst), "-I", DRIVER, "install", d.name, requested, "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage, ...target];
 }
 
-/** What an install changed under the venv, alone in a layer of fixed times. */
+/**
+ * What an install changed under the venv, alone in a layer of fixed times. The copy selects the
+ * venv's top directory rather than the venv: a directory the copy only creates on the way keeps
+ * the time it was made, while one it copies gets the fixed time (nothing else changes there).
+ */
 export function packageLayer(onto: State, installed: State, venv: string, name: string): State {
   return scratch().file(
     FileAction.copy(diff(onto, installed), "/", "/", {
-      includePatterns: [venv.replace(/^\/+/, "")],
+      includePatterns: [venv.replace(/^\/+/, "").split("/")[0]!],
       copyDirContentsOnly: true,
       createDestPath: true,
       allowEmptyWildcard: true,
