@@ -30,15 +30,20 @@ def record_line(path: str, data: bytes) -> str:
     return f"{path},sha256={digest},{len(data)}"
 
 
-def make_wheel(outdir: str, name: str, version: str, requires=(), scripts=()) -> str:
+def make_wheel(outdir: str, name: str, version: str, requires=(), scripts=(), files=None) -> str:
+    """files: path -> text, written instead of the default module (e.g. a namespace package)."""
     mod = module_name(name)
     dist = f"{mod}-{version}"
+    given = files
     files = {}
-    files[f"{mod}/__init__.py"] = (
-        f'__version__ = "{version}"\n\n'
-        "def main():\n"
-        f'    print("{name} {version}")\n'
-    ).encode()
+    if given is None:
+        files[f"{mod}/__init__.py"] = (
+            f'__version__ = "{version}"\n\n'
+            "def main():\n"
+            f'    print("{name} {version}")\n'
+        ).encode()
+    else:
+        files.update({p: t.encode() for p, t in given.items()})
     meta = [
         "Metadata-Version: 2.1",
         f"Name: {name}",
@@ -64,6 +69,64 @@ def make_wheel(outdir: str, name: str, version: str, requires=(), scripts=()) ->
             info = zipfile.ZipInfo(p, date_time=(2020, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             zf.writestr(info, d)
+    return path
+
+
+SDIST_BACKEND = '''"""A PEP 517 backend in the sdist itself, so building it needs nothing from an index."""
+import base64, hashlib, os, zipfile
+
+NAME, VERSION = open(os.path.join(os.path.dirname(__file__), "NAME")).read().split()
+MOD = NAME.replace("-", "_")
+
+
+def _record(path, data):
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return "%s,sha256=%s,%d" % (path, digest, len(data))
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    dist = "%s-%s" % (MOD, VERSION)
+    files = {
+        MOD + "/__init__.py": ("__version__ = %r\\nBUILT = True\\n" % VERSION).encode(),
+        dist + ".dist-info/METADATA": ("Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n" % (NAME, VERSION)).encode(),
+        dist + ".dist-info/WHEEL": b"Wheel-Version: 1.0\\nGenerator: sdist-backend\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+    }
+    rows = [_record(p, d) for p, d in files.items()] + [dist + ".dist-info/RECORD,,"]
+    files[dist + ".dist-info/RECORD"] = ("\\n".join(rows) + "\\n").encode()
+    name = dist + "-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as zf:
+        for p, d in files.items():
+            zf.writestr(p, d)
+    return name
+
+
+def build_sdist(sdist_directory, config_settings=None):
+    raise NotImplementedError
+'''
+
+
+def make_sdist(outdir: str, name: str, version: str) -> str:
+    """An sdist (no wheel exists) whose build backend ships inside it."""
+    import io
+    import tarfile
+
+    base = f"{module_name(name)}-{version}"
+    members = {
+        "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        "NAME": f"{name} {version}\n",
+        "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "sdist_backend"\nbackend-path = ["."]\n',
+        "sdist_backend.py": SDIST_BACKEND,
+    }
+    os.makedirs(outdir, exist_ok=True)
+    path = os.path.join(outdir, f"{base}.tar.gz")
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as tf:
+        for rel, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{base}/{rel}")
+            info.size = len(data)
+            info.mtime = 1577836800
+            info.mode = 0o644
+            tf.addfile(info, io.BytesIO(data))
     return path
 
 
@@ -100,6 +163,21 @@ MAIN = [
 # Small filler packages for the build benchmark's large spec.
 MAIN += [(f"bench-pkg-{i:02d}", "1.0.0", [], []) for i in range(40)]
 
+# For optimize: a namespace package split over two distributions, two distributions that write
+# the same file (the second depends on the first, so it installs last and wins), a project with
+# 150 distributions, and one that only exists as an sdist.
+FILES = {
+    ("ns-alpha", "1.0.0"): {"acmens/alpha/__init__.py": 'NAME = "alpha"\n'},
+    ("ns-beta", "1.0.0"): {"acmens/beta/__init__.py": 'NAME = "beta"\n'},
+    ("collide-a", "1.0.0"): {"collide_a/__init__.py": "", "collide_shared/data.txt": "from collide-a\n"},
+    ("collide-b", "1.0.0"): {"collide_b/__init__.py": "", "collide_shared/data.txt": "from collide-b\n"},
+}
+MAIN += [("ns-alpha", "1.0.0", [], []), ("ns-beta", "1.0.0", [], [])]
+MAIN += [("collide-a", "1.0.0", [], []), ("collide-b", "1.0.0", ["collide-a"], [])]
+MAIN += [(f"many-pkg-{i:03d}", "1.0.0", [], []) for i in range(149)]
+MAIN += [("many-all", "1.0.0", [f"many-pkg-{i:03d}" for i in range(149)], [])]
+SDISTS = [("built-from-sdist", "1.0.0")]
+
 EXTRA = [
     ("extraonly", "0.1.0", [], ["extraonly=extraonly:main"]),
 ]
@@ -110,8 +188,11 @@ def build_indexes(root: str) -> None:
         base = os.path.join(root, sub)
         wheels = {}
         for name, version, requires, scripts in pkgs:
-            path = make_wheel(os.path.join(base, "packages"), name, version, requires, scripts)
+            path = make_wheel(os.path.join(base, "packages"), name, version, requires, scripts, FILES.get((name, version)))
             wheels.setdefault(name, []).append(path)
+        if sub == "main":
+            for name, version in SDISTS:
+                wheels.setdefault(name, []).append(make_sdist(os.path.join(base, "packages"), name, version))
         write_index(base, wheels)
 
 
