@@ -105,11 +105,9 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   const sourceMap = new SourceMap(file.filename, file.data, language, file.definition);
   const digest = specDigest(loaded.spec);
   const settings = buildSettings(o, o.installer === "uv" && !o.uvImageGiven ? ownUv() : undefined);
-  const optimizing = settings.optimize !== false && caps.llb.has("mergeop") && caps.llb.has("diffop");
-  const notices: Promise<void>[] = [];
-  if (settings.optimize !== false && !optimizing && needsPython(loaded.spec)) {
-    notices.push(notify(gw, caps, "optimize: this BuildKit has no merge/diff ops (BuildKit 0.10 or later has them), so the image is laid out one layer per spec entry"));
-  }
+  const mode = optimizeMode(settings.optimize !== false, caps, needsPython(loaded.spec));
+  const optimizing = mode.on;
+  const notices: Promise<void>[] = mode.notice ? [notify(gw, caps, mode.notice)] : [];
   const platforms = platformsOf(o, loaded, env);
   const [wheels, files, requirements, bases] = await Promise.all([
     listWheels(gw, loaded.spec, o, env.sessionId, exclude),
@@ -160,6 +158,14 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   await warnings;
   await Promise.all(notices);
   return buildResult(results, o.multiPlatform ?? results.length > 1);
+}
+
+/** Whether Python layers are laid out package by package: asked for, and the daemon can merge and diff. */
+export function optimizeMode(wanted: boolean, caps: Caps, python: boolean): { on: boolean; notice?: string } {
+  if (!wanted || !python) return { on: false };
+  const missing = ["mergeop", "diffop"].filter((c) => !caps.llb.has(c));
+  if (missing.length === 0) return { on: true };
+  return { on: false, notice: `optimize: this BuildKit lacks ${missing.join(" and ")} (BuildKit 0.10 or later has them), so the image is laid out one layer per spec entry` };
 }
 
 /**

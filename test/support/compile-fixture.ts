@@ -1,5 +1,5 @@
 /** Builds CompileInputs for unit tests without a daemon. */
-import { compileImage, type CompileInput, type CompiledImage } from "../../frontend/compile/compile.js";
+import { compileImage, compileOrRequest, type CompileInput, type CompiledImage, type CompileOutcome, type OptimizeFacts } from "../../frontend/compile/compile.js";
 import type { OciImage } from "../../frontend/compile/image-config.js";
 import type { PythonFacts } from "../../frontend/compile/python.js";
 import { DEFAULT_UV_IMAGE, type BuildSettings } from "../../frontend/compile/settings.js";
@@ -40,6 +40,15 @@ export interface FixtureOptions {
 }
 
 export function compileSpec(spec: object | string, o: FixtureOptions = {}): CompiledImage {
+  return compileImage(compileInput(spec, o));
+}
+
+/** One phase of an optimized compile: the image, or the fact the compiler asks for next. */
+export function compileOptimized(spec: object | string, facts: OptimizeFacts, o: FixtureOptions = {}): CompileOutcome {
+  return compileOrRequest({ ...compileInput(spec, o), optimize: facts });
+}
+
+function compileInput(spec: object | string, o: FixtureOptions): CompileInput {
   const text = typeof spec === "string" ? spec : JSON.stringify(spec, null, 2);
   const data = new TextEncoder().encode(text);
   const loaded = loadSpec(data, "spec.json");
@@ -55,5 +64,5 @@ export function compileSpec(spec: object | string, o: FixtureOptions = {}): Comp
     frontendVersion: "1.2.3",
     sourceMap: new SourceMap("spec.json", data, "json"),
   };
-  return compileImage(input);
+  return input;
 }

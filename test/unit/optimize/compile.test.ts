@@ -1,0 +1,244 @@
+/** The plan → optimize → LLB stages of optimize, phase by phase, with the daemon's answers as input. */
+import { describe, expect, it } from "vitest";
+import type { CompileOutcome, FactsRequest, OptimizeFacts } from "../../../frontend/compile/compile.js";
+import { optimizeMode } from "../../../frontend/gateway/build.js";
+import type { DistContents } from "../../../frontend/optimize/record.js";
+import type { Resolution, ResolvedDist } from "../../../frontend/optimize/resolution.js";
+import { CapSet } from "../../../llb/src/index.js";
+import { compileOptimized } from "../../support/compile-fixture.js";
+import { decodeOps, envOf, execOps, type DecodedOp } from "../../support/llb-inspect.js";
+
+const INDEX = "https://pypi.example/simple";
+const sha = (c: string) => c.repeat(64);
+
+function spec(layers: object[]): object {
+  return { base_image: "registry.test/python:3.11", python_version: "3.11", layers };
+}
+const APT = (packages: string[]) => ({ apt_packages: { packages } });
+const PIP = (packages: string[], extra = "") => ({ pip_packages: { packages, options: { index_url: INDEX, ...(extra ? { extra_args: extra } : {}) } } });
+
+function wheel(name: string, version: string, over: Partial<ResolvedDist> = {}): ResolvedDist {
+  return {
+    name,
+    key: name.toLowerCase(),
+    version,
+    requested: true,
+    source: { kind: "wheel", filename: `${name}-${version}-py3-none-any.whl`, sha256: [sha(name[0]!)], fromContext: false },
+    requires: [],
+    ...over,
+  };
+}
+
+const ML: ResolvedDist[] = [
+  wheel("torch", "2.13.0+cpu", { requires: ["filelock"] }),
+  wheel("filelock", "3.16.1", { requested: false }),
+  wheel("requests", "2.32.3"),
+];
+const SIZES: Record<string, number> = { torch: 700 << 20, filelock: 20 << 10, requests: 200 << 10 };
+
+/** Runs the phases as the gateway would, answering with `resolve(layerIndex)` and RECORD-like contents. */
+function phases(s: object, resolve: (layer: number) => Resolution, o: Parameters<typeof compileOptimized>[2] = {}, contents: (id: string) => DistContents = sizes) {
+  const resolutions = new Map<number, Resolution>();
+  const known = new Map<string, DistContents>();
+  const facts: OptimizeFacts = { resolutions, contents: known };
+  const asked: FactsRequest[] = [];
+  for (let i = 0; i < 50; i++) {
+    const out: CompileOutcome = compileOptimized(s, facts, o);
+    if (out.kind === "image") return { image: out, asked };
+    asked.push(out.request);
+    if (out.request.kind === "resolve") resolutions.set(out.request.layer, resolve(out.request.layer));
+    else for (const item of out.request.items) known.set(item.id, contents(item.id));
+  }
+  throw new Error("compile did not converge");
+}
+
+function sizes(id: string): DistContents {
+  const name = id.split("==")[0]!;
+  return { size: SIZES[name] ?? 1000, files: [`opt/venv/lib/python3.11/site-packages/${name}/__init__.py`] };
+}
+
+const ok = (dists: ResolvedDist[], installed: Record<string, string> = { pip: "23.0.1", setuptools: "66.1.1" }): Resolution => ({ ok: true, dists, installed });
+
+const args = (op: DecodedOp): string[] => op.op.exec.meta.args;
+const byDigest = (ops: DecodedOp[]) => new Map(ops.map((o) => [o.digest, o]));
+function rootfsOf(op: DecodedOp, ops: DecodedOp[]): DecodedOp {
+  return byDigest(ops).get(op.op.inputs[0].digest)!;
+}
+function mkfileText(ops: DecodedOp[], dest: string): string[] {
+  return ops.flatMap((o) => (o.op.file?.actions ?? []).flatMap((a: any) => (a.mkfile && a.mkfile.path === dest ? [Buffer.from(a.mkfile.data, "base64").toString()] : [])));
+}
+
+describe("optimize, pip installer", () => {
+  const s = spec([APT(["jq"]), PIP(["torch==2.13.0+cpu", "requests"]), { workdir: { workdir: "/app" } }, { copy_config: { src: "src", dst: "." } }, { env: { env_variables: { MODE: "prod" } } }]);
+  const pip = { settings: { installer: "pip" as const } };
+
+  it("asks first for the resolve step, run on the venv without the apt layer, with the layer's options", () => {
+    const out = compileOptimized(s, { resolutions: new Map(), contents: new Map() }, pip);
+    expect(out.kind).toBe("needs");
+    const req = (out as { request: FactsRequest }).request;
+    expect(req).toMatchObject({ kind: "resolve", layer: 1, at: "layers[1]", installer: "pip" });
+    const ops = decodeOps((req as { state: { marshal(): any } }).state.marshal());
+    const resolve = ops.find((o) => o.op.exec && args(o).includes("--dry-run"))!;
+    expect(args(resolve)).toEqual(expect.arrayContaining(["resolve", "--report", "/run/imagespec/optimize/out/report.json", "--index-url", INDEX, "torch==2.13.0+cpu", "requests"]));
+    expect(args(resolve)).not.toContain("--ignore-installed");
+    expect(args(rootfsOf(resolve, ops)).join(" ")).toContain("-m venv /opt/venv");
+    expect(ops.some((o) => o.op.exec && args(o).some((a) => a.includes("apt-get")))).toBe(false);
+  });
+
+  it("then what each package layer holds, then the image: one install per distribution, each on the venv, merged with the rest", () => {
+    const { image, asked } = phases(s, () => ok(ML), pip);
+    expect(asked.map((a) => a.kind)).toEqual(["resolve", "inspect"]);
+    expect((asked[1] as Extract<FactsRequest, { kind: "inspect" }>).items.map((i) => [i.id, i.sitePackages])).toEqual([
+      ["filelock==3.16.1", "/opt/venv/lib/python3.11/site-packages"],
+      ["torch==2.13.0+cpu", "/opt/venv/lib/python3.11/site-packages"],
+      ["requests==2.32.3", "/opt/venv/lib/python3.11/site-packages"],
+    ]);
+    const def = image.state.marshal();
+    const ops = decodeOps(def);
+    const installs = execOps(def).filter((o) => args(o).includes("install") && args(o).includes("--no-deps"));
+    expect(installs).toHaveLength(3);
+    for (const op of installs) {
+      expect(args(op)).toEqual(expect.arrayContaining(["--index-url", INDEX, "-r", "/run/imagespec/optimize/in/requirements.txt"]));
+      expect(envOf(op).SOURCE_DATE_EPOCH).toBe("0");
+      expect(args(rootfsOf(op, ops)).join(" ")).toContain("-m venv");
+    }
+    // A dependency installed alone is not marked as requested; what the layer named is.
+    const torch = installs.find((o) => args(o).includes("torch"))!;
+    expect(args(torch).slice(args(torch).indexOf("install"), args(torch).indexOf("--"))).toEqual(["install", "torch", "1"]);
+    const filelock = installs.find((o) => args(o).includes("filelock"))!;
+    expect(args(filelock)[args(filelock).indexOf("filelock") + 1]).toBe("0");
+    expect(mkfileText(ops, "/requirements.txt")).toEqual(expect.arrayContaining([`torch==2.13.0+cpu --hash=sha256:${sha("t")}\n`]));
+    // Each layer is a copy at the fixed time, of a diff against what the package was installed onto.
+    const copies = ops.filter((o) => o.op.file?.actions?.[0]?.copy && ![-1, "-1"].includes(o.op.file.actions[0].copy.timestamp));
+    expect(copies.length).toBeGreaterThanOrEqual(3);
+    for (const c of copies) expect(c.op.file.actions[0].copy.timestamp ?? 0).toBe(0);
+    const merges = ops.filter((o) => o.op.merge);
+    expect(merges).toHaveLength(1);
+    // base + venv + apt + workdir, then the packages largest first, then the copied app.
+    const layersMade = image.config.history!.filter((h) => !h.empty_layer).map((h) => h.created_by ?? "");
+    expect(layersMade.slice(1)).toEqual([
+      expect.stringContaining("-m venv"),
+      expect.stringContaining("apt-get install jq"),
+      "WORKDIR /app",
+      "[2/5] pip install torch==2.13.0+cpu (package layer 1 of 3)",
+      "[2/5] pip install requests==2.32.3 (package layer 2 of 3)",
+      "[2/5] pip install filelock==3.16.1 (package layer 3 of 3)",
+      "COPY src .",
+    ]);
+    expect(merges[0]!.op.inputs).toHaveLength(5);
+  });
+
+  it("keeps every package step the same when the apt list changes", () => {
+    const withApt = (pkgs: string[]) => spec([APT(pkgs), PIP(["torch==2.13.0+cpu", "requests"])]);
+    const digests = (pkgs: string[]) =>
+      decodeOps(phases(withApt(pkgs), () => ok(ML), pip).image.state.marshal())
+        .filter((o) => o.op.file && o.name?.includes("layer of"))
+        .map((o) => o.digest)
+        .sort();
+    const before = digests(["jq"]);
+    expect(before).toHaveLength(3);
+    expect(digests(["jq", "less"])).toEqual(before);
+  });
+
+  it("installs what the environment already has at that version only once, and an sdist on top of everything before it", () => {
+    const dists = [wheel("pip", "23.0.1"), wheel("built", "1.0", { source: { kind: "sdist", filename: "built-1.0.tar.gz", sha256: [], fromContext: false } })];
+    const { image } = phases(spec([APT(["libpq-dev"]), PIP(["built"])]), () => ok(dists), pip);
+    const def = image.state.marshal();
+    const ops = decodeOps(def);
+    const installs = execOps(def).filter((o) => args(o).includes("--no-deps"));
+    expect(installs.map((o) => args(o)[args(o).indexOf("install") + 1])).toEqual(["built"]);
+    const onto = rootfsOf(installs[0]!, ops);
+    expect(onto.op.merge ?? onto.op.exec).toBeDefined();
+    const chain = JSON.stringify(onto.op.merge ? onto.op.inputs.map((i: any) => byDigest(ops).get(i.digest)?.name) : args(onto));
+    expect(chain).toContain("libpq-dev");
+  });
+
+  it("installs a layer in one step, saying why, when it changes what an earlier layer installed", () => {
+    const s2 = spec([PIP(["tinyjson==1.0.0"]), PIP(["tinyjson==1.1.0"])]);
+    const { image, asked } = phases(s2, (layer) => (layer === 0 ? ok([wheel("tinyjson", "1.0.0")]) : { ok: false, reason: "ERROR: Cannot install tinyjson==1.1.0" }), pip);
+    expect(asked.map((a) => a.kind)).toEqual(["resolve", "resolve", "inspect"]);
+    // The second resolve pins what the first layer installed.
+    const second = decodeOps((asked[1] as Extract<FactsRequest, { kind: "resolve" }>).state.marshal());
+    expect(mkfileText(second, "/pins.txt")).toEqual(["tinyjson==1.0.0\n"]);
+    expect(image.notes).toEqual(["layers[1]: installed in one step, not package by package: resolving it against what is installed failed: ERROR: Cannot install tinyjson==1.1.0"]);
+    const names = execOps(image.state.marshal()).map((o) => o.name ?? "");
+    expect(names).toContain("[2/2] pip install tinyjson==1.1.0 (one step: resolving it against what is installed failed: ERROR: Cannot install tinyjson==…)");
+  });
+
+  it("installs in one step what cannot stand alone, or options it cannot split, naming the reason", () => {
+    const editable = phases(spec([PIP(["mine"])]), () => ok([wheel("mine", "1", { source: { kind: "unsupported", why: "an editable install (file:///src)" } })]), pip).image;
+    expect(editable.notes[0]).toContain("mine comes from an editable install (file:///src)");
+    const target = phases(spec([PIP(["x"], "--target /x")]), () => ok([]), pip);
+    expect(target.asked).toEqual([]);
+    expect(target.image.notes[0]).toContain("the option --target cannot be honoured package by package");
+  });
+
+  it("keeps the image within the layer budget, the base image's layers counted", () => {
+    const many = Array.from({ length: 150 }, (_, i) => wheel(`p${String(i).padStart(3, "0")}`, "1.0"));
+    const { image } = phases(spec([PIP(["all"])]), () => ok(many), { ...pip, settings: { installer: "pip", maxLayers: 20 } });
+    const ours = image.config.history!.slice(1).filter((h) => !h.empty_layer);
+    expect(image.config.rootfs.diff_ids.length + ours.length).toBe(20);
+    const tail = image.config.history!.find((h) => h.created_by?.includes("and 130 more"));
+    expect(tail?.created_by).toMatch(/^\[python\] package layer 18 of 18: /);
+  });
+});
+
+describe("optimize, uv installer and projects (LLB only: no uv runs here)", () => {
+  it("resolves with uv pip compile to a PEP 751 lock and installs each package with uv pip install --no-deps", () => {
+    const { image, asked } = phases(spec([PIP(["torch==2.13.0+cpu", "requests"])]), () => ok(ML));
+    const resolve = decodeOps((asked[0] as Extract<FactsRequest, { kind: "resolve" }>).state.marshal());
+    const compileOp = resolve.find((o) => o.op.exec && args(o).includes("compile"))!;
+    expect(args(compileOp)).toEqual(expect.arrayContaining(["/opt/imagespec/uv/uv", "pip", "compile", "--format", "pylock.toml", "--output-file", "/run/imagespec/optimize/out/pylock.toml", "/run/imagespec/optimize/in/requirements.in"]));
+    // uv does not read the environment, so the driver pins what is installed (the "1").
+    expect(args(compileOp)[args(compileOp).indexOf("--") - 1]).toBe("1");
+    expect(mkfileText(resolve, "/requirements.in")).toEqual(["torch==2.13.0+cpu\nrequests\n"]);
+    const installs = execOps(image.state.marshal()).filter((o) => args(o).includes("--no-deps"));
+    expect(installs).toHaveLength(3);
+    expect(args(installs[0]!)).toEqual(expect.arrayContaining(["/opt/imagespec/uv/uv", "pip", "install", "--python", "/opt/venv/bin/python", "--no-deps"]));
+  });
+
+  it("takes a uv project's packages from its uv.lock and installs the project itself after them", () => {
+    const pyproject = '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["requests"]\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n';
+    const lock = `version = 1
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "requests" }]
+[[package]]
+name = "requests"
+version = "2.32.3"
+source = { registry = "https://pypi.org/simple" }
+`;
+    const s = spec([{ uv_project: { pyproject: "app/pyproject.toml", uvlock: "app/uv.lock" } }]);
+    const { image, asked } = phases(s, () => ok([wheel("requests", "2.32.3")]), { files: { "app/pyproject.toml": pyproject, "app/uv.lock": lock } });
+    const resolve = decodeOps((asked[0] as Extract<FactsRequest, { kind: "resolve" }>).state.marshal());
+    expect(mkfileText(resolve, "/requirements.in")).toEqual(["requests==2.32.3\n"]);
+    expect(args(resolve.find((o) => o.op.exec && args(o).includes("compile"))!)).toContain("--no-deps");
+    const names = execOps(image.state.marshal()).map((o) => o.name ?? "");
+    expect(names).toEqual(expect.arrayContaining([expect.stringContaining("uv pip install requests==2.32.3"), expect.stringContaining("uv pip install app (the project, without dependencies)")]));
+    expect(image.config.history!.at(-1)!.created_by).toContain("the project, without dependencies");
+  });
+
+  it("leaves a poetry project to poetry, in one step, and says so", () => {
+    const { image, asked } = phases(spec([{ poetry_project: { pyproject: "pyproject.toml", poetry_lock: "poetry.lock" } }]), () => ok([]));
+    expect(asked).toEqual([]);
+    expect(image.notes).toEqual(["layers[0]: installed in one step, not package by package: poetry projects are installed by poetry"]);
+    expect(execOps(image.state.marshal()).some((o) => args(o).join(" ").includes("poetry install"))).toBe(true);
+  });
+});
+
+describe("optimize mode", () => {
+  const caps = (ids: string[]) => ({ gateway: new CapSet([]), llb: new CapSet(ids.map((id) => ({ id, enabled: true }))) });
+
+  it("is on when asked for and the daemon can merge and diff", () => {
+    expect(optimizeMode(true, caps(["mergeop", "diffop"]), true)).toEqual({ on: true });
+    expect(optimizeMode(false, caps(["mergeop", "diffop"]), true)).toEqual({ on: false });
+  });
+
+  it("falls back to one layer per spec entry with one notice on a daemon without the caps", () => {
+    expect(optimizeMode(true, caps(["mergeop"]), true)).toEqual({ on: false, notice: expect.stringContaining("lacks diffop") });
+    expect(optimizeMode(true, caps([]), true).notice).toMatch(/lacks mergeop and diffop .* one layer per spec entry/);
+    expect(optimizeMode(true, caps([]), false)).toEqual({ on: false });
+  });
+});
