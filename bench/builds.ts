@@ -34,13 +34,13 @@ interface Scenarios {
   [scenario: string]: unknown;
 }
 
-function sh(env: NodeJS.ProcessEnv, cmd: string, args: string[]): string {
+export function sh(env: NodeJS.ProcessEnv, cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { env, encoding: "utf8", maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stderr.slice(-3000)}`);
   return r.stdout;
 }
 
-function applyEdits(dir: string, edits: Record<string, [string, string][]>): void {
+export function applyEdits(dir: string, edits: Record<string, [string, string][]>): void {
   for (const [file, pairs] of Object.entries(edits)) {
     let text = readFileSync(join(dir, file), "utf8");
     for (const [from, to] of pairs) {
@@ -52,7 +52,7 @@ function applyEdits(dir: string, edits: Record<string, [string, string][]>): voi
 }
 
 /** The containerd image store occasionally loses a snapshot right after a prune. */
-function lostSnapshot(e: unknown): boolean {
+export function lostSnapshot(e: unknown): boolean {
   return /snapshot .* does not exist/.test((e as Error).message);
 }
 
@@ -67,7 +67,7 @@ function build(env: NodeJS.ProcessEnv, frontend: string, dir: string, route: Rou
   return (performance.now() - t) / 1000;
 }
 
-function reversed(edits: Record<string, [string, string][]>): Record<string, [string, string][]> {
+export function reversed(edits: Record<string, [string, string][]>): Record<string, [string, string][]> {
   return Object.fromEntries(Object.entries(edits).map(([file, pairs]) => [file, pairs.map(([from, to]): [string, string] => [to, from]).reverse()]));
 }
 

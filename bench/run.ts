@@ -1,20 +1,43 @@
-/** `npm run bench`: compile and LLB micro-benchmarks, then the build benchmark against Dockerfiles. */
+/**
+ * `npm run bench`: compile and LLB micro-benchmarks, the build benchmark against Dockerfiles,
+ * then the optimize benchmark on real packages. `--micro` runs the first part only,
+ * `--optimize [--routes=…] [--scenarios=…]` the last only.
+ */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { benchCompile } from "./compile.js";
 import { benchBuilds, buildsMarkdown } from "./builds.js";
 import { benchLlb } from "./llb.js";
+import { benchOptimize, optimizeMarkdown, optimizeSelection } from "./optimize.js";
 import { benchValidate, validateChild, validateMarkdown, VALIDATE_CHILD_FLAG, VALIDATE_TARGET } from "./validate.js";
 
 if (process.argv[2] === VALIDATE_CHILD_FLAG) process.exit(validateChild(process.argv[3]!, process.argv[4]!));
 
 const onlyMicro = process.argv.includes("--micro");
-const results: Record<string, unknown> = {
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  date: new Date().toISOString(),
-};
-const md: string[] = [`# Benchmark results`, "", `Machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${results.date}`, ""];
+const onlyOptimize = process.argv.includes("--optimize");
+const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+const date = new Date().toISOString();
+const machineLine = `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; ${date}`;
+const dir = join(import.meta.dirname, "results");
+mkdirSync(dir, { recursive: true });
+
+/** The optimize benchmark writes its own results file, whether run alone or with the rest. */
+async function runOptimize(): Promise<void> {
+  const bench = await benchOptimize(optimizeSelection(process.argv));
+  if (!bench) return;
+  writeFileSync(join(dir, "optimize.json"), JSON.stringify({ machine, date, ...bench }, null, 2) + "\n");
+  writeFileSync(join(dir, "optimize.md"), optimizeMarkdown(bench, machineLine).join("\n") + "\n");
+  console.log(`wrote ${join(dir, "optimize")}.{json,md}`);
+}
+
+if (onlyOptimize) {
+  await runOptimize();
+  process.exit(0);
+}
+
+const results: Record<string, unknown> = { machine, date };
+const md: string[] = [`# Benchmark results`, "", `Machine: ${machineLine}`, ""];
 
 const compile = benchCompile();
 results.compile = compile;
@@ -42,9 +65,8 @@ if (!onlyMicro) {
   results.builds = builds;
   md.push("", ...buildsMarkdown(builds));
 }
-
-const dir = join(import.meta.dirname, "results");
-mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, onlyMicro ? "micro.json" : "latest.json"), JSON.stringify(results, null, 2) + "\n");
 writeFileSync(join(dir, onlyMicro ? "micro.md" : "latest.md"), md.join("\n") + "\n");
 console.log(`wrote ${join(dir, onlyMicro ? "micro" : "latest")}.{json,md}`);
+
+if (!onlyMicro) await runOptimize();
