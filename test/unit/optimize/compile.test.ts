@@ -177,7 +177,7 @@ describe("optimize, pip installer", () => {
     const many = Array.from({ length: 150 }, (_, i) => wheel(`p${String(i).padStart(3, "0")}`, "1.0"));
     const { image } = phases(spec([PIP(["all"])]), () => ok(many), { ...pip, settings: { installer: "pip", maxLayers: 20 } });
     const ours = image.config.history!.slice(1).filter((h) => !h.empty_layer);
-    expect(image.config.rootfs.diff_ids.length + ours.length).toBe(20);
+    expect(image.config.rootfs!.diff_ids.length + ours.length).toBe(20);
     const tail = image.config.history!.find((h) => h.created_by?.includes("and 130 more"));
     expect(tail?.created_by).toMatch(/^\[python\] package layer 18 of 18: /);
   });
