@@ -110,6 +110,8 @@ interface PendingPackage {
   app: boolean;
   /** The spec layer it came from, for names. */
   step: string;
+  /** Its layer deletes files (it upgrades what the base image has), so it cannot be squashed. */
+  solo?: boolean;
 }
 
 /** What an optimized Python layer asks for; `oneStep` lays it out as without optimize. */
@@ -730,12 +732,14 @@ class Compiler {
     if (!resolution) throw new NeedFacts({ kind: "resolve", layer: l.index, at: l.at, installer: inst.kind, state: this.resolveStep(install) });
     if (!resolution.ok) return this.oneStep(install, `resolving it against what is installed failed: ${resolution.reason}`), false;
     const todo: ResolvedDist[] = [];
+    const replacing = new Set<string>();
     for (const d of resolution.dists) {
       if (d.source.kind === "unsupported") return this.oneStep(install, `${d.name} comes from ${d.source.why}`), false;
       const installed = resolution.installed[d.key];
       if (installed !== undefined && !this.pins.has(d.key)) {
         if (installed === d.version) continue;
-        return this.oneStep(install, `it changes ${d.name} ${installed}, which the base image has, to ${d.version}`), false;
+        // It replaces what the base image has: its layer must also delete the old files.
+        replacing.add(d.key);
       }
       const earlier = this.pins.get(d.key);
       if (earlier) {
@@ -764,7 +768,10 @@ class Compiler {
         secrets: l.secrets,
       }).root();
       const id = `${d.name}==${d.version}`;
-      this.pending.push({ id, dist: d, layer: packageLayer(onto, installed, inst.venv, `${this.step(l, `layer of ${id}`)}`), order: this.pending.length, app: fromContext, step: this.step(l, what) });
+      // The diff itself keeps the deletions of an upgrade of what the base image has (its bytes
+      // are not fixed: it is a layer of this image only); otherwise a fixed-time copy of it.
+      const layer = replacing.has(d.key) ? diff(onto, installed, { customName: this.step(l, `layer of ${id} (replaces ${d.name} ${resolution.installed[d.key]})`) }) : packageLayer(onto, installed, inst.venv, this.step(l, `layer of ${id}`));
+      this.pending.push({ id, dist: d, layer, order: this.pending.length, app: fromContext, step: this.step(l, what), ...(replacing.has(d.key) ? { solo: true } : {}) });
       this.pins.set(d.key, { name: d.name, version: d.version });
     });
     return true;
@@ -883,13 +890,15 @@ class Compiler {
       }
       const byId = new Map(this.pending.map((p) => [p.id, p]));
       const groups = layoutLayers(
-        this.pending.map((p) => ({ id: p.id, size: contents.get(p.id)!.size, files: contents.get(p.id)!.files, order: p.order, app: p.app })),
+        this.pending.map((p) => ({ id: p.id, size: contents.get(p.id)!.size, files: contents.get(p.id)!.files, order: p.order, app: p.app, ...(p.solo ? { solo: true } : {}) })),
         this.packageBudget(atEnd),
       );
       groups.forEach((g, i) => {
         const members = g.members.map((m) => byId.get(m.id)!);
         const label = groupLabel(g, i, groups.length);
-        layers.push(members.length === 1 ? members[0]!.layer : squashLayers(members.map((m) => m.layer), `[python] ${label}`));
+        // A layer that deletes files is merged, not squashed: a copy would drop the deletions.
+        const keepApart = members.length > 1 && members.some((m) => m.solo);
+        layers.push(members.length === 1 ? members[0]!.layer : keepApart ? merge(members.map((m) => m.layer)) : squashLayers(members.map((m) => m.layer), `[python] ${label}`));
         this.record(members.length === 1 ? `${members[0]!.step} (${label.split(":")[0]})` : `[python] ${label}`, false);
       });
     }

@@ -72,11 +72,10 @@ export function layoutLayers(entries: readonly LayoutEntry[], budget: number): L
   if (all.length > budget) {
     // Must-be-solo clusters first, then the largest, leaving one layer for the tail.
     const ranked = [...all].sort((a, b) => Number(b.members.some((m) => m.solo)) - Number(a.members.some((m) => m.solo)) || bySizeThenName(a, b));
-    const keep = Math.max(0, budget - 1);
+    // Layers that must stay apart do, even past the budget (there are few: upgrades of what the base has).
+    const keep = Math.max(budget - 1, all.filter((g) => g.members.some((m) => m.solo)).length);
     solo = ranked.slice(0, keep);
     const rest = ranked.slice(keep);
-    const stuck = rest.filter((g) => g.members.some((m) => m.solo));
-    if (stuck.length > 0) throw new Error(`internal: ${stuck.length} layer(s) that must stay apart do not fit in a budget of ${budget}`);
     tail = group(rest.flatMap((g) => g.members).sort((a, b) => a.order - b.order), true);
   }
   const isApp = (g: LayoutGroup) => g.members.every((m) => m.app);

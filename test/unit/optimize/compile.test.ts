@@ -153,6 +153,17 @@ describe("optimize, pip installer", () => {
     expect(chain).toContain("libpq-dev");
   });
 
+  it("upgrades what the base image has with a layer that keeps the deletions: the diff itself, kept apart", () => {
+    const dists = [wheel("setuptools", "84.0.0", { requested: false }), wheel("torch", "2.13.0+cpu", { requires: ["setuptools"] })];
+    const { image } = phases(spec([PIP(["torch==2.13.0+cpu"])]), () => ok(dists), { settings: { installer: "pip", maxLayers: 3 } });
+    const ops = decodeOps(image.state.marshal());
+    const merge = ops.find((o) => o.op.merge)!;
+    const inputs = merge.op.inputs.map((i: any) => byDigest(ops).get(i.digest)!);
+    // Over a budget of one package layer, the layer that must stay apart still does.
+    expect(inputs.map((o: DecodedOp) => (o.op.diff ? "diff" : o.op.file ? "copy" : "other"))).toEqual(["other", "diff", "copy"]);
+    expect(inputs[1]!.name).toBe("[1/1] layer of setuptools==84.0.0 (replaces setuptools 66.1.1)");
+  });
+
   it("installs a layer in one step, saying why, when it changes what an earlier layer installed", () => {
     const s2 = spec([PIP(["tinyjson==1.0.0"]), PIP(["tinyjson==1.1.0"])]);
     const { image, asked } = phases(s2, (layer) => (layer === 0 ? ok([wheel("tinyjson", "1.0.0")]) : { ok: false, reason: "ERROR: Cannot install tinyjson==1.1.0" }), pip);
