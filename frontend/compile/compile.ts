@@ -36,6 +36,7 @@ import { defaultExtraIndexUrls, indexEnv } from "./index-settings.js";
 import { installerMounts, pipInstallPrefix, pipOptionArgs, reinstallFlag, UV_BIN, type Installer } from "./installer.js";
 import { planPython, type PythonFacts, type PythonPlan } from "./python.js";
 import { uvProjectShape, lockedRequirements, PipCannotInstallError, pyprojectDependencies } from "./uv-lock.js";
+import { poetryLockedRequirements } from "./poetry-lock.js";
 import { cacheId, type BuildSettings } from "./settings.js";
 
 /** Where the build context is mounted for install steps that read files from it. */
@@ -131,6 +132,7 @@ const PYTHON_LAYERS = new Set<Layer["kind"]>(["pip_packages", "requirements", "p
 export function filesToRead(spec: ImageSpec, installer: "uv" | "pip", optimize = false): string[] {
   const out: string[] = [];
   for (const l of spec.layers) {
+    if (l.kind === "poetry_project" && optimize) out.push(fileIn(projectDir(l.pyproject), "pyproject.toml"), contextPath(l.poetryLock)!);
     if (l.kind !== "uv_project") continue;
     // Both installers need to know whether the project is a package; pip and optimize also need the lock.
     out.push(fileIn(projectDir(l.pyproject), "pyproject.toml"));
@@ -418,10 +420,10 @@ class Compiler {
         this.optimizedInstall(install);
         return;
       }
-      if (l.kind === "commands" || l.kind === "poetry_project") {
-        // They see the whole filesystem, and what they change is not known to the frontend.
+      if (l.kind === "poetry_project") return this.optimizedPoetry(l);
+      if (l.kind === "commands") {
+        // Commands see the whole filesystem, and what they change is not known to the frontend.
         this.finalize();
-        if (l.kind === "poetry_project") this.oneStepNote(l, "poetry projects are installed by poetry");
         this.layerAsIs(l);
         this.barrier = true;
         return;
@@ -609,10 +611,11 @@ class Compiler {
     }
   }
 
-  private poetryProject(l: Extract<Layer, { kind: "poetry_project" }>): void {
+  /** `poetry install` as one step; with `root`, only the project itself (`--only-root`) onto that filesystem. */
+  private poetryProject(l: Extract<Layer, { kind: "poetry_project" }>, root?: { onto: State }): State | undefined {
     const inst = this.installer!;
     const dir = projectDir(l.pyproject);
-    const extra = splitShellWords(l.extraArgs);
+    const extra = root ? ["--only-root"] : splitShellWords(l.extraArgs);
     const depsOnly = extra.includes("--no-root");
     const pyprojectFile = fileIn(dir, "pyproject.toml");
     const project = depsOnly
@@ -630,7 +633,8 @@ class Compiler {
         ? `[ -x ${toolVenv}/bin/poetry ] || { ${UV_BIN} venv --python "$VIRTUAL_ENV/bin/python" ${toolVenv} && ${UV_BIN} pip install --python ${toolVenv}/bin/python poetry; }`
         : `[ -x ${toolVenv}/bin/poetry ] || { "$VIRTUAL_ENV/bin/python" -m venv ${toolVenv} && ${toolVenv}/bin/python -m pip install --disable-pip-version-check poetry; }`;
     const script = `${installPoetry} && cd ${PROJECT_MOUNT} && exec ${toolVenv}/bin/poetry install --no-interaction "$@"`;
-    this.run(this.step(l, `poetry install ${l.pyproject}${depsOnly ? " (dependencies only)" : ""}`), l.at, ["/bin/sh", "-c", script, "poetry", ...extra], {
+    const name = this.step(l, `poetry install ${l.pyproject}${depsOnly ? " (dependencies only)" : root ? " (the project only)" : ""}`);
+    const extras: StepExtras = {
       mounts: [
         ...installerMounts(inst),
         { type: "cache", dest: POETRY_TOOL_DIR, id: cacheId(this.input.settings, "poetry-tool"), sharing: "locked" },
@@ -639,7 +643,40 @@ class Compiler {
       ],
       env: { ...this.indexEnv, VIRTUAL_ENV: inst.venv, POETRY_VIRTUALENVS_CREATE: "false", POETRY_CACHE_DIR: "/root/.cache/pypoetry" },
       secrets: l.secrets,
-    });
+    };
+    const argv = ["/bin/sh", "-c", script, "poetry", ...extra];
+    if (root) return this.exec(root.onto, name, l.at, argv, extras).root();
+    this.run(name, l.at, argv, extras);
+    return undefined;
+  }
+
+  /** A poetry project's locked packages one by one, then poetry installs the project itself. */
+  private optimizedPoetry(l: Extract<Layer, { kind: "poetry_project" }>): void {
+    const asIs = () => void this.poetryProject(l);
+    const fallback = (reason: string) => this.oneStep({ layer: l, resolve: { options: [], targets: [], uvInput: { text: "" }, noDeps: true }, mounts: [], fileOptions: [], oneStep: asIs }, reason);
+    const extra = splitShellWords(l.extraArgs);
+    const other = extra.filter((a) => a !== "--no-root");
+    if (other.length > 0) return fallback(`extra_args ${other.join(" ")} are poetry options`);
+    const files = this.input.facts.files ?? {};
+    const pyprojectFile = fileIn(projectDir(l.pyproject), "pyproject.toml");
+    const lockFile = contextPath(l.poetryLock)!;
+    const [pyText, lockText] = [files[pyprojectFile], files[lockFile]];
+    if (pyText === undefined || lockText === undefined) return fallback(`${pyText === undefined ? pyprojectFile : lockFile} was not read`);
+    let deps: string[];
+    try {
+      deps = poetryLockedRequirements(pyText, lockText);
+    } catch (e) {
+      if (e instanceof PipCannotInstallError) return fallback(e.message);
+      throw e;
+    }
+    const laidOut =
+      deps.length === 0 ||
+      this.optimizedInstall({ layer: l, resolve: { options: [], targets: deps, uvInput: { text: deps.join("\n") + "\n" }, noDeps: true }, mounts: [], fileOptions: [], oneStep: asIs });
+    if (!laidOut || extra.includes("--no-root")) return;
+    const onto = this.whole();
+    const installed = this.poetryProject(l, { onto })!;
+    this.appLayers.push({ state: diff(onto, installed), history: this.step(l, `poetry install ${l.pyproject} (the project only)`) });
+    this.barrier = true;
   }
 
   // ---- optimize ---------------------------------------------------------------------------
@@ -648,7 +685,6 @@ class Compiler {
   private pythonInstall(l: Layer): PythonInstall | undefined {
     const inst = this.installer;
     if (!inst) return undefined;
-    const pip = pipInstallPrefix(inst);
     switch (l.kind) {
       case "pip_packages":
         return {
@@ -685,7 +721,6 @@ class Compiler {
         };
       }
       default:
-        void pip;
         return undefined;
     }
   }

@@ -231,11 +231,75 @@ source = { registry = "https://pypi.org/simple" }
     expect(image.config.history!.at(-1)!.created_by).toContain("the project, without dependencies");
   });
 
-  it("leaves a poetry project to poetry, in one step, and says so", () => {
-    const { image, asked } = phases(spec([{ poetry_project: { pyproject: "pyproject.toml", poetry_lock: "poetry.lock" } }]), () => ok([]));
-    expect(asked).toEqual([]);
-    expect(image.notes).toEqual(["layers[0]: installed in one step, not package by package: poetry projects are installed by poetry"]);
-    expect(execOps(image.state.marshal()).some((o) => args(o).join(" ").includes("poetry install"))).toBe(true);
+  const POETRY_PYPROJECT = `[tool.poetry]
+name = "svc"
+version = "0.1.0"
+[tool.poetry.dependencies]
+python = "^3.11"
+requests = "^2.32"
+foo = { version = "^1", extras = ["x"] }
+[tool.poetry.group.dev.dependencies]
+pytest = "^8"
+[tool.poetry.group.docs]
+optional = true
+[tool.poetry.group.docs.dependencies]
+sphinx = "^8"
+`;
+  const POETRY_LOCK = `[[package]]
+name = "requests"
+version = "2.32.3"
+[package.dependencies]
+certifi = ">=2017"
+urllib3 = { version = ">=1.21", markers = "sys_platform != 'win32'" }
+colorama = { version = "*", optional = true }
+[[package]]
+name = "certifi"
+version = "2024.8.30"
+[[package]]
+name = "urllib3"
+version = "2.2.3"
+[[package]]
+name = "Foo"
+version = "1.2.0"
+[package.extras]
+x = ["bar (>=1)"]
+[[package]]
+name = "bar"
+version = "1.0.0"
+[[package]]
+name = "pytest"
+version = "8.3.3"
+[[package]]
+name = "sphinx"
+version = "8.1.0"
+[metadata]
+lock-version = "2.1"
+`;
+  const poetry = (extra = "") => spec([{ poetry_project: { pyproject: "pyproject.toml", poetry_lock: "poetry.lock", ...(extra ? { extra_args: extra } : {}) } }]);
+  const poetryFiles = { files: { "pyproject.toml": POETRY_PYPROJECT, "poetry.lock": POETRY_LOCK } };
+
+  it("takes a poetry project's packages from poetry.lock as poetry would choose them, then lets poetry install the project only", () => {
+    const dists = [wheel("requests", "2.32.3"), wheel("certifi", "2024.8.30"), wheel("urllib3", "2.2.3"), wheel("Foo", "1.2.0"), wheel("bar", "1.0.0"), wheel("pytest", "8.3.3")];
+    const { image, asked } = phases(poetry(), () => ok(dists), poetryFiles);
+    const resolve = decodeOps((asked[0] as Extract<FactsRequest, { kind: "resolve" }>).state.marshal());
+    expect(mkfileText(resolve, "/requirements.in")).toEqual(["bar==1.0.0\ncertifi==2024.8.30\nFoo==1.2.0\npytest==8.3.3\nrequests==2.32.3\nurllib3==2.2.3 ; sys_platform != 'win32'\n"]);
+    const execs = execOps(image.state.marshal());
+    expect(execs.filter((o) => args(o).includes("--no-deps"))).toHaveLength(6);
+    const root = execs.find((o) => args(o).includes("--only-root"))!;
+    expect(root.name).toBe("[1/1] poetry install pyproject.toml (the project only)");
+    expect(image.config.history!.at(-1)!.created_by).toBe("[1/1] poetry install pyproject.toml (the project only)");
+    const deps = phases(poetry("--no-root"), () => ok(dists), poetryFiles).image;
+    expect(execOps(deps.state.marshal()).some((o) => args(o).includes("--only-root"))).toBe(false);
+  });
+
+  it("leaves a poetry project to poetry in one step, saying why, for poetry options or what the lock cannot pin", () => {
+    const withGroup = phases(poetry("--with docs"), () => ok([]), poetryFiles);
+    expect(withGroup.asked).toEqual([]);
+    expect(withGroup.image.notes).toEqual(["layers[0]: installed in one step, not package by package: extra_args --with docs are poetry options"]);
+    expect(execOps(withGroup.image.state.marshal()).some((o) => args(o).join(" ").includes("poetry install"))).toBe(true);
+    const gitLock = POETRY_LOCK.replace('name = "bar"\nversion = "1.0.0"', 'name = "bar"\nversion = "1.0.0"\nsource = { type = "git", url = "https://git.example/bar" }');
+    const git = phases(poetry(), () => ok([]), { files: { "pyproject.toml": POETRY_PYPROJECT, "poetry.lock": gitLock } });
+    expect(git.image.notes[0]).toContain('poetry.lock takes "bar" from a git source (https://git.example/bar)');
   });
 });
 
