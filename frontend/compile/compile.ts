@@ -805,7 +805,7 @@ class Compiler {
       const id = `${d.name}==${d.version}`;
       // The diff itself keeps the deletions of an upgrade of what the base image has (its bytes
       // are not fixed: it is a layer of this image only); otherwise a fixed-time copy of it.
-      const layer = replacing.has(d.key) ? diff(onto, installed, { customName: this.step(l, `layer of ${id} (replaces ${d.name} ${resolution.installed[d.key]})`) }) : packageLayer(onto, installed, inst.venv, this.step(l, `layer of ${id}`));
+      const layer = replacing.has(d.key) ? diff(onto, installed, { customName: this.step(l, `layer of ${id} (replaces ${d.name} ${resolution.installed[d.key]})`) }) : packageLayer(onto, installed, inst.venv, id, this.step(l, `layer of ${id}`));
       this.pending.push({ id, dist: d, layer, order: this.pending.length, app: fromContext, step: this.step(l, what), ...(replacing.has(d.key) ? { solo: true } : {}) });
       this.pins.set(d.key, { name: d.name, version: d.version });
     });
@@ -923,6 +923,10 @@ class Compiler {
         const sitePackages = `${this.installer!.venv}/lib/python${this.python!.version}/site-packages`;
         throw new NeedFacts({ kind: "inspect", items: missing.map((p) => ({ id: p.id, state: p.layer, sitePackages })) });
       }
+      const empty = this.pending.filter((p) => contents.get(p.id)!.files.length === 0);
+      if (empty.length > 0) {
+        throw new EmptyPackageLayerError(empty.map((p) => p.id));
+      }
       const byId = new Map(this.pending.map((p) => [p.id, p]));
       const groups = layoutLayers(
         this.pending.map((p) => ({ id: p.id, size: contents.get(p.id)!.size, files: contents.get(p.id)!.files, order: p.order, app: p.app, ...(p.solo ? { solo: true } : {}) })),
@@ -986,6 +990,17 @@ function relativeTo(path: string, base: string): string {
   if (base === "." || path === base) return path === base ? "." : path;
   if (!path.startsWith(base + "/")) throw new Error(`"${path}" is not inside source_dir "${base}"`);
   return path.slice(base.length + 1);
+}
+
+/** A package's layer holds no installed distribution: the daemon returned something else for it. */
+export class EmptyPackageLayerError extends Error {
+  constructor(readonly ids: string[]) {
+    super(
+      `the layer of ${ids.join(", ")} came back from BuildKit without the installed package (no .dist-info with a RECORD); ` +
+        "its build cache is likely damaged: prune it (docker buildx prune, or buildctl prune) and build again",
+    );
+    this.name = "EmptyPackageLayerError";
+  }
 }
 
 /** A layer the pip installer cannot honestly build. */

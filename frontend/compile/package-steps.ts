@@ -92,10 +92,16 @@ export function installArgv(inst: Installer, d: ResolvedDist, perPackage: readon
  * venv's top directory rather than the venv: a directory the copy only creates on the way keeps
  * the time it was made, while one it copies gets the fixed time (nothing else changes there).
  */
-export function packageLayer(onto: State, installed: State, venv: string, name: string): State {
+export function packageLayer(onto: State, installed: State, venv: string, id: string, name: string): State {
+  const top = venv.replace(/^\/+/, "").split("/")[0]!;
   return scratch().file(
     FileAction.copy(diff(onto, installed), "/", "/", {
-      includePatterns: [venv.replace(/^\/+/, "").split("/")[0]!],
+      includePatterns: [top],
+      // Matches nothing: it makes each package's copy an op of its own. BuildKit keys a copy by
+      // its definition and the content it copies; a definition shared by every package let a
+      // cache record of one package's copy answer for another's (seen with torch, whose layer
+      // came back empty).
+      excludePatterns: [`${top}/.imagespec-layer-${id.replace(/[^A-Za-z0-9._-]/g, "_")}`],
       copyDirContentsOnly: true,
       createDestPath: true,
       allowEmptyWildcard: true,

@@ -128,6 +128,23 @@ describe("optimize, pip installer", () => {
     expect(merges[0]!.op.inputs).toHaveLength(5);
   });
 
+  it("refuses a package layer that came back without its package, naming it", () => {
+    const empty = (id: string) => (id.startsWith("torch") ? { size: 0, files: [] } : sizes(id));
+    expect(() => phases(s, () => ok(ML), pip, empty)).toThrow(/the layer of torch==2\.13\.0\+cpu came back from BuildKit without the installed package .* prune it/);
+  });
+
+  it("gives each package's layer a copy op of its own, the same for the same package in another spec", () => {
+    const copies = (sp: object) =>
+      decodeOps(phases(sp, () => ok(ML), pip).image.state.marshal())
+        .filter((o) => o.name?.includes("layer of"))
+        .map((o) => [o.name!.split("layer of ")[1], o.op.file.actions[0].copy.excludePatterns[0], o.digest]);
+    const a = copies(s);
+    expect(new Set(a.map(([, pattern]) => pattern)).size).toBe(3);
+    expect(a.find(([id]) => id === "torch==2.13.0+cpu")![1]).toBe("opt/.imagespec-layer-torch__2.13.0_cpu");
+    const b = copies(spec([PIP(["torch==2.13.0+cpu", "requests"]), { env: { env_variables: { OTHER: "1" } } }]));
+    expect(b.map(([, , digest]) => digest).sort()).toEqual(a.map(([, , digest]) => digest).sort());
+  });
+
   it("keeps every package step the same when the apt list changes", () => {
     const withApt = (pkgs: string[]) => spec([APT(pkgs), PIP(["torch==2.13.0+cpu", "requests"])]);
     const digests = (pkgs: string[]) =>
