@@ -25,7 +25,7 @@ import { layoutLayers, installOrder, type LayoutGroup } from "../optimize/layout
 import type { DistContents } from "../optimize/record.js";
 import type { Resolution, ResolvedDist } from "../optimize/resolution.js";
 import { requirementFileOptions, splitInstallerArgs } from "../optimize/installer-args.js";
-import { DETERMINISTIC_ENV, INPUT_DIR, inputsMount, installArgv, packageLayer, pinLine, RESOLVE_OUT, resolveArgv, squashLayers, toolsMount, toolsState, type ResolveRequest } from "./package-steps.js";
+import { DETERMINISTIC_ENV, inputsMount, inspectStep, installArgv, packageLayer, pinLine, RESOLVE_OUT, resolveArgv, squashLayers, toolsMount, toolsState, type ResolveRequest } from "./package-steps.js";
 import type { LoadedSpec } from "../spec/load.js";
 import type { ImageSpec, Layer, PipOptions, Secret } from "../spec/model.js";
 import { splitShellWords } from "../spec/shellwords.js";
@@ -69,7 +69,8 @@ export interface OptimizeFacts {
 /** A fact the compiler needs before it can go on: the gateway solves `state` and reads it. */
 export type FactsRequest =
   | { kind: "resolve"; layer: number; at: string; installer: "pip" | "uv"; state: State }
-  | { kind: "inspect"; items: { id: string; state: State; sitePackages: string }[] };
+  /** `state` holds records.json: each layer id's RECORD texts; paths in them are relative to `sitePackages`. */
+  | { kind: "inspect"; ids: string[]; state: State; sitePackages: string };
 
 export interface CompileInput {
   loaded: LoadedSpec;
@@ -888,6 +889,17 @@ class Compiler {
     }
   }
 
+  /** One step that reads what the given package layers hold (cached like any step, so a rebuild asks once). */
+  private inspectRequest(packages: PendingPackage[]): FactsRequest {
+    const inst = this.installer!;
+    const sitePackages = `${inst.venv}/lib/python${this.python!.version}/site-packages`;
+    const step = inspectStep(inst, packages.map((p) => ({ id: p.id, state: p.layer })), sitePackages);
+    const exec = this.exec(this.pyBase!, `[python] optimize: read what ${packages.length} package layer(s) hold`, "base_image", step.args, {
+      mounts: [this.toolsMount(), { type: "bind", dest: RESOLVE_OUT, source: scratch(), readonly: false }, ...step.mounts],
+    });
+    return { kind: "inspect", ids: packages.map((p) => p.id), state: exec.getMount(RESOLVE_OUT), sitePackages };
+  }
+
   /** Layers the spec will still add after the current point (an estimate for the budget). */
   private layersToCome(): number {
     let n = 0;
@@ -919,14 +931,9 @@ class Compiler {
     if (this.pending.length > 0) {
       const contents = this.optimize!.contents;
       const missing = this.pending.filter((p) => !contents.has(p.id));
-      if (missing.length > 0) {
-        const sitePackages = `${this.installer!.venv}/lib/python${this.python!.version}/site-packages`;
-        throw new NeedFacts({ kind: "inspect", items: missing.map((p) => ({ id: p.id, state: p.layer, sitePackages })) });
-      }
+      if (missing.length > 0) throw new NeedFacts(this.inspectRequest(missing));
       const empty = this.pending.filter((p) => contents.get(p.id)!.files.length === 0);
-      if (empty.length > 0) {
-        throw new EmptyPackageLayerError(empty.map((p) => p.id));
-      }
+      if (empty.length > 0) throw new EmptyPackageLayerError(empty.map((p) => p.id));
       const byId = new Map(this.pending.map((p) => [p.id, p]));
       const groups = layoutLayers(
         this.pending.map((p) => ({ id: p.id, size: contents.get(p.id)!.size, files: contents.get(p.id)!.files, order: p.order, app: p.app, ...(p.solo ? { solo: true } : {}) })),

@@ -16,6 +16,7 @@ const OPTIMIZE_DIR = "/run/imagespec/optimize";
 export const TOOLS_DIR = `${OPTIMIZE_DIR}/tools`;
 export const RESOLVE_OUT = `${OPTIMIZE_DIR}/out`;
 export const INPUT_DIR = `${OPTIMIZE_DIR}/in`;
+const INSPECT_DIR = `${OPTIMIZE_DIR}/layers`;
 const DRIVER = `${TOOLS_DIR}/driver.py`;
 
 /** The time every file of a package layer gets (so its bytes do not depend on when it was built). */
@@ -71,6 +72,14 @@ export function resolveArgv(inst: Installer, req: ResolveRequest, pins: boolean)
   }
   // Not --ignore-installed: what the environment already has and satisfies stays, as pip would keep it.
   return [...head, "0", "--", ...pipInstallPrefix(inst), "--dry-run", "--quiet", "--report", `${RESOLVE_OUT}/report.json`, ...constraints, ...noDeps, ...req.options, ...req.targets];
+}
+
+/** argv and mounts of the step that reads every package layer's RECORD files (`site`: site-packages, absolute). */
+export function inspectStep(inst: Installer, layers: readonly { id: string; state: State }[], site: string): { args: string[]; mounts: RunMount[] } {
+  return {
+    args: [venvPython(inst), "-I", DRIVER, "inspect", RESOLVE_OUT, INSPECT_DIR, site.replace(/^\/+/, ""), "--", ...layers.map((l) => l.id)],
+    mounts: layers.map((l, i) => ({ type: "bind", dest: `${INSPECT_DIR}/${i}`, source: l.state, readonly: true })),
+  };
 }
 
 /** The requirements line that pins one distribution (with its hashes when the resolver gave them). */

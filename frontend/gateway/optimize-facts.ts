@@ -7,7 +7,6 @@ import type { Gateway, Caps } from "./gateway.js";
 import type { CacheImport } from "./options.js";
 
 const MAX_REPORT_BYTES = 64 << 20;
-const INSPECT_CONCURRENCY = 8;
 
 interface Solve {
   gw: Gateway;
@@ -41,24 +40,15 @@ export async function readResolution(s: Solve, req: Extract<FactsRequest, { kind
   }
 }
 
-/** What each package layer holds, from its RECORD: sizes for the layout, files for overlaps. */
+/** What each package layer holds, from its RECORD files: sizes for the layout, files for overlaps. */
 export async function inspectLayers(s: Solve, req: Extract<FactsRequest, { kind: "inspect" }>): Promise<Map<string, DistContents>> {
+  const ref = await solveState(s, req.state);
+  const records = JSON.parse(decode(await s.gw.readFile(ref, "records.json", MAX_REPORT_BYTES * 4))) as Record<string, string[]>;
+  const site = req.sitePackages.replace(/^\/+/, "");
   const out = new Map<string, DistContents>();
-  const queue = [...req.items];
-  const worker = async () => {
-    for (let item = queue.shift(); item; item = queue.shift()) {
-      const ref = await solveState(s, item.state);
-      const infos = await s.gw.readDirIfExists(ref, item.sitePackages, "*.dist-info");
-      let contents: DistContents = { size: 0, files: [] };
-      for (const info of infos) {
-        const record = await s.gw.readFileIfExists(ref, `${item.sitePackages}/${info.path}/RECORD`, MAX_REPORT_BYTES);
-        if (!record) continue;
-        const c = parseRecord(decode(record), item.sitePackages.replace(/^\/+/, ""));
-        contents = { size: contents.size + c.size, files: [...contents.files, ...c.files] };
-      }
-      out.set(item.id, contents);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(INSPECT_CONCURRENCY, queue.length) }, worker));
+  for (const id of req.ids) {
+    const parsed = (records[id] ?? []).map((text) => parseRecord(text, site));
+    out.set(id, { size: parsed.reduce((n, c) => n + c.size, 0), files: parsed.flatMap((c) => c.files) });
+  }
   return out;
 }

@@ -9,6 +9,11 @@
  *     its exit status and the end of its stderr in OUT/status.json. It always exits 0, so the
  *     frontend, not the step, decides what a failed resolve means.
  *
+ *   driver.py inspect OUT DIR SITE -- ID...
+ *     for the package layers mounted at DIR/0, DIR/1, … (one per ID), collects the RECORD files
+ *     of the .dist-info directories under SITE into OUT/records.json ({ID: [text, …]}), so the
+ *     frontend learns what every layer holds from one cached step.
+ *
  *   driver.py install NAME REQUESTED -- ARGV...
  *     runs ARGV (an install of NAME alone) and, when REQUESTED is 0, removes the REQUESTED
  *     marker pip writes for every package named on its command line, with its RECORD row: a
@@ -82,6 +87,22 @@ def unrequest(name):
             return
 
 
+def inspect(out, top, site, ids):
+    records = {}
+    for i, ident in enumerate(ids):
+        sp = os.path.join(top, str(i), site)
+        texts = []
+        if os.path.isdir(sp):
+            for entry in sorted(os.listdir(sp)):
+                record = os.path.join(sp, entry, "RECORD")
+                if entry.endswith(".dist-info") and os.path.isfile(record):
+                    with open(record, encoding="utf-8", errors="replace", newline="") as f:
+                        texts.append(f.read())
+        records[ident] = texts
+    with open(os.path.join(out, "records.json"), "w") as f:
+        json.dump(records, f)
+
+
 def install(name, requested, argv):
     p = subprocess.run(argv)
     if p.returncode != 0:
@@ -96,6 +117,8 @@ def main():
     head, argv = args[:sep], args[sep + 1:]
     if head[0] == "resolve":
         resolve(head[1], head[2], head[3], argv)
+    elif head[0] == "inspect":
+        inspect(head[1], head[2], head[3], argv)
     elif head[0] == "install":
         install(head[1], head[2], argv)
     else:

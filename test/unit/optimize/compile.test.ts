@@ -47,7 +47,7 @@ function phases(s: object, resolve: (layer: number) => Resolution, o: Parameters
     if (out.kind === "image") return { image: out, asked };
     asked.push(out.request);
     if (out.request.kind === "resolve") resolutions.set(out.request.layer, resolve(out.request.layer));
-    else for (const item of out.request.items) known.set(item.id, contents(item.id));
+    else for (const id of out.request.ids) known.set(id, contents(id));
   }
   throw new Error("compile did not converge");
 }
@@ -88,11 +88,14 @@ describe("optimize, pip installer", () => {
   it("then what each package layer holds, then the image: one install per distribution, each on the venv, merged with the rest", () => {
     const { image, asked } = phases(s, () => ok(ML), pip);
     expect(asked.map((a) => a.kind)).toEqual(["resolve", "inspect"]);
-    expect((asked[1] as Extract<FactsRequest, { kind: "inspect" }>).items.map((i) => [i.id, i.sitePackages])).toEqual([
-      ["filelock==3.16.1", "/opt/venv/lib/python3.11/site-packages"],
-      ["torch==2.13.0+cpu", "/opt/venv/lib/python3.11/site-packages"],
-      ["requests==2.32.3", "/opt/venv/lib/python3.11/site-packages"],
-    ]);
+    const inspect = asked[1] as Extract<FactsRequest, { kind: "inspect" }>;
+    expect(inspect.ids).toEqual(["filelock==3.16.1", "torch==2.13.0+cpu", "requests==2.32.3"]);
+    expect(inspect.sitePackages).toBe("/opt/venv/lib/python3.11/site-packages");
+    // One step reads them all: each package layer mounted read-only, in the order of the ids.
+    const reader = execOps(inspect.state.marshal()).find((o) => args(o).includes("inspect"))!;
+    expect(args(reader).slice(args(reader).indexOf("--") + 1)).toEqual(inspect.ids);
+    const layerMounts = (reader.op.exec.mounts as { dest: string }[]).filter((m) => m.dest.startsWith("/run/imagespec/optimize/layers/"));
+    expect(layerMounts.map((m) => m.dest)).toEqual(["/run/imagespec/optimize/layers/0", "/run/imagespec/optimize/layers/1", "/run/imagespec/optimize/layers/2"]);
     const def = image.state.marshal();
     const ops = decodeOps(def);
     const installs = execOps(def).filter((o) => args(o).includes("install") && args(o).includes("--no-deps"));
