@@ -49,6 +49,24 @@ function layTree(root: string, name: string, tree: string): void {
   for (const [folder, link] of folders) symlinkSync(folder, join(root, name, "files-abs", link));
 }
 
+/**
+ * A static server that answers with the cache headers PyPI's file host sends (files are
+ * immutable, pages fresh for ten minutes), so pip's HTTP cache behaves as it does against PyPI.
+ * Python's plain http.server sends none, and pip would download every file again each time.
+ */
+const PYPI_LIKE_SERVER = `
+import functools, http.server, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def end_headers(self):
+        page = self.path.endswith("/") or self.path.endswith(".html")
+        self.send_header("Cache-Control", "max-age=600, public" if page else "max-age=365000000, immutable, public")
+        super().end_headers()
+    def log_message(self, *args):
+        pass
+handler = functools.partial(Handler, directory=sys.argv[1])
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), handler).serve_forever()
+`;
+
 export interface Mirror {
   url: string;
   stop(): void;
@@ -68,7 +86,7 @@ export async function serveMirror(): Promise<Mirror> {
   symlinkSync(WHEELS, join(root, "wheels"));
   const url = `http://127.0.0.1:${MIRROR_PORT}`;
   if (await answers(`${url}/`)) throw new Error(`port ${MIRROR_PORT} is already taken; the ml specs need it for the package mirror`);
-  const server: ChildProcess = spawn("python3", ["-m", "http.server", "--bind", "127.0.0.1", "--directory", root, String(MIRROR_PORT)], { stdio: "ignore" });
+  const server: ChildProcess = spawn("python3", ["-c", PYPI_LIKE_SERVER, root, String(MIRROR_PORT)], { stdio: "ignore" });
   const stop = () => {
     server.kill();
     rmSync(root, { recursive: true, force: true });
