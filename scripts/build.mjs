@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { protoDescriptor, VIRTUAL_ID } from "./proto-descriptor.mjs";
+import { protoDescriptor, VIRTUAL_DESCRIPTORS } from "./proto-descriptor.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -11,9 +11,9 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const protoPlugin = {
   name: "proto-descriptor",
   setup(build) {
-    build.onResolve({ filter: new RegExp(`^${VIRTUAL_ID}$`) }, () => ({ path: VIRTUAL_ID, namespace: "proto" }));
-    build.onLoad({ filter: /.*/, namespace: "proto" }, () => ({
-      contents: JSON.stringify(protoDescriptor(join(root, "proto"))),
+    build.onResolve({ filter: /^virtual:(client-)?proto-descriptor$/ }, (args) => ({ path: args.path, namespace: "proto" }));
+    build.onLoad({ filter: /.*/, namespace: "proto" }, (args) => ({
+      contents: JSON.stringify(protoDescriptor(join(root, "proto"), VIRTUAL_DESCRIPTORS[args.path])),
       loader: "json",
     }));
   },
