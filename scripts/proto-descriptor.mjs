@@ -11,6 +11,7 @@ export const CLIENT_PROTO_ENTRY_POINTS = [
   "session/auth.proto",
   "session/secrets.proto",
   "grpc/health.proto",
+  "google/rpc/status.proto",
 ];
 
 export function protoDescriptor(protoDir, entryPoints = PROTO_ENTRY_POINTS) {
