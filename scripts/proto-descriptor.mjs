@@ -12,6 +12,7 @@ export const CLIENT_PROTO_ENTRY_POINTS = [
   "session/secrets.proto",
   "grpc/health.proto",
   "google/rpc/status.proto",
+  "buildkit/errdefs.proto",
 ];
 
 export function protoDescriptor(protoDir, entryPoints = PROTO_ENTRY_POINTS) {

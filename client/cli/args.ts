@@ -31,6 +31,8 @@ export interface BuildArgs {
   progress: ProgressMode;
   auth: AuthType;
   force: boolean;
+  /** Push to and check the target registry over plain HTTP (`registry.insecure`). */
+  insecureRegistry: boolean;
   outputFile?: string;
 }
 
@@ -67,6 +69,7 @@ builds nothing (--force builds anyway).
                              [env UNION_REGISTRY_AUTHENTICATION_TYPE; default docker]
   --progress auto|plain|quiet   progress on stderr (auto: live on a terminal, else plain)
   --force                    build even if the target tag exists
+  --insecure-registry        the target registry speaks plain HTTP
   --output-file FILE         also write the reference to FILE
   --help, --version
 
@@ -77,7 +80,7 @@ const VALUE_FLAGS = new Set([
   "spec", "context", "target-image", "default-repository", "frontend", "platform", "secret", "opt", "cache-from",
   "cache-to", "buildkit", "tlscacert", "tlscert", "tlskey", "tlsservername", "tlsdir", "progress", "registry-auth", "output-file",
 ]);
-const BOOL_FLAGS = new Set(["optimize", "no-optimize", "force", "help", "version"]);
+const BOOL_FLAGS = new Set(["optimize", "no-optimize", "force", "insecure-registry", "help", "version"]);
 
 const splitList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
@@ -170,6 +173,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     progress: progress as ProgressMode,
     auth: auth as AuthType,
     force: bools.has("force"),
+    insecureRegistry: bools.has("insecure-registry"),
   };
   if (targetImage) args.targetImage = targetImage;
   if (defaultRepository) args.defaultRepository = defaultRepository;
