@@ -11,7 +11,7 @@ import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageType } from "../../frontend/protocol/messages.js";
 import { repoRoot } from "../support/paths.js";
-import { baseImage, frontendImage, makeContext, registry, run, runIn, type Run } from "./harness.js";
+import { baseImage, engineEnv, frontendImage, makeContext, registry, run, runIn, type Run } from "./harness.js";
 
 const CLI = join(repoRoot, "dist/imagespec-build.cjs");
 const token = `${process.pid}-${Date.now()}`;
@@ -206,5 +206,35 @@ describe("imagespec-build with a registry that needs basic auth", () => {
     const forced = await imagespecBuild(["--spec", join(ctx(), "imagespec.yaml"), "--context", makeContext({}), "--target-image", `${host}/client-e2e/none:${token}`, "--force"], { DOCKER_CONFIG: config });
     expect(forced.code).toBe(1);
     expect(forced.stderr).toMatch(/401|unauthorized|authorization/i);
+  });
+});
+
+describe("the client library", () => {
+  it("exports an OCI tarball to a file through the session", async () => {
+    const { connectBuilder } = await import("../../client/src/builder.js");
+    const { runBuild } = await import("../../client/src/build.js");
+    const { parseAddress } = await import("../../client/src/address.js");
+    const { noAuth } = await import("../../client/src/auth/provider.js");
+    const ctx = makeContext({ "imagespec.yaml": JSON.stringify(spec()) });
+    const dest = join(mkdtempSync(join(tmpdir(), "oci-")), "image.tar");
+    const builder = await connectBuilder(parseAddress("docker", engineEnv()));
+    try {
+      const res = await runBuild(builder, {
+        frontendImage: frontendImage(),
+        frontendAttrs: { filename: "imagespec.yaml", installer: "pip" },
+        exports: [{ type: "oci", attrs: {}, dest }],
+        dirs: [
+          { name: "context", dir: ctx },
+          { name: "dockerfile", dir: ctx },
+        ],
+        auth: noAuth,
+      });
+      expect(res["containerimage.digest"]).toMatch(/^sha256:/);
+    } finally {
+      builder.close();
+    }
+    const listing = execFileSync("tar", ["-tf", dest], { encoding: "utf8" }).split("\n");
+    expect(listing).toContain("index.json");
+    expect(listing).toContain("oci-layout");
   });
 });
