@@ -103,14 +103,21 @@ export function metadataValues(md: grpc.Metadata, key: string): string[] {
 }
 
 function packetConn(call: grpc.ServerDuplexStream<Packet, Packet>): PacketConn {
+  let cancelled = false;
+  // A cancelled call never drains nor ends: destroying it ends the waits below and the reads.
+  call.once("cancelled", () => {
+    cancelled = true;
+    call.destroy();
+  });
   return {
     send: (p) =>
       new Promise((resolve, reject) => {
-        if (call.destroyed) return reject(new Error("the transfer was cancelled"));
-        if (call.write(p)) resolve();
-        else {
-          call.once("drain", () => resolve());
-        }
+        if (cancelled || call.destroyed) return reject(new Error("the transfer was cancelled"));
+        if (call.write(p)) return resolve();
+        const onDrain = () => (call.off("close", onClose), resolve());
+        const onClose = () => (call.off("drain", onDrain), reject(new Error("the transfer was cancelled")));
+        call.once("drain", onDrain);
+        call.once("close", onClose);
       }),
     // Iterating must not destroy the call: its status is still to be sent.
     incoming: call.iterator({ destroyOnReturn: false }) as AsyncIterable<Packet>,
