@@ -1,5 +1,7 @@
 /** imagespec-build: builds a spec on BuildKit with the imagespec frontend and prints the pushed image. */
-import { rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { formatAddress, parseAddress, tlsFromDir, type BuildkitAddress, type TlsFiles } from "../src/address.js";
 import { registryAuth } from "../src/auth/provider.js";
 import { connectFirst, engineCanPush } from "../src/builder.js";
@@ -18,8 +20,6 @@ import { parseCacheFlag } from "./cache-flag.js";
 import { defaultTag, specKey } from "./default-tag.js";
 import { InputError, prepareContext, readSpec, workDir } from "./inputs.js";
 import { registryHost, resolveTarget } from "./target.js";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 
 declare const __IMAGESPEC_VERSION__: string | undefined;
 const VERSION = typeof __IMAGESPEC_VERSION__ === "string" ? __IMAGESPEC_VERSION__ : "dev";
@@ -115,7 +115,8 @@ async function build(a: BuildArgs, env: NodeJS.ProcessEnv, io: Io, work: string)
         ],
         auth,
         secrets: secretStore(a.secrets, env),
-        sharedKey: `imagespec-build:${context}`,
+        // A header value, so ASCII whatever the path: the same directory, the same key.
+        sharedKey: createHash("sha256").update(context).digest("hex").slice(0, 32),
         onStatus: (s) => progress.status(s),
       });
     } catch (e) {
