@@ -105,7 +105,7 @@ describe("imagespec-build", () => {
   });
 
   it("fails a spec error with exit 1 and shows the spec line", async () => {
-    const ctx = makeContext({ "imagespec.yaml": `base_image: ${baseImage()}\nlayers:\n  - commands: {cmd: [true]}\n  - no_such_layer: {}\n` });
+    const ctx = makeContext({ "imagespec.yaml": `base_image: ${baseImage()}\nlayers:\n  - commands: {cmd: [\"true\"]}\n  - no_such_layer: {}\n` });
     const r = await imagespecBuild(["--spec", join(ctx, "imagespec.yaml"), "--context", ctx, "--target-image", `${registry()}/client-e2e/bad:${token}`]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
