@@ -25,6 +25,10 @@ export interface BuildArgs {
   cacheFrom: string[];
   cacheTo: string[];
   buildkit: string[];
+  /** Entitlements the build asks for (`network.host`, `security.insecure`, …). */
+  allow: string[];
+  /** `host`: build steps use the builder's network (BuildKit's force-network-mode). */
+  network?: "default" | "host" | "none";
   tls?: TlsFiles;
   /** `--tlsdir`: its files fill what the --tls* flags leave out. */
   tlsDir?: string;
@@ -61,6 +65,8 @@ builds nothing (--force builds anyway).
   --secret id=ID,src=PATH|env=NAME   a build secret, repeatable
   --opt KEY=VALUE            a frontend option, repeatable
   --cache-from CSV, --cache-to CSV   cache import/export, e.g. type=registry,ref=REPO:cache
+  --network default|host|none   the build steps' network (host needs the network.host entitlement)
+  --allow ENTITLEMENT        e.g. network.host or security.insecure, repeatable
   --buildkit ADDR            unix:///PATH, tcp://HOST:PORT, docker (DOCKER_HOST); repeatable:
                              a spec always goes to the same builder, the next one if it fails
                              [env UNION_BUILDKIT_URI, BUILDKIT_HOST; default ${DEFAULT_BUILDKIT}]
@@ -78,7 +84,7 @@ Exit status: 0 built or already there, 1 the build failed, 2 a usage error.
 
 const VALUE_FLAGS = new Set([
   "spec", "context", "target-image", "default-repository", "frontend", "platform", "secret", "opt", "cache-from",
-  "cache-to", "buildkit", "tlscacert", "tlscert", "tlskey", "tlsservername", "tlsdir", "progress", "registry-auth", "output-file",
+  "cache-to", "buildkit", "network", "allow", "tlscacert", "tlscert", "tlskey", "tlsservername", "tlsdir", "progress", "registry-auth", "output-file",
 ]);
 const BOOL_FLAGS = new Set(["optimize", "no-optimize", "force", "insecure-registry", "help", "version"]);
 
@@ -159,6 +165,10 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     if (v !== undefined) tls[key] = v;
   }
   const tlsdir = one("tlsdir");
+  const network = one("network");
+  if (network !== undefined && !["default", "host", "none"].includes(network)) throw new UsageError("--network must be default, host or none");
+  const allow = many("allow").flatMap(splitList);
+  if (network === "host" && !allow.includes("network.host")) allow.push("network.host");
 
   const args: BuildArgs = {
     spec,
@@ -170,6 +180,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     cacheFrom: many("cache-from"),
     cacheTo: many("cache-to"),
     buildkit,
+    allow,
     progress: progress as ProgressMode,
     auth: auth as AuthType,
     force: bools.has("force"),
@@ -179,6 +190,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   if (defaultRepository) args.defaultRepository = defaultRepository;
   if (bools.has("optimize")) args.optimize = true;
   if (bools.has("no-optimize")) args.optimize = false;
+  if (network) args.network = network as BuildArgs["network"];
   if (Object.keys(tls).length) args.tls = tls;
   if (tlsdir) args.tlsDir = tlsdir;
   const outputFile = one("output-file");

@@ -65,6 +65,7 @@ async function build(a: BuildArgs, env: NodeJS.ProcessEnv, io: Io, work: string)
   if (a.optimize !== undefined) attrs.optimize = String(a.optimize);
   if (a.platforms.length) attrs.platform = a.platforms.join(",");
   for (const [k, v] of a.opts) attrs[k] = v;
+  if (a.network && a.network !== "default") attrs["force-network-mode"] = a.network;
 
   let tag = target.tag;
   if (!tag) {
@@ -109,6 +110,7 @@ async function build(a: BuildArgs, env: NodeJS.ProcessEnv, io: Io, work: string)
         exports: [{ type: "image", attrs: imageAttrs }],
         cacheImports: cacheFrom,
         cacheExports: cacheTo,
+        entitlements: a.allow,
         dirs: [
           { name: "context", dir: context, dockerignore: true },
           { name: "dockerfile", dir: spec.dir },

@@ -26,7 +26,13 @@ function sourcesOf(statusDetails: Buffer): SourceDetail[] {
       out.push({
         filename: s.info?.filename ?? "",
         data,
-        ranges: (s.ranges ?? []).map((r: any) => ({ start: Number(r.start?.line ?? 0), end: Number(r.end?.line ?? r.start?.line ?? 0) })),
+        ranges: (s.ranges ?? []).map((r: any) => {
+          const start = Number(r.start?.line ?? 0);
+          let end = Number(r.end?.line ?? start);
+          // A range ending at character 0 of a later line ends with the line before it.
+          if (end > start && !Number(r.end?.character ?? 0)) end--;
+          return { start, end };
+        }),
       });
     } catch {
       // A detail we cannot read is left out; the message still says what failed.

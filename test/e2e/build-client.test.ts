@@ -17,7 +17,7 @@ const CLI = join(repoRoot, "dist/imagespec-build.cjs");
 const token = `${process.pid}-${Date.now()}`;
 
 function imagespecBuild(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return run("node", [CLI, "--buildkit", "docker", "--frontend", frontendImage(), "--progress", "plain", "--opt", "installer=pip", ...args], { env, timeoutMs: 600_000 });
+  return run("node", [CLI, "--buildkit", "docker", "--frontend", frontendImage(), "--progress", "plain", "--opt", "installer=pip", "--network", "host", ...args], { env, timeoutMs: 600_000 });
 }
 
 async function registryDigest(repo: string, tag: string, host = registry(), auth?: string): Promise<string> {
@@ -221,7 +221,8 @@ describe("the client library", () => {
     try {
       const res = await runBuild(builder, {
         frontendImage: frontendImage(),
-        frontendAttrs: { filename: "imagespec.yaml", installer: "pip" },
+        frontendAttrs: { filename: "imagespec.yaml", installer: "pip", "force-network-mode": "host" },
+        entitlements: ["network.host"],
         exports: [{ type: "oci", attrs: {}, dest }],
         dirs: [
           { name: "context", dir: ctx },

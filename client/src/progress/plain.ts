@@ -43,7 +43,7 @@ export function plainPrinter(write: (s: string) => void): ProgressPrinter {
       switchTo(v);
       if (v.error) write(`#${num(v)} ERROR: ${v.error}\n`);
       else if (v.cached) write(`#${num(v)} CACHED\n`);
-      else write(`#${num(v)} DONE ${(((v.completed ?? 0) - (v.started ?? v.completed ?? 0)) / 1000).toFixed(1)}s\n`);
+      else write(`#${num(v)} DONE ${(Math.max(0, (v.completed ?? 0) - (v.started ?? v.completed ?? 0)) / 1000).toFixed(1)}s\n`);
     }
   };
   return {

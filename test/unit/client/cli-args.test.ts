@@ -26,6 +26,13 @@ describe("parseArgs", () => {
     });
   });
 
+  it("maps --network host to its entitlement, and reads --allow lists", () => {
+    expect(build([...base, "--target-image", "x/y", "--network", "host"])).toMatchObject({ network: "host", allow: ["network.host"] });
+    expect(build([...base, "--target-image", "x/y", "--allow", "security.insecure,network.host", "--network=host"]).allow).toEqual(["security.insecure", "network.host"]);
+    expect(build([...base, "--target-image", "x/y"]).allow).toEqual([]);
+    expect(() => parseArgs([...base, "--target-image", "x/y", "--network", "bridge"], {})).toThrow(/--network must be/);
+  });
+
   it("falls back to the build task's environment, and flags win", () => {
     const env = { UNION_BUILDKIT_URI: "tcp://a:1, tcp://b:1", UNION_DEFAULT_REPOSITORY: "reg/images/", UNION_REGISTRY_AUTHENTICATION_TYPE: "noop", IMAGESPEC_FRONTEND_IMAGE: "env-f" };
     const fromEnv = build(["--spec", "s", "--context", "c"], env);

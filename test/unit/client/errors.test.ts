@@ -29,6 +29,11 @@ describe("describeError", () => {
     const value = codec("errdefs.Source").encode({ info: { filename: "s.yaml", data: Buffer.from(spec) }, ranges: [{ start: { line: 1 }, end: { line: 1 } }] });
     const e = new GrpcError(2, "bad base", "/x", status([{ type_url: "type.googleapis.com/errdefs.Source", value }]));
     expect(describeError(e)).toContain("1 | >>> base_image: python:3.12");
+    // A range that ends at character 0 of the next line marks only its own line.
+    const upTo = codec("errdefs.Source").encode({ info: { filename: "s.yaml", data: Buffer.from(spec) }, ranges: [{ start: { line: 4 }, end: { line: 5, character: 0 } }] });
+    const shown = describeError(new GrpcError(2, "m", "/x", status([{ type_url: "type.googleapis.com/errdefs.Source", value: upTo }])));
+    expect(shown).toContain("4 | >>>   - bogus: 1");
+    expect(shown).toContain("5 |       - env: {}");
   });
 
   it("is the message alone without details, or with details it cannot read", () => {
