@@ -17,7 +17,8 @@ const CLI = join(repoRoot, "dist/imagespec-build.cjs");
 const token = `${process.pid}-${Date.now()}`;
 
 function imagespecBuild(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return run("node", [CLI, "--buildkit", "docker", "--frontend", frontendImage(), "--progress", "plain", "--opt", "installer=pip", "--network", "host", ...args], { env, timeoutMs: 600_000 });
+  const builders = args.includes("--buildkit") ? [] : ["--buildkit", "docker"];
+  return run("node", [CLI, ...builders, "--frontend", frontendImage(), "--progress", "plain", "--opt", "installer=pip", "--network", "host", ...args], { env, timeoutMs: 600_000 });
 }
 
 async function registryDigest(repo: string, tag: string, host = registry(), auth?: string): Promise<string> {
@@ -206,6 +207,24 @@ describe("imagespec-build with a registry that needs basic auth", () => {
     const forced = await imagespecBuild(["--spec", join(ctx(), "imagespec.yaml"), "--context", makeContext({}), "--target-image", `${host}/client-e2e/none:${token}`, "--force"], { DOCKER_CONFIG: config });
     expect(forced.code).toBe(1);
     expect(forced.stderr).toMatch(/401|unauthorized|authorization/i);
+  });
+});
+
+describe("several builders", () => {
+  it("falls over to the next builder of the ring when the spec's own does not answer", async () => {
+    const { HashRing } = await import("../../client/src/ring.js");
+    const { specKey } = await import("../../client/cli/default-tag.js");
+    const ctx = makeContext({ "imagespec.yaml": JSON.stringify(spec([{ commands: { cmd: ["echo ring > /ring"] } }])) });
+    const key = specKey(readFileSync(join(ctx, "imagespec.yaml")));
+    // A dead address the ring puts first for this spec, so the build must fall over to the engine.
+    const engine = `docker+${engineEnv().DOCKER_HOST}`;
+    const dead = Array.from({ length: 50 }, (_, i) => `unix://${join(ctx, `dead-${i}.sock`)}`).find((d) => new HashRing([d, engine]).pick(key) === d)!;
+    const ordered = new HashRing([dead, engine]).order(key);
+    expect(ordered[0]).toBe(dead);
+    const r = await imagespecBuild(["--buildkit", dead, "--buildkit", engine, "--spec", join(ctx, "imagespec.yaml"), "--context", ctx, "--target-image", `${registry()}/client-e2e/ring:${token}`]);
+    if (r.code !== 0) throw new Error(r.stderr);
+    expect(r.stderr).toContain(`BuildKit ${dead} did not answer`);
+    expect(r.stderr).toContain(`building on ${engine}`);
   });
 });
 
