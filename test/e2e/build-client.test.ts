@@ -210,6 +210,21 @@ describe("imagespec-build with a registry that needs basic auth", () => {
   });
 });
 
+describe("the frontend image as the build task", () => {
+  it("runs imagespec-build as its build command, with itself as the default frontend", async () => {
+    const ctx = makeContext({ "imagespec.yaml": JSON.stringify(spec([{ commands: { cmd: ["echo task > /task"] } }])) });
+    const sock = engineEnv().DOCKER_HOST!.replace(/^unix:\/\//, "");
+    const repo = `${registry()}/client-e2e/task`;
+    const r = await run("docker", [
+      "run", "--rm", "--network", "host", "-v", `${sock}:/var/run/docker.sock`, "-v", `${ctx}:/work:ro`, frontendImage(),
+      "build", "--buildkit", "docker", "--spec", "/work/imagespec.yaml", "--context", "/work", "--target-image", `${repo}:${token}`,
+      "--opt", "installer=pip", "--network", "host", "--progress", "quiet",
+    ]);
+    if (r.code !== 0) throw new Error(r.stderr);
+    expect(REF.exec(r.stdout)![3]).toBe(await registryDigest("client-e2e/task", token));
+  });
+});
+
 describe("several builders", () => {
   it("falls over to the next builder of the ring when the spec's own does not answer", async () => {
     const { HashRing } = await import("../../client/src/ring.js");
