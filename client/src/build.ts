@@ -41,7 +41,13 @@ export async function runBuild(builder: Builder, o: BuildOptions): Promise<Recor
   if (o.secrets) sessionOptions.secrets = o.secrets;
   if (o.sharedKey) sessionOptions.sharedKey = o.sharedKey;
   const session = new Session(sessionOptions);
-  const conn = await openSession(builder, session);
+  let conn: Duplex;
+  try {
+    conn = await openSession(builder, session);
+  } catch (e) {
+    session.close();
+    throw e;
+  }
   const ref = newId();
   let statusDone: Promise<void> = Promise.resolve();
   const abortStatus = new AbortController();
