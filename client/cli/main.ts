@@ -122,11 +122,11 @@ async function build(a: BuildArgs, env: NodeJS.ProcessEnv, io: Io, work: string)
         onStatus: (s) => progress.status(s),
       });
     } catch (e) {
-      progress.finish();
+      progress.finish(true);
       log(`error: ${describeError(e)}`);
       return 1;
     }
-    progress.finish();
+    progress.finish(false);
     const digest = response["containerimage.digest"];
     if (!digest) throw new Error("BuildKit reported no image digest");
     await report(digest);

@@ -225,6 +225,21 @@ describe("the frontend image as the build task", () => {
   });
 });
 
+describe("cache options", () => {
+  it("exports the build cache to the registry with --cache-to and reads it with --cache-from", async () => {
+    const ctx = makeContext({ "imagespec.yaml": JSON.stringify(spec([{ commands: { cmd: ["echo cached > /cached"] } }])) });
+    const cache = `${registry()}/client-e2e/cache:${token}`;
+    const args = ["--spec", join(ctx, "imagespec.yaml"), "--context", ctx, "--target-image", `${registry()}/client-e2e/cached:${token}`];
+    const first = await imagespecBuild([...args, "--cache-to", `type=registry,ref=${cache},mode=max`]);
+    if (first.code !== 0) throw new Error(first.stderr);
+    expect(await registryDigest("client-e2e/cache", token)).toMatch(/^sha256:/);
+    const second = await imagespecBuild([...args, "--force", "--cache-from", `type=registry,ref=${cache}`]);
+    if (second.code !== 0) throw new Error(second.stderr);
+    expect(second.stderr).toContain(`importing cache manifest from ${cache}`);
+    expect(second.stdout).toBe(first.stdout);
+  });
+});
+
 describe("several builders", () => {
   it("falls over to the next builder of the ring when the spec's own does not answer", async () => {
     const { HashRing } = await import("../../client/src/ring.js");

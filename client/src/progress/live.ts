@@ -45,10 +45,10 @@ export function livePrinter(stream: NodeJS.WriteStream): ProgressPrinter {
       }
       schedule();
     },
-    finish: () => {
+    finish: (failed) => {
       if (timer) clearTimeout(timer);
       draw(true);
-      for (const v of state.vertices.values()) {
+      for (const v of failed ? state.vertices.values() : []) {
         if (!v.error || v.error.includes("context canceled")) continue;
         stream.write(`------\n > ${v.name}:\n${v.logs.map((l) => `${l}\n`).join("")}------\n`);
       }

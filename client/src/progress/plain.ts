@@ -3,8 +3,8 @@ import { ProgressState, type ProgressEvent, type VertexState } from "./state.js"
 
 export interface ProgressPrinter {
   status(s: Record<string, any>): void;
-  /** After a failure: the failing steps with their last log lines. */
-  finish(): void;
+  /** The end of the build; after a failure, the failing steps with their last log lines. */
+  finish(failed: boolean): void;
 }
 
 const secs = (ms: number) => {
@@ -48,8 +48,8 @@ export function plainPrinter(write: (s: string) => void): ProgressPrinter {
   };
   return {
     status: (s) => state.apply(s).forEach(print),
-    finish: () => {
-      for (const v of state.vertices.values()) {
+    finish: (failed) => {
+      for (const v of failed ? state.vertices.values() : []) {
         if (!v.error || v.error.includes("context canceled")) continue;
         write(`------\n > ${v.name}:\n${v.logs.map((l) => `${l}\n`).join("")}------\n`);
       }

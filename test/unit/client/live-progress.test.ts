@@ -14,7 +14,7 @@ describe("livePrinter", () => {
     p.status({ vertexes: [{ digest: "a", name: "[1/2] apt-get install jq", started: { seconds: "1" }, completed: { seconds: "3" } }] });
     expect(out).toContain("\x1b[");
     expect(out).toContain(" => [1/2] apt-get install jq  2.0s\n");
-    p.finish();
+    p.finish(false);
     expect(out).toMatch(/\[\+\] Building [\d.]+s \(1\/1\) FINISHED\n$/);
   });
 });

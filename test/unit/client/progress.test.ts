@@ -43,7 +43,9 @@ describe("plainPrinter", () => {
       ].join("\n"),
     );
     out = "";
-    p.finish();
+    p.finish(false);
+    expect(out).toBe("");
+    p.finish(true);
     expect(out).toBe("------\n > apt:\n------\n");
   });
 });
