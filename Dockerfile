@@ -9,11 +9,15 @@ FROM scratch AS none
 FROM ${UV_IMAGE} AS uv
 FROM ${NODE_IMAGE}
 COPY --from=uv / /imagespec/uv/
-COPY dist/frontend.cjs docker/boot.cjs /imagespec/
+COPY dist/frontend.cjs dist/imagespec-build.cjs docker/boot.cjs /imagespec/
 # V8 code cache of the bundle, made by this image's own node (see docker/boot.cjs).
 RUN --network=none ["node", "/imagespec/boot.cjs", "--write-v8-cache"]
 LABEL moby.buildkit.frontend.network.none="true" \
       moby.buildkit.frontend.caps="moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts" \
       org.opencontainers.image.title="imagespec-frontend" \
       org.opencontainers.image.description="BuildKit frontend that builds images from a Flyte ImageSpec"
+# The frontend `imagespec-build` (the image's `build` command) uses when given no --frontend:
+# the reference this image is published under (build-image.sh passes the tag it pushes).
+ARG FRONTEND_IMAGE=""
+ENV IMAGESPEC_FRONTEND_IMAGE=${FRONTEND_IMAGE}
 ENTRYPOINT ["node", "/imagespec/boot.cjs"]

@@ -1,13 +1,15 @@
 import { defineConfig, type Plugin } from "vitest/config";
-import { protoDescriptor, VIRTUAL_ID } from "./scripts/proto-descriptor.mjs";
+import { protoDescriptor, VIRTUAL_DESCRIPTORS } from "./scripts/proto-descriptor.mjs";
 
-/** Serves the .proto descriptor the same way the esbuild bundle inlines it. */
+/** Serves the .proto descriptors the same way the esbuild bundles inline them. */
 function protoDescriptorPlugin(): Plugin {
-  const resolved = "\0" + VIRTUAL_ID;
   return {
     name: "proto-descriptor",
-    resolveId: (id) => (id === VIRTUAL_ID ? resolved : undefined),
-    load: (id) => (id === resolved ? `export default ${JSON.stringify(protoDescriptor("proto"))};` : undefined),
+    resolveId: (id) => (id in VIRTUAL_DESCRIPTORS ? "\0" + id : undefined),
+    load: (id) => {
+      const entryPoints = id.startsWith("\0") ? VIRTUAL_DESCRIPTORS[id.slice(1)] : undefined;
+      return entryPoints ? `export default ${JSON.stringify(protoDescriptor("proto", entryPoints))};` : undefined;
+    },
   };
 }
 

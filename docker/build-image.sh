@@ -13,5 +13,5 @@ if [[ -z ${DOCKER_HOST:-} ]]; then
   source <(bash test/env/engine.sh env)
 fi
 node scripts/build.mjs
-docker buildx build --quiet --provenance=false --build-arg "NODE_IMAGE=$NODE_IMAGE" --build-arg "UV_IMAGE=$UV_IMAGE" -t "$TAG" --push . >/dev/null
+docker buildx build --quiet --provenance=false --build-arg "NODE_IMAGE=$NODE_IMAGE" --build-arg "UV_IMAGE=$UV_IMAGE" --build-arg "FRONTEND_IMAGE=$TAG" -t "$TAG" --push . >/dev/null
 echo "$TAG"

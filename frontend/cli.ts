@@ -17,6 +17,7 @@ commands:
   schema              print the JSON Schema of the image spec
   validate FILE...    check spec files (YAML, JSON or binary protobuf; "-" reads standard input)
                       and print every problem with its line; exit 1 if any file has problems
+  build ...           build a spec on BuildKit and push it (imagespec-build; build --help)
   help                print this help
 
 Run without arguments, it is a BuildKit gateway frontend (buildkitd starts it that way).

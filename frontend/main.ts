@@ -3,6 +3,7 @@
  * stdin/stdout; whatever happens, it Returns exactly once (a result or an error) and exits 0.
  */
 import { runCli } from "./cli.js";
+import { runBuildCommand } from "./build-command.js";
 import { guardStdout, openStdioBridge } from "./protocol/stdio-bridge.js";
 import { LLBBridgeClient } from "./protocol/client.js";
 import { readFrontendEnv } from "./gateway/env.js";
@@ -69,7 +70,9 @@ async function main(): Promise<void> {
 // buildkitd starts the frontend with no arguments; any argument is a command-line use (and a
 // mistyped command gets usage, not a gateway speaking HTTP/2 on stdout).
 const args = process.argv.slice(2);
-if (args.length > 0) {
+if (args[0] === "build") {
+  runBuildCommand(args.slice(1)).then((code) => (process.exitCode = code), fatal);
+} else if (args.length > 0) {
   process.exitCode = runCli(args, (s) => process.stdout.write(s));
 } else {
   main().catch(fatal);

@@ -1,9 +1,9 @@
 // Bundles the frontend into one file with no runtime node_modules: dist/frontend.cjs.
-import { readFileSync } from "node:fs";
+import { chmodSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { protoDescriptor, VIRTUAL_ID } from "./proto-descriptor.mjs";
+import { protoDescriptor, VIRTUAL_DESCRIPTORS } from "./proto-descriptor.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -11,9 +11,9 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const protoPlugin = {
   name: "proto-descriptor",
   setup(build) {
-    build.onResolve({ filter: new RegExp(`^${VIRTUAL_ID}$`) }, () => ({ path: VIRTUAL_ID, namespace: "proto" }));
-    build.onLoad({ filter: /.*/, namespace: "proto" }, () => ({
-      contents: JSON.stringify(protoDescriptor(join(root, "proto"))),
+    build.onResolve({ filter: /^virtual:(client-)?proto-descriptor$/ }, (args) => ({ path: args.path, namespace: "proto" }));
+    build.onLoad({ filter: /.*/, namespace: "proto" }, (args) => ({
+      contents: JSON.stringify(protoDescriptor(join(root, "proto"), VIRTUAL_DESCRIPTORS[args.path])),
       loader: "json",
     }));
   },
@@ -30,7 +30,31 @@ export const nodeBundleOptions = {
   logLevel: "warning",
 };
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await bundleFrontend();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await bundleFrontend();
+  await bundleBuildClient();
+}
+
+/**
+ * The BuildKit client CLI, a bundle of its own (the frontend's start-up stays as it is):
+ * `imagespec-build` runs it directly, the frontend image's `build` command requires it.
+ */
+async function bundleBuildClient() {
+  const outfile = join(root, "dist/imagespec-build.cjs");
+  await esbuild.build({
+    entryPoints: [join(root, "client/cli/main.ts")],
+    outfile,
+    ...nodeBundleOptions,
+    format: "cjs",
+    minify: true,
+    legalComments: "none",
+    banner: { js: "#!/usr/bin/env node" },
+    footer: { js: "if (require.main === module) module.exports.main(process.argv.slice(2)).then((code) => { process.exitCode = code; });" },
+    define: { __IMAGESPEC_VERSION__: JSON.stringify(pkg.version) },
+  });
+  chmodSync(outfile, 0o755);
+  console.error(`built dist/imagespec-build.cjs (${(statSync(outfile).size / 1024).toFixed(0)} KiB)`);
+}
 
 async function bundleFrontend() {
 const result = await esbuild.build({

@@ -15,7 +15,10 @@ export function startEngine(): Engine {
     const m = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());
     if (m) env[m[1]!] = m[2]!.replace(/\$PATH/, process.env.PATH ?? "");
   }
-  const image = execFileSync("bash", [join(repoRoot, "docker/build-image.sh")], {
+  // IMAGESPEC_FRONTEND_TAG builds the image under another tag, so that a second checkout's tests
+  // (a worktree) do not replace the image another run is using.
+  const tagArg = process.env.IMAGESPEC_FRONTEND_TAG ? [process.env.IMAGESPEC_FRONTEND_TAG] : [];
+  const image = execFileSync("bash", [join(repoRoot, "docker/build-image.sh"), ...tagArg], {
     encoding: "utf8",
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],

@@ -1,0 +1,85 @@
+/**
+ * One build on a connected BuildKit: a session hosting the local dirs, credentials, secrets and
+ * output files, then Solve with the Status stream alongside.
+ */
+import type { Duplex } from "node:stream";
+import type { RegistryAuth } from "./auth/provider.js";
+import type { Builder } from "./builder.js";
+import { upgradeToH2c } from "./connect.js";
+import type { SecretStore } from "./secrets.js";
+import { newId, Session } from "./session/session.js";
+import type { LocalDir } from "./session/services.js";
+import { solveRequest, type SolveOptions } from "./solve-request.js";
+
+export interface BuildOptions extends SolveOptions {
+  dirs?: readonly LocalDir[];
+  auth?: RegistryAuth;
+  secrets?: SecretStore;
+  sharedKey?: string;
+  /** Each StatusResponse as it arrives (vertexes, statuses, logs, warnings). */
+  onStatus?: (status: Record<string, any>) => void;
+}
+
+/** buildctl stops reading progress 5 s after Solve returns, should the stream not end. */
+const STATUS_GRACE_MS = 5_000;
+
+async function openSession(builder: Builder, session: Session): Promise<Duplex> {
+  const a = builder.address;
+  const conn = a.kind === "docker" ? await upgradeToH2c(a.endpoint, "/session", session.headers()) : builder.control.session(session.headers());
+  session.serve(conn);
+  return conn;
+}
+
+export async function runBuild(builder: Builder, o: BuildOptions): Promise<Record<string, string>> {
+  const outputs = new Map<number, string>();
+  (o.exports ?? []).forEach((e, i) => {
+    if (e.dest !== undefined) outputs.set(i, e.dest);
+  });
+  const sessionOptions: ConstructorParameters<typeof Session>[0] = { outputs };
+  if (o.dirs) sessionOptions.dirs = o.dirs;
+  if (o.auth) sessionOptions.auth = o.auth;
+  if (o.secrets) sessionOptions.secrets = o.secrets;
+  if (o.sharedKey) sessionOptions.sharedKey = o.sharedKey;
+  const session = new Session(sessionOptions);
+  let conn: Duplex;
+  try {
+    conn = await openSession(builder, session);
+  } catch (e) {
+    session.close();
+    throw e;
+  }
+  const ref = newId();
+  let statusDone: Promise<void> = Promise.resolve();
+  const abortStatus = new AbortController();
+  try {
+    if (o.onStatus) {
+      const onStatus = o.onStatus;
+      statusDone = (async () => {
+        const stream = builder.control.status(ref);
+        const aborted = new Promise<void>((r) => abortStatus.signal.addEventListener("abort", () => r()));
+        for (;;) {
+          const next = await Promise.race([stream.next(), aborted.then(() => undefined)]);
+          if (!next || next.done) break;
+          onStatus(next.value);
+        }
+        await stream.return(undefined);
+      })().catch(() => undefined);
+    }
+    const exports = (o.exports ?? []).map(({ dest: _dest, ...e }) => e);
+    const response = await builder.control.solve(solveRequest(ref, session.id, { ...o, exports }));
+    const grace = setTimeout(() => abortStatus.abort(), STATUS_GRACE_MS);
+    await statusDone;
+    clearTimeout(grace);
+    return response;
+  } catch (e) {
+    // Let the last progress (the failing step's logs) arrive before reporting.
+    const grace = setTimeout(() => abortStatus.abort(), 1_000);
+    await statusDone;
+    clearTimeout(grace);
+    throw e;
+  } finally {
+    conn.end();
+    setTimeout(() => conn.destroy(), 1_000).unref();
+    session.close();
+  }
+}
