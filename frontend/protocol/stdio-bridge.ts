@@ -5,7 +5,8 @@
  * private Unix socket, let grpc-js dial it, and splice its single connection onto stdin/stdout.
  * The splice is byte-for-byte, so grpc-js keeps doing all framing, flow control and limits.
  */
-import { createWriteStream, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { Writable } from "node:stream";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,10 +16,20 @@ export interface StdioBridge {
   target: string;
 }
 
-/** Keeps every other writer off stdout: console and process.stdout go to stderr instead. */
+/**
+ * Keeps every other writer off stdout (console and process.stdout go to stderr instead) and
+ * returns the transport: process.stdout's own writer, which waits while a pipe is full. A file
+ * stream on fd 1 did not: BuildKit's pipe is non-blocking, and when the daemon read slower than
+ * a large Solve request was written, the write failed with EAGAIN ("A system error occurred:
+ * undefined returned undefined") and the frontend exited.
+ */
 export function guardStdout(): NodeJS.WritableStream {
-  // A file stream on fd 1 works whatever fd 1 is (pipe under buildkitd, file or tty in tests).
-  const transport = createWriteStream("", { fd: 1, autoClose: false });
+  const stdoutWrite = process.stdout.write.bind(process.stdout) as (chunk: Uint8Array, cb: (err?: Error | null) => void) => boolean;
+  const transport = new Writable({
+    write(chunk: Uint8Array, _encoding, done) {
+      stdoutWrite(chunk, (err) => done(err ?? null));
+    },
+  });
   const toStderr = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   process.stdout.write = toStderr;
   console.log = console.info = console.debug = console.warn = (...args: unknown[]) => {
