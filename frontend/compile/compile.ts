@@ -582,24 +582,27 @@ class Compiler {
   }
 
   /** installer=pip: the lock's exact pins (or the declared dependencies), then the project itself. */
+  /** A uv project's exact pins from its lock, or without one its declared dependencies (PipCannotInstallError when unreadable). */
+  private uvProjectRequirements(p: { pyprojectFile: string; lock: string }): string[] {
+    const files = this.input.facts.files ?? {};
+    const pyText = files[p.pyprojectFile];
+    if (pyText === undefined) throw new PipCannotInstallError(`${p.pyprojectFile} was not found in the build context`);
+    const project = pyprojectDependencies(pyText);
+    if (!p.lock) return project.dependencies;
+    const lockText = files[p.lock];
+    if (lockText === undefined) throw new PipCannotInstallError(`${p.lock} was not found in the build context`);
+    return lockedRequirements(lockText, project.name);
+  }
+
   private uvProjectWithPip(
     l: Extract<Layer, { kind: "uv_project" }>,
     p: { dir: string; pyprojectFile: string; lock: string; depsOnly: boolean; extra: string[]; opt: string[] },
   ): void {
     const uvOnly = p.extra.filter((a) => a !== "--no-install-project");
     if (uvOnly.length > 0) throw new PipCannotInstallError(`extra_args ${uvOnly.join(" ")} are uv options that pip does not have`);
-    const files = this.input.facts.files ?? {};
-    const pyText = files[p.pyprojectFile];
-    if (pyText === undefined) throw new PipCannotInstallError(`${p.pyprojectFile} was not found in the build context`);
-    const project = pyprojectDependencies(pyText);
+    const deps = this.uvProjectRequirements(p);
     const { opt } = p;
     const prefix = pipInstallPrefix(this.installer!);
-    let deps: string[];
-    if (p.lock) {
-      const lockText = files[p.lock];
-      if (lockText === undefined) throw new PipCannotInstallError(`${p.lock} was not found in the build context`);
-      deps = lockedRequirements(lockText, project.name);
-    } else deps = project.dependencies;
     if (deps.length > 0) {
       const what = p.lock ? `${deps.length} locked packages from ${p.lock}` : `dependencies of ${p.pyprojectFile}`;
       this.install(l, this.step(l, `pip install ${what}`), [...prefix, ...opt, ...(p.lock ? ["--no-deps"] : []), ...deps]);
@@ -654,7 +657,7 @@ class Compiler {
   /** A poetry project's locked packages one by one, then poetry installs the project itself. */
   private optimizedPoetry(l: Extract<Layer, { kind: "poetry_project" }>): void {
     const asIs = () => void this.poetryProject(l);
-    const fallback = (reason: string) => this.oneStep({ layer: l, resolve: { options: [], targets: [], uvInput: { text: "" }, noDeps: true }, mounts: [], fileOptions: [], oneStep: asIs }, reason);
+    const fallback = (reason: string) => this.oneStep(l, asIs, reason);
     const extra = splitShellWords(l.extraArgs);
     const other = extra.filter((a) => a !== "--no-root");
     if (other.length > 0) return fallback(`extra_args ${other.join(" ")} are poetry options`);
@@ -726,17 +729,13 @@ class Compiler {
     }
   }
 
-  private oneStepNote(l: Layer, reason: string): void {
-    this.notes.push(`${l.at}: installed in one step, not package by package: ${reason}`);
-  }
-
-  /** Lays the layer out as without optimize, on the whole filesystem, saying why in its step name. */
-  private oneStep(install: PythonInstall, reason: string): void {
+  /** Lays the layer out as without optimize (`asIs`), on the whole filesystem, saying why in its step name. */
+  private oneStep(l: Layer, asIs: () => void, reason: string): void {
     this.finalize();
-    this.oneStepNote(install.layer, reason);
+    this.notes.push(`${l.at}: installed in one step, not package by package: ${reason}`);
     this.stepNote = ` (one step: ${summarize(reason, 80)})`;
     try {
-      install.oneStep();
+      asIs();
     } finally {
       this.stepNote = "";
     }
@@ -762,15 +761,16 @@ class Compiler {
   private optimizedInstall(install: PythonInstall): boolean {
     const l = install.layer;
     const inst = this.installer!;
+    const inOneStep = (reason: string): false => (this.oneStep(l, install.oneStep, reason), false);
     const split = splitInstallerArgs(install.resolve.options, this.pins.size > 0);
-    if (split.unsupported) return this.oneStep(install, split.unsupported), false;
+    if (split.unsupported) return inOneStep(split.unsupported);
     const resolution = this.optimize!.resolutions.get(l.index);
     if (!resolution) throw new NeedFacts({ kind: "resolve", layer: l.index, at: l.at, installer: inst.kind, state: this.resolveStep(install) });
-    if (!resolution.ok) return this.oneStep(install, `resolving it against what is installed failed: ${resolution.reason}`), false;
+    if (!resolution.ok) return inOneStep(`resolving it against what is installed failed: ${resolution.reason}`);
     const todo: ResolvedDist[] = [];
     const replacing = new Set<string>();
     for (const d of resolution.dists) {
-      if (d.source.kind === "unsupported") return this.oneStep(install, `${d.name} comes from ${d.source.why}`), false;
+      if (d.source.kind === "unsupported") return inOneStep(`${d.name} comes from ${d.source.why}`);
       const installed = resolution.installed[d.key];
       if (installed !== undefined && !this.pins.has(d.key)) {
         if (installed === d.version) continue;
@@ -780,7 +780,7 @@ class Compiler {
       const earlier = this.pins.get(d.key);
       if (earlier) {
         if (earlier.version === d.version) continue;
-        return this.oneStep(install, `it changes ${d.name} ${earlier.version}, which an earlier layer installed, to ${d.version}`), false;
+        return inOneStep(`it changes ${d.name} ${earlier.version}, which an earlier layer installed, to ${d.version}`);
       }
       todo.push(d);
     }
@@ -843,23 +843,13 @@ class Compiler {
   ): void {
     const inst = this.installer!;
     const asIs = () => this.uvProject(l);
-    const fallback = (reason: string) => this.oneStep({ layer: l, resolve: { options: [], targets: [], uvInput: { text: "" }, noDeps: true }, mounts: [], fileOptions: [], oneStep: asIs }, reason);
+    const fallback = (reason: string) => this.oneStep(l, asIs, reason);
     const syncArgs = p.extra.filter((a) => a !== "--no-install-project");
     if (syncArgs.length > 0) return fallback(`extra_args ${syncArgs.join(" ")} are uv sync options`);
-    const files = this.input.facts.files ?? {};
-    const pyText = files[p.pyprojectFile];
-    if (pyText === undefined) return fallback(`${p.pyprojectFile} was not read`);
+    if (!p.lock && inst.kind === "uv") return fallback("without uv.lock, uv resolves the project itself");
     let deps: string[];
     try {
-      const project = pyprojectDependencies(pyText);
-      if (p.lock) {
-        const lockText = files[p.lock];
-        if (lockText === undefined) return fallback(`${p.lock} was not read`);
-        deps = lockedRequirements(lockText, project.name);
-      } else {
-        if (inst.kind === "uv") return fallback("without uv.lock, uv resolves the project itself");
-        deps = project.dependencies;
-      }
+      deps = this.uvProjectRequirements(p);
     } catch (e) {
       if (e instanceof PipCannotInstallError) return fallback(e.message);
       throw e;

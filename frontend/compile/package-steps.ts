@@ -49,8 +49,7 @@ export function toolsMount(tools: State): RunMount {
 export function inputsMount(files: Record<string, string>, what: string): RunMount {
   let action: FileAction | undefined;
   for (const [name, text] of Object.entries(files)) {
-    const a = FileAction.mkfile(`/${name}`, 0o644, text);
-    action = action ? action.mkfile(`/${name}`, 0o644, text) : a;
+    action = action ? action.mkfile(`/${name}`, 0o644, text) : FileAction.mkfile(`/${name}`, 0o644, text);
   }
   const source = action ? scratch().file(action, { customName: `[internal] optimize: ${what}` }) : scratch();
   return { type: "bind", dest: INPUT_DIR, source, readonly: true };

@@ -1,11 +1,13 @@
 /** One frontend run: options, spec, facts, compile per platform, solve, result. */
 import {
+  FileAction,
   formatPlatform,
   LINUX_AMD64,
   normalizeImageReference,
   parsePlatform,
   pinImageReference,
   samePlatform,
+  scratch,
   SourceMap,
   type Platform,
 } from "../../llb/src/index.js";
@@ -13,7 +15,6 @@ import { compileOrRequest, filesToRead, needsPython, type CompileInput, type Com
 import type { Resolution } from "../optimize/resolution.js";
 import type { DistContents } from "../optimize/record.js";
 import { inspectLayers, readResolution } from "./optimize-facts.js";
-import { scratch, FileAction } from "../../llb/src/index.js";
 import { emptyImage, envMap, type OciImage } from "../compile/image-config.js";
 import { loadSpec, textFormat, type LoadedSpec } from "../spec/load.js";
 import { specDigest } from "../spec/digest.js";
@@ -182,7 +183,7 @@ async function compileInPhases(input: CompileInput, daemon: Parameters<typeof re
     if (out.kind === "image") return out;
     if (!daemon) throw new Error(`internal: the compiler asked for a ${out.request.kind} fact without optimize`);
     const req = out.request;
-    if (req.kind === "resolve") resolutions.set(req.layer, await readResolution(daemon, req, []));
+    if (req.kind === "resolve") resolutions.set(req.layer, await readResolution(daemon, req));
     else for (const [id, c] of await inspectLayers(daemon, req)) contents.set(id, c);
   }
 }

@@ -1,7 +1,7 @@
 /** Reads what optimize asks the daemon: a layer's resolve step output, and what package layers hold. */
-import type { Platform } from "../../llb/src/index.js";
+import type { Platform, State } from "../../llb/src/index.js";
 import { CONTEXT_MOUNT, type FactsRequest } from "../compile/compile.js";
-import { failureReason, parsePipReport, parsePylock, normalizeName, type Resolution, type ResolveStatus } from "../optimize/resolution.js";
+import { failureReason, parsePipReport, parsePylock, type Resolution, type ResolveStatus } from "../optimize/resolution.js";
 import { parseRecord, type DistContents } from "../optimize/record.js";
 import type { Gateway, Caps } from "./gateway.js";
 import type { CacheImport } from "./options.js";
@@ -15,7 +15,7 @@ interface Solve {
   cacheImports: readonly CacheImport[];
 }
 
-async function solveState(s: Solve, state: Extract<FactsRequest, { kind: "resolve" }>["state"]): Promise<string> {
+async function solveState(s: Solve, state: State): Promise<string> {
   const def = state.marshal({ platform: s.platform });
   s.caps.llb.requireAll(def);
   return s.gw.solve(def, { cacheImports: s.cacheImports });
@@ -24,7 +24,7 @@ async function solveState(s: Solve, state: Extract<FactsRequest, { kind: "resolv
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** Runs a layer's resolve step and reads its answer; a failed resolve is an answer too. */
-export async function readResolution(s: Solve, req: Extract<FactsRequest, { kind: "resolve" }>, requested: readonly string[]): Promise<Resolution> {
+export async function readResolution(s: Solve, req: Extract<FactsRequest, { kind: "resolve" }>): Promise<Resolution> {
   const ref = await solveState(s, req.state);
   const status = JSON.parse(decode(await s.gw.readFile(ref, "status.json", 1 << 20))) as ResolveStatus;
   if (status.exit !== 0) return { ok: false, reason: failureReason(status) };
@@ -32,7 +32,8 @@ export async function readResolution(s: Solve, req: Extract<FactsRequest, { kind
   try {
     const dists =
       req.installer === "uv"
-        ? parsePylock(decode(await s.gw.readFile(ref, "pylock.toml", MAX_REPORT_BYTES)), CONTEXT_MOUNT, new Set(requested.map(normalizeName)))
+        ? // uv marks every package it installs as requested, so none is told apart here.
+          parsePylock(decode(await s.gw.readFile(ref, "pylock.toml", MAX_REPORT_BYTES)), CONTEXT_MOUNT, new Set())
         : parsePipReport(decode(await s.gw.readFile(ref, "report.json", MAX_REPORT_BYTES)), CONTEXT_MOUNT);
     return { ok: true, dists, installed };
   } catch (e) {
