@@ -216,8 +216,8 @@ describe("the frontend image as the build task", () => {
     const sock = engineEnv().DOCKER_HOST!.replace(/^unix:\/\//, "");
     const repo = `${registry()}/client-e2e/task`;
     const r = await run("docker", [
-      "run", "--rm", "--network", "host", "-v", `${sock}:/var/run/docker.sock`, "-v", `${ctx}:/work:ro`, frontendImage(),
-      "build", "--buildkit", "docker", "--spec", "/work/imagespec.yaml", "--context", "/work", "--target-image", `${repo}:${token}`,
+      "run", "--rm", "--network", "host", "-v", `${sock}:/var/run/docker.sock`, "-v", `${ctx}:/input:ro`, frontendImage(),
+      "build", "--buildkit", "docker", "--spec", "/input/imagespec.yaml", "--context", "/input", "--target-image", `${repo}:${token}`,
       "--opt", "installer=pip", "--network", "host", "--progress", "quiet",
     ]);
     if (r.code !== 0) throw new Error(r.stderr);
