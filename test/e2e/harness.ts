@@ -1,6 +1,6 @@
 /** Helpers for end-to-end tests: build specs with docker buildx against the real engine, run images. */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { GenericContainer, PullPolicy } from "testcontainers";
@@ -43,11 +43,20 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs
 /** A fresh build context holding the given files. */
 export function makeContext(files: Record<string, string | Buffer>): string {
   const dir = mkdtempSync(join(tmpdir(), "imagespec-e2e-"));
+  recordContext(files);
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), content);
   }
   return dir;
+}
+
+/** With IMAGESPEC_RECORD_SPECS=FILE, every context a test makes is appended to FILE (the plan-digest corpus; binary files by name only). */
+function recordContext(files: Record<string, string | Buffer>): void {
+  const file = process.env.IMAGESPEC_RECORD_SPECS;
+  if (!file) return;
+  const text = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, typeof v === "string" ? v : null]));
+  appendFileSync(file, JSON.stringify({ source: "e2e", files: text }) + "\n");
 }
 
 let counter = 0;

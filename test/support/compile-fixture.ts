@@ -5,6 +5,13 @@ import type { PythonFacts } from "../../frontend/compile/python.js";
 import { DEFAULT_UV_IMAGE, type BuildSettings } from "../../frontend/compile/settings.js";
 import { loadSpec } from "../../frontend/spec/load.js";
 import { SourceMap, type Platform } from "../../llb/src/index.js";
+import { appendFileSync } from "node:fs";
+
+/** With IMAGESPEC_RECORD_SPECS=FILE, every spec a unit test compiles is appended to FILE (the plan-digest corpus). */
+function recordSpec(text: string, o: FixtureOptions): void {
+  const file = process.env.IMAGESPEC_RECORD_SPECS;
+  if (file) appendFileSync(file, JSON.stringify({ source: "unit", spec: text, options: o }) + "\n");
+}
 
 export const BASE_REF = "registry.test/python:3.11@sha256:" + "a".repeat(64);
 
@@ -50,6 +57,7 @@ export function compileOptimized(spec: object | string, facts: OptimizeFacts, o:
 
 function compileInput(spec: object | string, o: FixtureOptions): CompileInput {
   const text = typeof spec === "string" ? spec : JSON.stringify(spec, null, 2);
+  recordSpec(text, o);
   const data = new TextEncoder().encode(text);
   const loaded = loadSpec(data, "spec.json");
   const input: CompileInput = {
