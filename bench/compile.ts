@@ -1,7 +1,7 @@
 /** Compile micro-benchmark: spec text to Definition bytes, for growing specs. */
 import { compileImage } from "../frontend/compile/compile.js";
-import { DEFAULT_UV_IMAGE } from "../frontend/compile/settings.js";
-import { loadSpec } from "../frontend/spec/load.js";
+import { DEFAULT_UV_IMAGE } from "../frontend/options/settings.js";
+import { loadSpec } from "../frontend/imagespec/load.js";
 import { SourceMap } from "../llb/src/index.js";
 import { measure, type Timing } from "./stats.js";
 

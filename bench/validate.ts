@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadSpec } from "../frontend/spec/load.js";
-import { SpecError } from "../frontend/spec/problems.js";
+import { loadSpec } from "../frontend/imagespec/load.js";
+import { SpecError } from "../frontend/imagespec/problems.js";
 import { fullInput, HOSTILE_INPUTS } from "./hostile-inputs.js";
 import { round } from "./stats.js";
 

@@ -4,10 +4,10 @@
  *   validate FILE...    check spec files ("-" for stdin); print every problem with its line; exit 1 on problems
  * Run with no arguments at all, the bundle is a BuildKit frontend instead (see main.ts).
  */
-import { specJsonSchema } from "./spec/json-schema.js";
-import { loadSpec, MAX_SPEC_BYTES } from "./spec/load.js";
-import { closest, formatProblem, SpecError } from "./spec/problems.js";
-import { readBounded, readFailure } from "./spec/read.js";
+import { specJsonSchema } from "./imagespec/json-schema.js";
+import { loadSpec, MAX_SPEC_BYTES } from "./imagespec/load.js";
+import { closest, formatProblem, SpecError } from "./imagespec/problems.js";
+import { readBounded, readFailure } from "./imagespec/read.js";
 
 export const CLI_COMMANDS = ["schema", "validate", "help"] as const;
 

@@ -10,7 +10,7 @@ import { readFrontendEnv } from "./gateway/env.js";
 import { Gateway } from "./gateway/gateway.js";
 import { runBuild, type BuildState } from "./gateway/build.js";
 import { statusFromError } from "./gateway/errors.js";
-import { nearestRange } from "./spec/tree.js";
+import { nearestRange } from "./imagespec/tree.js";
 
 const RETURN_TIMEOUT_MS = 30_000;
 

@@ -17,11 +17,11 @@ import { join, relative } from "node:path";
 import { compileOrRequest, needsPython, type CompileInput, type FactsRequest, type OptimizeFacts } from "../frontend/compile/compile.js";
 import type { OciImage } from "../frontend/compile/image-config.js";
 import type { PythonFacts } from "../frontend/compile/python.js";
-import { DEFAULT_UV_IMAGE, type BuildSettings } from "../frontend/compile/settings.js";
+import { DEFAULT_UV_IMAGE, type BuildSettings } from "../frontend/options/settings.js";
 import type { DistContents } from "../frontend/optimize/record.js";
 import { normalizeName, type Resolution, type ResolvedDist } from "../frontend/optimize/resolution.js";
-import { loadSpec, type LoadedSpec } from "../frontend/spec/load.js";
-import type { Layer } from "../frontend/spec/model.js";
+import { loadSpec, type LoadedSpec } from "../frontend/imagespec/load.js";
+import type { Layer } from "../frontend/imagespec/model.js";
 import { SourceMap, type Platform } from "../llb/src/index.js";
 
 const ROOT = process.env.IMAGESPEC_REPO_ROOT ?? process.cwd();
@@ -217,7 +217,6 @@ function compileInput(e: Entry, mode: Mode): { input: CompileInput; loaded: Load
   const loaded = loadSpec(data, e.filename);
   const o = e.options;
   const settings: BuildSettings = {
-    installer: "uv",
     uvImage: DEFAULT_UV_IMAGE,
     network: "sandbox",
     noCache: false,
@@ -225,7 +224,7 @@ function compileInput(e: Entry, mode: Mode): { input: CompileInput; loaded: Load
     labels: {},
     resolveMode: "default",
     ...o.settings,
-    ...{ installer: mode.installer },
+    installer: mode.installer,
     ...(mode.maxLayers ? { maxLayers: mode.maxLayers } : {}),
   };
   const input: CompileInput = {
@@ -243,7 +242,7 @@ function compileInput(e: Entry, mode: Mode): { input: CompileInput; loaded: Load
   return { input, loaded };
 }
 
-const digestOf = (st: { marshal(o?: object): { def: Uint8Array[] } }, platform: Platform) => {
+const digestOf = (st: { marshal(o?: object): { def: readonly Uint8Array[] } }, platform: Platform) => {
   const def = st.marshal({ platform });
   return sha(def.def.map((b) => Buffer.from(b).toString("base64")).join("\n")).slice(0, 24);
 };

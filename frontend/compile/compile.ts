@@ -26,18 +26,18 @@ import type { DistContents } from "../optimize/record.js";
 import type { Resolution, ResolvedDist } from "../optimize/resolution.js";
 import { requirementFileOptions, splitInstallerArgs } from "../optimize/installer-args.js";
 import { DETERMINISTIC_ENV, inputsMount, inspectStep, installArgv, packageLayer, pinLine, RESOLVE_OUT, resolveArgv, squashLayers, toolsMount, toolsState, type ResolveRequest } from "./package-steps.js";
-import type { LoadedSpec } from "../spec/load.js";
-import type { ImageSpec, Layer, PipOptions, Secret } from "../spec/model.js";
-import { splitShellWords } from "../spec/shellwords.js";
-import { contextPath, secretEnvName, secretId } from "../spec/validate.js";
-import { expandVariables } from "./expand.js";
+import type { LoadedSpec } from "../imagespec/load.js";
+import type { ImageSpec, Layer, PipOptions, Secret } from "../imagespec/model.js";
+import { splitShellWords } from "../grammars/shellwords.js";
+import { contextPath, secretEnvName, secretId } from "../imagespec/validate.js";
+import { expandVariables } from "../grammars/env-expansion.js";
 import { DEFAULT_PATH, envMap, HISTORY_COMMENT, LABEL_SPEC_DIGEST, LABEL_VERSION, type OciHistory, type OciImage } from "./image-config.js";
 import { defaultExtraIndexUrls, indexEnv } from "./index-settings.js";
 import { installerMounts, pipInstallPrefix, pipOptionArgs, reinstallFlag, UV_BIN, type Installer } from "./installer.js";
 import { planPython, type PythonFacts, type PythonPlan } from "./python.js";
 import { uvProjectShape, lockedRequirements, PipCannotInstallError, pyprojectDependencies } from "./uv-lock.js";
 import { poetryLockedRequirements } from "./poetry-lock.js";
-import { cacheId, type BuildSettings } from "./settings.js";
+import { cacheId, type BuildSettings } from "../options/settings.js";
 
 /** Where the build context is mounted for install steps that read files from it. */
 export const CONTEXT_MOUNT = "/run/imagespec/context";

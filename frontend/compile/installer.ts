@@ -1,8 +1,8 @@
 /** Maps pip options and package lists onto uv or pip argv, mounts and caches. */
 import type { RunMount, State } from "../../llb/src/index.js";
-import type { PipOptions } from "../spec/model.js";
-import { splitShellWords } from "../spec/shellwords.js";
-import { cacheId, type BuildSettings } from "./settings.js";
+import type { PipOptions } from "../imagespec/model.js";
+import { splitShellWords } from "../grammars/shellwords.js";
+import { cacheId, type BuildSettings } from "../options/settings.js";
 
 /** Where the uv image is mounted during install steps (never part of a layer). */
 export const UV_MOUNT = "/opt/imagespec/uv";

@@ -16,20 +16,20 @@ import type { Resolution } from "../optimize/resolution.js";
 import type { DistContents } from "../optimize/record.js";
 import { inspectLayers, readResolution } from "./optimize-facts.js";
 import { emptyImage, envMap, type OciImage } from "../compile/image-config.js";
-import { loadSpec, textFormat, type LoadedSpec } from "../spec/load.js";
-import { specDigest } from "../spec/digest.js";
+import { loadSpec, textFormat, type LoadedSpec } from "../imagespec/load.js";
+import { specDigest } from "../imagespec/digest.js";
 import { VERSION } from "../version.js";
 import type { FrontendEnv } from "./env.js";
 import { LocatedError, type SpecFile } from "./errors.js";
 import { listWheels, probePython, readContextFiles, readDockerignore, readSpecFile, requirementClosure } from "./facts.js";
 import { Gateway, type Caps } from "./gateway.js";
-import { buildSettings, parseOptions, type FrontendOptions } from "./options.js";
+import { buildSettings, parseOptions, type FrontendOptions } from "../options/options.js";
 import { buildResult, type PlatformResult } from "./result.js";
-import { checkBaseImage } from "./base-policy.js";
+import { checkBaseImage } from "../options/base-policy.js";
 import { ownUv } from "./own-image.js";
 import { describeResult, DESCRIBE, LINT, lintErrorResult, lintResult, needsSpec, OUTLINE, outlineResult, TARGETS, targetsResult, UnsupportedSubrequestError, warningText } from "./subrequests.js";
-import { LINT_RULES, lintSpec, ruleUrl } from "../spec/lint.js";
-import { SpecError } from "../spec/problems.js";
+import { LINT_RULES, lintSpec, ruleUrl } from "../imagespec/lint.js";
+import { SpecError } from "../imagespec/problems.js";
 import { pbRange } from "./errors.js";
 
 export interface BuildState {

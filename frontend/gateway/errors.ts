@@ -4,8 +4,8 @@
  */
 import { messageType } from "../protocol/messages.js";
 import { BridgeError } from "../protocol/client.js";
-import { SpecError } from "../spec/problems.js";
-import type { SourceRange } from "../spec/tree.js";
+import { SpecError } from "../imagespec/problems.js";
+import type { SourceRange } from "../imagespec/tree.js";
 
 const GRPC_UNKNOWN = 2;
 const SOURCE_DETAIL = "github.com/moby/buildkit/errdefs.Source+json";

@@ -3,12 +3,12 @@ import { image, local, type Definition, type Platform } from "../../llb/src/inde
 import { basePipSettings, pipConfPaths } from "../compile/index-settings.js";
 import { interpreterVersion, pyvenvVersion, trimTrailingSlashes, venvCandidates, type PythonFacts } from "../compile/python.js";
 import { requirementIncludes } from "../compile/requirements.js";
-import type { ImageSpec } from "../spec/model.js";
-import { MAX_SPEC_BYTES } from "../spec/load.js";
-import { contextPath } from "../spec/validate.js";
-import { SpecError } from "../spec/problems.js";
+import type { ImageSpec } from "../imagespec/model.js";
+import { MAX_SPEC_BYTES } from "../imagespec/load.js";
+import { contextPath } from "../imagespec/validate.js";
+import { SpecError } from "../imagespec/problems.js";
 import type { Gateway } from "./gateway.js";
-import type { FrontendOptions } from "./options.js";
+import type { FrontendOptions } from "../options/options.js";
 
 export interface SpecFileRead {
   data: Uint8Array;

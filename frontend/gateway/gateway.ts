@@ -2,7 +2,7 @@
 import { CapSet, type Definition, type Platform } from "../../llb/src/index.js";
 import { BridgeError, type LLBBridgeClient } from "../protocol/client.js";
 import type { Pong } from "../protocol/responses.js";
-import type { CacheImport } from "./options.js";
+import type { CacheImport } from "../options/options.js";
 
 export interface Caps {
   gateway: CapSet;

@@ -4,7 +4,7 @@ import { CONTEXT_MOUNT, type FactsRequest } from "../compile/compile.js";
 import { failureReason, parsePipReport, parsePylock, type Resolution, type ResolveStatus } from "../optimize/resolution.js";
 import { parseRecord, type DistContents } from "../optimize/record.js";
 import type { Gateway, Caps } from "./gateway.js";
-import type { CacheImport } from "./options.js";
+import type { CacheImport } from "../options/options.js";
 
 const MAX_REPORT_BYTES = 64 << 20;
 

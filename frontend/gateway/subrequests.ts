@@ -4,16 +4,16 @@
  * subrequest types, which buildx renders.
  */
 import { formatPlatform, type Platform } from "../../llb/src/index.js";
-import type { LoadedSpec } from "../spec/load.js";
-import type { Secret } from "../spec/model.js";
-import { LINT_RULES, lintSpec, ruleUrl, type LintWarning } from "../spec/lint.js";
-import { formatProblem, SpecError } from "../spec/problems.js";
-import type { SourceRange } from "../spec/tree.js";
-import { nearestRange } from "../spec/tree.js";
-import { secretEnvName, secretId } from "../spec/validate.js";
+import type { LoadedSpec } from "../imagespec/load.js";
+import type { Secret } from "../imagespec/model.js";
+import { LINT_RULES, lintSpec, ruleUrl, type LintWarning } from "../imagespec/lint.js";
+import { formatProblem, SpecError } from "../imagespec/problems.js";
+import type { SourceRange } from "../imagespec/tree.js";
+import { nearestRange } from "../imagespec/tree.js";
+import { secretEnvName, secretId } from "../imagespec/validate.js";
 import { SECRET_DIR } from "../compile/compile.js";
 import { pbRange, sourceInfo } from "./errors.js";
-import { OWN_OPTIONS, type FrontendOptions } from "./options.js";
+import { OWN_OPTIONS, type FrontendOptions } from "../options/options.js";
 
 export const DESCRIBE = "frontend.subrequests.describe";
 export const OUTLINE = "frontend.outline";

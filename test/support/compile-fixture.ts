@@ -2,8 +2,8 @@
 import { compileImage, compileOrRequest, type CompileInput, type CompiledImage, type CompileOutcome, type OptimizeFacts } from "../../frontend/compile/compile.js";
 import type { OciImage } from "../../frontend/compile/image-config.js";
 import type { PythonFacts } from "../../frontend/compile/python.js";
-import { DEFAULT_UV_IMAGE, type BuildSettings } from "../../frontend/compile/settings.js";
-import { loadSpec } from "../../frontend/spec/load.js";
+import { DEFAULT_UV_IMAGE, type BuildSettings } from "../../frontend/options/settings.js";
+import { loadSpec } from "../../frontend/imagespec/load.js";
 import { SourceMap, type Platform } from "../../llb/src/index.js";
 import { appendFileSync } from "node:fs";
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { readFrontendEnv } from "../../../frontend/gateway/env.js";
 import { statusFromError } from "../../../frontend/gateway/errors.js";
-import { nearestRange } from "../../../frontend/spec/tree.js";
+import { nearestRange } from "../../../frontend/imagespec/tree.js";
 import { parseDockerignore } from "../../../frontend/gateway/facts.js";
-import { buildSettings, OptionError, parseOptions } from "../../../frontend/gateway/options.js";
+import { buildSettings, OptionError, parseOptions } from "../../../frontend/options/options.js";
 import { buildResult } from "../../../frontend/gateway/result.js";
-import { SpecError } from "../../../frontend/spec/problems.js";
+import { SpecError } from "../../../frontend/imagespec/problems.js";
 
 const amd64 = { os: "linux", architecture: "amd64" };
 const opts = (o: Record<string, string>) => parseOptions(new Map(Object.entries(o)), amd64);

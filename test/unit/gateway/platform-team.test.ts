@@ -2,13 +2,13 @@
 import { describe, expect, it } from "vitest";
 import { basePipSettings, indexEnv, parsePipConf, pipConfPaths } from "../../../frontend/compile/index-settings.js";
 import { UV_MOUNT } from "../../../frontend/compile/installer.js";
-import { checkBaseImage, matchesPattern } from "../../../frontend/gateway/base-policy.js";
-import { buildSettings, OptionError, parseOptions } from "../../../frontend/gateway/options.js";
+import { checkBaseImage, matchesPattern } from "../../../frontend/options/base-policy.js";
+import { buildSettings, OptionError, parseOptions } from "../../../frontend/options/options.js";
 import { imageOfDefinition, ownUv, FRONTEND_DEFINITION, OWN_UV_DIR } from "../../../frontend/gateway/own-image.js";
 import { describeResult, lintErrorResult, lintResult, outlineResult, targetsResult } from "../../../frontend/gateway/subrequests.js";
-import { installIn, lintSpec } from "../../../frontend/spec/lint.js";
-import { loadSpec } from "../../../frontend/spec/load.js";
-import { SpecError } from "../../../frontend/spec/problems.js";
+import { installIn, lintSpec } from "../../../frontend/imagespec/lint.js";
+import { loadSpec } from "../../../frontend/imagespec/load.js";
+import { SpecError } from "../../../frontend/imagespec/problems.js";
 import { image } from "../../../llb/src/index.js";
 import { compileSpec, PYTHON_311 } from "../../support/compile-fixture.js";
 import { decodeOps, envOf, execOps, mountAt } from "../../support/llb-inspect.js";

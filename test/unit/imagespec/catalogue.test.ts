@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { loadSpec } from "../../../frontend/spec/load.js";
-import { SpecError } from "../../../frontend/spec/problems.js";
+import { loadSpec } from "../../../frontend/imagespec/load.js";
+import { SpecError } from "../../../frontend/imagespec/problems.js";
 import { repoRoot } from "../../support/paths.js";
 
 export interface BadSpec {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { messageType } from "../../../frontend/protocol/messages.js";
-import { specDigest } from "../../../frontend/spec/digest.js";
-import { loadSpec } from "../../../frontend/spec/load.js";
-import { MAX_REPORTED_PROBLEMS } from "../../../frontend/spec/parse-limits.js";
-import { SpecError, type SpecProblem } from "../../../frontend/spec/problems.js";
+import { specDigest } from "../../../frontend/imagespec/digest.js";
+import { loadSpec } from "../../../frontend/imagespec/load.js";
+import { MAX_REPORTED_PROBLEMS } from "../../../frontend/imagespec/parse-limits.js";
+import { SpecError, type SpecProblem } from "../../../frontend/imagespec/problems.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 

@@ -5,7 +5,7 @@
  * failure names the 1-based character where the text stops matching the grammar.
  */
 import { versionProblem } from "./pep440.js";
-import { closest } from "./problems.js";
+import { closest } from "../imagespec/problems.js";
 
 export interface VersionSpecifier {
   operator: string;

@@ -5,8 +5,8 @@
  */
 import { parseLinuxPlatform, type NetworkMode, type Platform, type ProxyEnv } from "../../llb/src/index.js";
 import type { IndexSettings } from "../compile/index-settings.js";
-import { isIndexUrl } from "../spec/validate.js";
-import { DEFAULT_UV_IMAGE, type BuildSettings, type InstallerKind } from "../compile/settings.js";
+import { isIndexUrl } from "../imagespec/validate.js";
+import { DEFAULT_UV_IMAGE, type BuildSettings, type InstallerKind } from "./settings.js";
 
 export const DEFAULT_SPEC_FILENAME = "imagespec.yaml";
 

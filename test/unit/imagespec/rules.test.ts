@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isDebianPackage } from "../../../frontend/spec/debian.js";
-import { loadSpec } from "../../../frontend/spec/load.js";
-import { isProjectName } from "../../../frontend/spec/pep508.js";
-import { SpecError } from "../../../frontend/spec/problems.js";
-import { defaultSecretEnv } from "../../../frontend/spec/validate.js";
+import { isDebianPackage } from "../../../frontend/grammars/debian.js";
+import { loadSpec } from "../../../frontend/imagespec/load.js";
+import { isProjectName } from "../../../frontend/grammars/pep508.js";
+import { SpecError } from "../../../frontend/imagespec/problems.js";
+import { defaultSecretEnv } from "../../../frontend/imagespec/validate.js";
 import { doublingRatio } from "../../support/linear-time.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitShellWords } from "../../../frontend/spec/shellwords.js";
+import { splitShellWords } from "../../../frontend/grammars/shellwords.js";
 import { doublingRatio } from "../../support/linear-time.js";
 
 describe("splitting extra_args into words", () => {

@@ -2,11 +2,11 @@
 import { parseImageReference, parseLinuxPlatform } from "../../llb/src/index.js";
 import type { SpecProblem } from "./problems.js";
 import type { ImageSpec, Layer, PipOptions, Secret } from "./model.js";
-import { isDebianPackage } from "./debian.js";
-import { isProjectName, parseRequirement, RequirementSyntaxError } from "./pep508.js";
-import { splitShellWords } from "./shellwords.js";
+import { isDebianPackage } from "../grammars/debian.js";
+import { isProjectName, parseRequirement, RequirementSyntaxError } from "../grammars/pep508.js";
+import { splitShellWords } from "../grammars/shellwords.js";
 import { shown } from "./shown.js";
-import { expandVariables, NestingTooDeepError } from "../compile/expand.js";
+import { expandVariables, NestingTooDeepError } from "../grammars/env-expansion.js";
 import { nearestRange, type SourceRange } from "./tree.js";
 
 export { LIMITS } from "./limits.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../../frontend/cli.js";
-import { specJsonSchema } from "../../../frontend/spec/json-schema.js";
+import { specJsonSchema } from "../../../frontend/imagespec/json-schema.js";
 import { repoRoot } from "../../support/paths.js";
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { HOSTILE_INPUTS } from "../../../bench/hostile-inputs.js";
-import { loadSpec } from "../../../frontend/spec/load.js";
-import { SpecError } from "../../../frontend/spec/problems.js";
+import { loadSpec } from "../../../frontend/imagespec/load.js";
+import { SpecError } from "../../../frontend/imagespec/problems.js";
 import { doublingRatio } from "../../support/linear-time.js";
 
 const MAX_RATIO = 3;

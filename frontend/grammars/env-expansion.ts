@@ -6,7 +6,7 @@
  * {@link MAX_SUBSTITUTION_DEPTH} is refused.
  */
 
-import { shown } from "../spec/shown.js";
+import { shown } from "../imagespec/shown.js";
 
 export const MAX_SUBSTITUTION_DEPTH = 32;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandVariables, MAX_SUBSTITUTION_DEPTH } from "../../../frontend/compile/expand.js";
+import { expandVariables, MAX_SUBSTITUTION_DEPTH } from "../../../frontend/grammars/env-expansion.js";
 import { doublingRatio } from "../../support/linear-time.js";
 
 const ENV: Record<string, string> = { A: "a", B: "b", EMPTY: "" };

@@ -1,6 +1,6 @@
 /** Build settings that come from frontend options rather than from the spec. */
 import type { NetworkMode, ProxyEnv } from "../../llb/src/index.js";
-import type { IndexSettings } from "./index-settings.js";
+import type { IndexSettings } from "../compile/index-settings.js";
 
 export type InstallerKind = "uv" | "pip";
 

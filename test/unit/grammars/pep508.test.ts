@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_MARKER_DEPTH, parseRequirement, RequirementSyntaxError } from "../../../frontend/spec/pep508.js";
-import { pep508Problem } from "../../../frontend/spec/validate.js";
+import { MAX_MARKER_DEPTH, parseRequirement, RequirementSyntaxError } from "../../../frontend/grammars/pep508.js";
+import { pep508Problem } from "../../../frontend/imagespec/validate.js";
 import { doublingRatio } from "../../support/linear-time.js";
 
 /** The 1-based character and the detail a requirement is refused with. */
