@@ -1,12 +1,13 @@
-/** Protobuf message types of the gateway API and the Flyte spec, from the inlined descriptor. */
-import protobuf from "protobufjs";
+/** Protobuf messages of the gateway API and the Flyte spec, from the inlined descriptor. */
 import descriptor from "virtual:proto-descriptor";
+import { CodecRegistry, type Codec } from "../../common/src/wire/codec.js";
 
-const root = protobuf.Root.fromJSON(descriptor);
+const messages = new CodecRegistry(descriptor);
 
-export function messageType(name: string): protobuf.Type {
-  return root.lookupType(name);
+export function messageType(name: string) {
+  return messages.messageType(name);
 }
 
-/** Options for turning decoded messages into plain objects: int64 as numbers, enums as names. */
-export const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, bytes: Buffer, defaults: false };
+export function codec<T = Record<string, any>>(name: string): Codec<T> {
+  return messages.codec<T>(name);
+}

@@ -13,7 +13,7 @@ import { parseDockerignore } from "../filesync/patterns.js";
 import { sendFiles, type PacketConn } from "../filesync/sender.js";
 import { walk } from "../filesync/walk.js";
 import { decodePacket, encodePacket, type Packet } from "../filesync/wire.js";
-import { Status } from "../grpc/status.js";
+import { Status } from "../../../common/src/wire/grpc-status.js";
 
 export interface Registration {
   path: string;
