@@ -9,7 +9,7 @@ import { runBuild } from "../src/build.js";
 import { contextDigest } from "../src/context-digest.js";
 import { describeError } from "../src/errors.js";
 import { makeFilter } from "../src/filesync/filter.js";
-import { parseDockerignore } from "../src/filesync/patterns.js";
+import { parseDockerignore } from "../../common/src/context/dockerignore.js";
 import { livePrinter } from "../src/progress/live.js";
 import { plainPrinter, quietPrinter, type ProgressPrinter } from "../src/progress/plain.js";
 import { tagDigest } from "../src/registry.js";

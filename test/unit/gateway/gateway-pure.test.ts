@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFrontendEnv } from "../../../frontend/gateway/env.js";
 import { statusFromError } from "../../../frontend/gateway/errors.js";
 import { nearestRange } from "../../../frontend/spec/tree.js";
-import { parseDockerignore } from "../../../frontend/gateway/facts.js";
+import { parseDockerignore } from "../../../common/src/context/dockerignore.js";
 import { TO_OBJECT } from "../../../common/src/wire/codec.js";
 import { buildSettings, OptionError, parseOptions } from "../../../frontend/gateway/options.js";
 import { buildResult } from "../../../frontend/gateway/result.js";
