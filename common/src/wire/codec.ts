@@ -17,6 +17,7 @@ export interface Codec<T = Record<string, any>> {
   decode(bytes: Uint8Array): T;
 }
 
+/** Its lookups are bound functions, so that a module can export them as they are. */
 export class CodecRegistry {
   private readonly root: protobuf.Root;
   private readonly codecs = new Map<string, Codec>();
@@ -25,11 +26,9 @@ export class CodecRegistry {
     this.root = protobuf.Root.fromJSON(descriptor);
   }
 
-  messageType(name: string): protobuf.Type {
-    return this.root.lookupType(name);
-  }
+  readonly messageType = (name: string): protobuf.Type => this.root.lookupType(name);
 
-  codec<T = Record<string, any>>(name: string): Codec<T> {
+  readonly codec = <T = Record<string, any>>(name: string): Codec<T> => {
     let c = this.codecs.get(name);
     if (!c) {
       const type = this.messageType(name);
@@ -45,5 +44,5 @@ export class CodecRegistry {
       this.codecs.set(name, c);
     }
     return c as Codec<T>;
-  }
+  };
 }
