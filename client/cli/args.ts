@@ -3,9 +3,7 @@
  * UNION_BUILDKIT_URI (or BUILDKIT_HOST), UNION_DEFAULT_REPOSITORY, UNION_REGISTRY_AUTHENTICATION_TYPE,
  * and IMAGESPEC_FRONTEND_IMAGE (the frontend this CLI was released with, set in its image).
  */
-import { AUTH_TYPES, type AuthType } from "../src/auth/provider.js";
-import type { SecretSource } from "../src/secrets.js";
-import type { TlsFiles } from "../src/address.js";
+import { AUTH_TYPES, type AuthType, type SecretSource, type TlsFiles } from "../src/index.js";
 import { parseSecretFlag } from "./secret-flag.js";
 
 export const PROGRESS_MODES = ["auto", "plain", "quiet"] as const;

@@ -1,5 +1,5 @@
 /** `--cache-from` / `--cache-to` CSV, as buildctl's --import-cache / --export-cache. */
-import type { CacheEntry } from "../src/solve-request.js";
+import type { CacheEntry } from "../src/index.js";
 import { UsageError } from "./args.js";
 import { parseCsvPairs } from "./csv.js";
 

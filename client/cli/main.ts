@@ -2,19 +2,28 @@
 import { createHash } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { formatAddress, parseAddress, tlsFromDir, type BuildkitAddress, type TlsFiles } from "../src/address.js";
-import { registryAuth } from "../src/auth/provider.js";
-import { connectFirst, engineCanPush } from "../src/builder.js";
-import { runBuild } from "../src/build.js";
-import { contextDigest } from "../src/context-digest.js";
-import { describeError } from "../src/errors.js";
-import { makeFilter } from "../src/filesync/filter.js";
-import { parseDockerignore } from "../src/filesync/patterns.js";
-import { livePrinter } from "../src/progress/live.js";
-import { plainPrinter, quietPrinter, type ProgressPrinter } from "../src/progress/plain.js";
-import { tagDigest } from "../src/registry.js";
-import { HashRing } from "../src/ring.js";
-import { secretStore } from "../src/secrets.js";
+import {
+  connectFirst,
+  contextDigest,
+  describeError,
+  engineCanPush,
+  formatAddress,
+  HashRing,
+  livePrinter,
+  makeFilter,
+  parseAddress,
+  parseDockerignore,
+  plainPrinter,
+  quietPrinter,
+  registryAuth,
+  runBuild,
+  secretStore,
+  tagDigest,
+  tlsFromDir,
+  type BuildkitAddress,
+  type ProgressPrinter,
+  type TlsFiles,
+} from "../src/index.js";
 import { parseArgs, UsageError, USAGE, type BuildArgs } from "./args.js";
 import { parseCacheFlag } from "./cache-flag.js";
 import { defaultTag, specKey } from "./default-tag.js";

@@ -1,5 +1,5 @@
 /** `--secret id=ID[,type=file|env][,src=PATH|,env=NAME]`, as buildctl reads it. */
-import type { SecretSource } from "../src/secrets.js";
+import type { SecretSource } from "../src/index.js";
 import { parseCsvPairs } from "./csv.js";
 
 export function parseSecretFlag(text: string): SecretSource {

@@ -1,15 +1,9 @@
 /** `BytesMessage{data=1}`, by hand: every chunk of a session and of an exported tar is one. */
+import { lengthDelimitedHeader } from "../../common/src/wire/length-delimited.js";
 
 export function encodeBytesMessage(data: Uint8Array): Buffer {
   if (data.length === 0) return Buffer.alloc(0);
-  const head = [0x0a];
-  let n = data.length;
-  while (n > 0x7f) {
-    head.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  head.push(n);
-  return Buffer.concat([Buffer.from(head), data]);
+  return Buffer.concat([lengthDelimitedHeader(1, data.length), data]);
 }
 
 export function decodeBytesMessage(buf: Buffer): Buffer {

@@ -2,7 +2,7 @@
  * A failed solve as a message for people: the daemon's error text and, where the error carries
  * a source location (the frontend points at spec lines), those lines of the spec.
  */
-import { GrpcError } from "./grpc/status.js";
+import { GrpcError } from "../../common/src/wire/grpc-status.js";
 import { codec } from "./proto.js";
 
 interface SourceDetail {

@@ -1,7 +1,8 @@
 /** Reads what the compiler needs to know from the client's files and the base image. */
 import { image, local, type Definition, type Platform } from "../../llb/src/index.js";
+import { parseDockerignore } from "../../common/src/context/dockerignore.js";
 import { basePipSettings, pipConfPaths } from "../compile/index-settings.js";
-import { interpreterVersion, pyvenvVersion, trimTrailingSlashes, venvCandidates, type PythonFacts } from "../compile/python.js";
+import { interpreterVersion, pyvenvVersion, venvCandidates, type PythonFacts } from "../compile/python.js";
 import { requirementIncludes } from "../compile/requirements.js";
 import type { ImageSpec } from "../imagespec/model.js";
 import { MAX_SPEC_BYTES } from "../imagespec/load.js";
@@ -35,27 +36,7 @@ export async function readSpecFile(gw: Gateway, o: FrontendOptions, sessionId: s
   return { data, filename: o.filename, definition: def };
 }
 
-/** Patterns of the context's .dockerignore, cleaned the way Docker reads them. */
-export function parseDockerignore(text: string): string[] {
-  const out: string[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    let line = raw.trim();
-    if (!line || line.startsWith("#")) continue;
-    const negate = line.startsWith("!");
-    if (negate) line = line.slice(1).trim();
-    line = trimTrailingSlashes(line.replace(/^\/+/, "")) || ".";
-    const parts: string[] = [];
-    for (const p of line.split("/")) {
-      if (p === "" || p === ".") continue;
-      if (p === "..") parts.pop();
-      else parts.push(p);
-    }
-    const cleaned = parts.join("/") || ".";
-    out.push(negate ? "!" + cleaned : cleaned);
-  }
-  return out;
-}
-
+/** The context's .dockerignore as exclude patterns, read as Docker and the build task read it. */
 export async function readDockerignore(gw: Gateway, o: FrontendOptions, sessionId: string): Promise<string[]> {
   const def = local(o.contextLocal, {
     sessionId,

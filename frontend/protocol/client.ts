@@ -2,11 +2,11 @@
 import * as grpc from "@grpc/grpc-js";
 import type { PbDefinition } from "../../llb/src/index.js";
 import { encodeDefinition } from "../../llb/src/index.js";
-import { messageType, TO_OBJECT } from "./messages.js";
+import { GrpcError } from "../../common/src/wire/grpc-status.js";
+import { lengthDelimitedHeader } from "../../common/src/wire/length-delimited.js";
+import { MAX_MESSAGE_BYTES } from "../../common/src/wire/limits.js";
+import { codec } from "./messages.js";
 import { decodePong, decodeSolveResponse } from "./responses.js";
-
-/** BuildKit's gRPC limits for this connection (16 MiB each way). */
-export const MAX_MESSAGE_BYTES = 16 << 20;
 
 const SERVICE = "/moby.buildkit.v1.frontend.LLBBridge/";
 
@@ -41,27 +41,15 @@ export type Method = keyof typeof METHODS;
  */
 function appendDefinition(message: Uint8Array, field: number, def: PbDefinition): Buffer {
   const defBytes = encodeDefinition(def);
-  const header: number[] = [(field << 3) | 2];
-  let n = defBytes.length;
-  while (n > 0x7f) {
-    header.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  header.push(n);
-  return Buffer.concat([message, Buffer.from(header), defBytes]);
+  return Buffer.concat([message, lengthDelimitedHeader(field, defBytes.length), defBytes]);
 }
 
-/** A gRPC status error from the daemon, with its raw details kept for forwarding. */
-export class BridgeError extends Error {
-  constructor(
-    readonly code: number,
-    readonly details: string,
-    readonly statusDetails: Buffer | undefined,
-    readonly method: string,
-  ) {
-    super(details);
-    this.name = "BridgeError";
-  }
+/**
+ * A gRPC status error from the daemon on the LLBBridge. Only its name is its own: main.ts tells
+ * the errors meant for the user by name, and this one is.
+ */
+export class BridgeError extends GrpcError {
+  override name = "BridgeError";
 }
 
 export class LLBBridgeClient {
@@ -79,25 +67,16 @@ export class LLBBridgeClient {
       "grpc.enable_retries": 0,
     });
     for (const [name, spec] of Object.entries(METHODS)) {
-      const req = messageType(`moby.buildkit.v1.frontend.${spec.request}`);
-      const res = messageType(`moby.buildkit.v1.frontend.${spec.response}`);
+      const req = codec(`moby.buildkit.v1.frontend.${spec.request}`);
+      const res = codec(`moby.buildkit.v1.frontend.${spec.response}`);
       this.methods[name] = {
         path: SERVICE + name,
         serialize: (value: Obj) => {
           const { __definition, __definitionField, ...rest } = value;
-          // Two statements on purpose: `req.encode(req.fromObject(…))` reads `encode` before
-          // fromObject has generated the codecs, so protobufjs would generate them all twice.
-          const message = req.fromObject(rest);
-          const bytes = req.encode(message).finish();
-          return __definition ? appendDefinition(bytes, __definitionField, __definition) : Buffer.from(bytes);
+          const bytes = req.encode(rest);
+          return __definition ? appendDefinition(bytes, __definitionField, __definition) : bytes;
         },
-        deserialize:
-          "decode" in spec
-            ? spec.decode
-            : (b: Buffer) => {
-                const message = res.decode(b);
-                return res.toObject(message, TO_OBJECT);
-              },
+        deserialize: "decode" in spec ? spec.decode : res.decode,
       };
     }
   }
@@ -109,7 +88,7 @@ export class LLBBridgeClient {
       this.client.makeUnaryRequest(def.path, def.serialize, def.deserialize, payload, (err, value) => {
         if (err) {
           const details = err.metadata?.get("grpc-status-details-bin")?.[0];
-          reject(new BridgeError(err.code, err.details || err.message, Buffer.isBuffer(details) ? details : undefined, method));
+          reject(new BridgeError(err.code, err.details || err.message, method, Buffer.isBuffer(details) ? details : undefined));
         } else resolve(value ?? {});
       });
     });

@@ -15,5 +15,6 @@ export { parseImageReference, normalizeImageReference, formatImageReference, pin
 export { CapSet, CapabilityError, CAP_SINCE, type ApiCap } from "./caps.js";
 export { digestOf } from "./digest.js";
 export { encodeOp, encodeDefinition } from "./wire.js";
+export { ProtoWriter } from "./protowire.js";
 export { decodeOp, decodeDefinition } from "./decode.js";
 export type * from "./wire.js";

@@ -95,7 +95,13 @@ export class ProtoWriter {
       this.raw(NEG_ONE_VARINT);
       return;
     }
-    let v = BigInt.asUintN(64, BigInt(value));
+    this.varint64(BigInt(value));
+  }
+
+  /** Writes a varint for any 64-bit integer: negative ones as Go writes them, in 10 bytes. */
+  varint64(value: bigint): void {
+    this.ensure(10);
+    let v = BigInt.asUintN(64, value);
     while (v > 0x7fn) {
       this.buf[this.pos++] = Number(v & 0x7fn) | 0x80;
       v >>= 7n;
@@ -155,6 +161,13 @@ export class ProtoWriter {
     if (!value) return;
     this.tag(field, WireType.Varint);
     this.varint(value);
+  }
+
+  /** int64/uint64 field held as a bigint (nanosecond times, sizes past 2^53); omitted when 0. */
+  int64(field: number, value: bigint | undefined): void {
+    if (!value) return;
+    this.tag(field, WireType.Varint);
+    this.varint64(value);
   }
 
   /** An integer written even when 0 (a oneof member, or a map value). */

@@ -4,7 +4,8 @@
  */
 import { readlink, lstat } from "node:fs/promises";
 import { posix } from "node:path";
-import { cleanPattern, PatternMatcher } from "./patterns.js";
+import { cleanWithinRoot } from "../../../common/src/context/clean-path.js";
+import { PatternMatcher } from "../../../common/src/context/matcher.js";
 
 export interface FilterOptions {
   includePatterns?: readonly string[];
@@ -42,7 +43,7 @@ export class PathFilter {
 export async function resolveFollowPaths(root: string, paths: readonly string[]): Promise<string[]> {
   const out = new Set<string>();
   for (const start of paths) {
-    let todo = cleanPattern(start);
+    let todo = cleanWithinRoot(start);
     for (let hops = 0; hops < 255 && todo !== "."; hops++) {
       out.add(todo);
       const segs = todo.split("/");
@@ -59,7 +60,7 @@ export async function resolveFollowPaths(root: string, paths: readonly string[])
       if (!link) break;
       out.add(link.at);
       const base = link.target.startsWith("/") ? link.target : posix.join(posix.dirname(link.at), link.target);
-      todo = cleanPattern(posix.join(base, ...link.rest));
+      todo = cleanWithinRoot(posix.join(base, ...link.rest));
     }
   }
   return [...out];

@@ -2,6 +2,7 @@
  * fsutil's Packet and Stat (proto/fsutil/wire.proto, stat.proto), encoded by hand: DATA packets
  * are the bulk of a transfer and int64 nanosecond times need 64 bits, which plain numbers lack.
  */
+import { ProtoWriter } from "../../../llb/src/index.js";
 
 export const PacketType = { STAT: 0, REQ: 1, DATA: 2, FIN: 3, ERR: 4 } as const;
 
@@ -24,68 +25,29 @@ export interface Packet {
   data?: Uint8Array;
 }
 
-/** Collects protobuf fields in order; byte payloads are kept as they are, not copied. */
-class Writer {
-  private readonly parts: Uint8Array[] = [];
-  private head: number[] = [];
-
-  private varint(v: bigint): void {
-    let x = BigInt.asUintN(64, v);
-    while (x > 0x7fn) {
-      this.head.push(Number(x & 0x7fn) | 0x80);
-      x >>= 7n;
-    }
-    this.head.push(Number(x));
-  }
-
-  int(field: number, v: bigint | number | undefined): void {
-    if (v === undefined || v === 0 || v === 0n) return;
-    this.varint(BigInt((field << 3) | 0));
-    this.varint(BigInt(v));
-  }
-
-  bytes(field: number, b: Uint8Array | undefined, always = false): void {
-    if (!b || (!b.length && !always)) return;
-    this.varint(BigInt((field << 3) | 2));
-    this.varint(BigInt(b.length));
-    this.parts.push(Buffer.from(this.head));
-    this.head = [];
-    this.parts.push(b);
-  }
-
-  str(field: number, v: string | undefined): void {
-    if (v) this.bytes(field, Buffer.from(v, "utf8"));
-  }
-
-  finish(): Buffer {
-    this.parts.push(Buffer.from(this.head));
-    this.head = [];
-    return Buffer.concat(this.parts);
-  }
-}
-
-function encodeStat(s: Stat): Buffer {
-  const w = new Writer();
-  w.str(1, s.path);
+function encodeStat(w: ProtoWriter, s: Stat): void {
+  w.string(1, s.path);
   w.int(2, s.mode);
   w.int(3, s.uid);
   w.int(4, s.gid);
-  w.int(5, s.size);
-  w.int(6, s.modTime);
-  w.str(7, s.linkname);
-  w.int(8, s.devmajor);
-  w.int(9, s.devminor);
-  return w.finish();
+  w.int64(5, s.size);
+  w.int64(6, s.modTime);
+  w.string(7, s.linkname);
+  w.int64(8, s.devmajor);
+  w.int64(9, s.devminor);
 }
 
 export function encodePacket(p: Packet): Buffer {
-  const w = new Writer();
+  // Room for the data and the fields around it up front: the data is copied in once.
+  const w = new ProtoWriter((p.data?.length ?? 0) + 256);
   w.int(1, p.type);
   // A present stat is sent even when empty; the end of the stats is a packet without one.
-  if (p.stat) w.bytes(2, encodeStat(p.stat), true);
+  const stat = p.stat;
+  if (stat) w.message(2, (sw) => encodeStat(sw, stat));
   w.int(3, p.id);
   w.bytes(4, p.data);
-  return w.finish();
+  const bytes = w.finish();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 class Reader {

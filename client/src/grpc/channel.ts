@@ -5,7 +5,7 @@
 import http2 from "node:http2";
 import type { Duplex } from "node:stream";
 import { FrameDecoder, frame } from "./frames.js";
-import { decodeGrpcMessage, GrpcError, Status } from "./status.js";
+import { decodeGrpcMessage, GrpcError, Status } from "../../../common/src/wire/grpc-status.js";
 
 export type Metadata = Record<string, string | string[]>;
 

@@ -1,6 +1,5 @@
 /** gRPC's message framing: 1 flag byte (compressed or not), a 4-byte big-endian length, the message. */
-
-export const MAX_MESSAGE_BYTES = 16 << 20;
+import { MAX_MESSAGE_BYTES } from "../../../common/src/wire/limits.js";
 
 export function frame(message: Uint8Array): Buffer {
   const head = Buffer.alloc(5);

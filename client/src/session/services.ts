@@ -9,11 +9,11 @@ import type { SecretStore } from "../secrets.js";
 import { codec } from "../proto.js";
 import { decodeBytesMessage } from "../bytes-message.js";
 import { makeFilter } from "../filesync/filter.js";
-import { parseDockerignore } from "../filesync/patterns.js";
+import { parseDockerignore } from "../../../common/src/context/dockerignore.js";
 import { sendFiles, type PacketConn } from "../filesync/sender.js";
 import { walk } from "../filesync/walk.js";
 import { decodePacket, encodePacket, type Packet } from "../filesync/wire.js";
-import { Status } from "../grpc/status.js";
+import { Status } from "../../../common/src/wire/grpc-status.js";
 
 export interface Registration {
   path: string;

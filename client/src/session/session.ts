@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
 import * as grpc from "@grpc/grpc-js";
-import { MAX_MESSAGE_BYTES } from "../grpc/frames.js";
+import { MAX_MESSAGE_BYTES } from "../../../common/src/wire/limits.js";
 import type { RegistryAuth } from "../auth/provider.js";
 import type { SecretStore } from "../secrets.js";
 import { authService, fileSendService, fileSyncService, healthService, secretsService, type LocalDir, type Registration } from "./services.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeError } from "../../../client/src/errors.js";
-import { GrpcError } from "../../../client/src/grpc/status.js";
+import { GrpcError } from "../../../client/src/index.js";
 import { codec } from "../../../client/src/proto.js";
 
 const spec = "base_image: python:3.12\nlayers:\n  - pip_packages: {packages: [x]}\n  - bogus: 1\n  - env: {}\n  - workdir: {workdir: /a}\n";

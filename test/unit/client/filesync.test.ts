@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeFilter, type FilterOptions } from "../../../client/src/filesync/filter.js";
-import { parseDockerignore } from "../../../client/src/filesync/patterns.js";
+import { parseDockerignore } from "../../../common/src/context/dockerignore.js";
 import { sendFiles, type PacketConn } from "../../../client/src/filesync/sender.js";
 import { walk } from "../../../client/src/filesync/walk.js";
 import { decodePacket, encodePacket, PacketType, type Packet } from "../../../client/src/filesync/wire.js";

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { encodeBytesMessage } from "../../../client/src/bytes-message.js";
 import { decodePacket, encodePacket, PacketType, type Packet } from "../../../client/src/filesync/wire.js";
 import { Channel } from "../../../client/src/grpc/channel.js";
-import { GrpcError, Status } from "../../../client/src/grpc/status.js";
+import { GrpcError, Status } from "../../../client/src/index.js";
 import { codec } from "../../../client/src/proto.js";
 import { secretStore } from "../../../client/src/secrets.js";
 import { Session } from "../../../client/src/session/session.js";

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { readFrontendEnv } from "../../../frontend/gateway/env.js";
 import { statusFromError } from "../../../frontend/gateway/errors.js";
 import { nearestRange } from "../../../frontend/imagespec/tree.js";
-import { parseDockerignore } from "../../../frontend/gateway/facts.js";
+import { parseDockerignore } from "../../../common/src/context/dockerignore.js";
+import { TO_OBJECT } from "../../../common/src/wire/codec.js";
 import { buildSettings, OptionError, parseOptions } from "../../../frontend/options/options.js";
 import { buildResult } from "../../../frontend/gateway/result.js";
 import { SpecError } from "../../../frontend/imagespec/problems.js";
@@ -137,7 +138,7 @@ describe(".dockerignore", () => {
 
 describe("Ping answer", () => {
   it("the hand decoder reads the caps exactly as protobufjs does, skipping workers and unknown fields", async () => {
-    const { messageType, TO_OBJECT } = await import("../../../frontend/protocol/messages.js");
+    const { messageType } = await import("../../../frontend/protocol/messages.js");
     const { decodePong } = await import("../../../frontend/protocol/responses.js");
     const Pong = messageType("moby.buildkit.v1.frontend.PongResponse");
     const caps = (prefix: string) =>
@@ -173,7 +174,7 @@ describe("Ping answer", () => {
 
 describe("Solve answer", () => {
   it("the hand decoder finds the result's ref id as protobufjs does, skipping the Definition and metadata", async () => {
-    const { messageType, TO_OBJECT } = await import("../../../frontend/protocol/messages.js");
+    const { messageType } = await import("../../../frontend/protocol/messages.js");
     const { decodeSolveResponse } = await import("../../../frontend/protocol/responses.js");
     const { image } = await import("../../../llb/src/index.js");
     const Solve = messageType("moby.buildkit.v1.frontend.SolveResponse");

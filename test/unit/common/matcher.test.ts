@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseDockerignore, PatternMatcher } from "../../../client/src/filesync/patterns.js";
+import { parseDockerignore } from "../../../common/src/context/dockerignore.js";
+import { PatternMatcher } from "../../../common/src/context/matcher.js";
 
 const m = (...p: string[]) => new PatternMatcher(p);
 

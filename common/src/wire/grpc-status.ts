@@ -26,13 +26,14 @@ export class GrpcError extends Error {
     readonly code: number,
     readonly details: string,
     readonly method: string,
-    /** `grpc-status-details-bin`: a google.rpc.Status with the error's details. */
+    /** `grpc-status-details-bin`: a google.rpc.Status with the error's details, kept for forwarding. */
     readonly statusDetails?: Buffer,
   ) {
     super(details);
   }
 }
 
+/** The `grpc-message` trailer, percent-decoded (left as sent when it is not valid percent-encoding). */
 export function decodeGrpcMessage(raw: string | undefined): string {
   if (!raw) return "";
   try {
