@@ -1,5 +1,6 @@
 /** Compile micro-benchmark: spec text to Definition bytes, for growing specs. */
-import { compileImage } from "../frontend/compile/compile.js";
+import { planImage } from "../frontend/plan/plan-image.js";
+import { lower } from "../frontend/lower/lower.js";
 import { DEFAULT_UV_IMAGE } from "../frontend/options/settings.js";
 import { loadSpec } from "../frontend/imagespec/load.js";
 import { SourceMap } from "../llb/src/index.js";
@@ -25,19 +26,17 @@ export function specWithPackages(n: number): string {
 function compileText(text: string): Uint8Array {
   const data = new TextEncoder().encode(text);
   const loaded = loadSpec(data, "spec.json");
-  const compiled = compileImage({
+  const settings = { installer: "uv" as const, uvImage: DEFAULT_UV_IMAGE, network: "sandbox" as const, noCache: false, cacheNamespace: "", labels: {}, resolveMode: "default" as const };
+  const plan = planImage({
     loaded,
-    platform: { os: "linux", architecture: "amd64" },
     base: { ref: "docker.io/library/python:3.12-slim@sha256:" + "a".repeat(64), config: { architecture: "amd64", os: "linux", config: { Env: ["PATH=/usr/local/bin:/usr/bin:/bin"] } } },
     python: { interpreters: [{ path: "/usr/local/bin/python3.12", version: "3.12" }], venvs: [], defaultVersion: "3.12" },
     facts: { wheels: {} },
-    settings: { installer: "uv", uvImage: DEFAULT_UV_IMAGE, network: "sandbox", noCache: false, cacheNamespace: "", labels: {}, resolveMode: "default" },
-    context: { localName: "context", sessionId: "bench", excludePatterns: [] },
-    specDigest: "sha256:" + "b".repeat(64),
-    frontendVersion: "bench",
-    sourceMap: new SourceMap("spec.json", data, "json"),
+    settings,
   });
-  return compiled.state.marshal({ platform: { os: "linux", architecture: "amd64" } }).encode();
+  const platform = { os: "linux", architecture: "amd64" };
+  const state = lower(plan, { platform, context: { localName: "context", sessionId: "bench", excludePatterns: [] }, settings, sourceMap: new SourceMap("spec.json", data, "json"), ranges: loaded.ranges });
+  return state.marshal({ platform }).encode();
 }
 
 export interface CompileBench {

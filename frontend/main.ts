@@ -5,7 +5,9 @@
 import { runCli } from "./cli.js";
 import { runBuildCommand } from "./build-command.js";
 import { guardStdout, openStdioBridge } from "./protocol/stdio-bridge.js";
-import { LLBBridgeClient } from "./protocol/client.js";
+import { BridgeError, LLBBridgeClient } from "./protocol/client.js";
+import { UserError } from "./common/errors.js";
+import { CapabilityError } from "../llb/src/caps.js";
 import { readFrontendEnv } from "./gateway/env.js";
 import { Gateway } from "./gateway/gateway.js";
 import { runBuild, type BuildState } from "./gateway/build.js";
@@ -13,6 +15,11 @@ import { statusFromError } from "./gateway/errors.js";
 import { nearestRange } from "./imagespec/tree.js";
 
 const RETURN_TIMEOUT_MS = 30_000;
+
+/** Errors a person can act on (a bad spec, option or context, the daemon's own refusal): reported without a stack. */
+function isUserFacing(err: unknown): boolean {
+  return err instanceof UserError || err instanceof BridgeError || err instanceof CapabilityError;
+}
 
 function log(msg: string): void {
   process.stderr.write(`[imagespec-frontend] ${msg}\n`);
@@ -59,8 +66,8 @@ async function main(): Promise<void> {
     returned = true;
     await gw.returnResult(result);
   } catch (err) {
-    if (err instanceof Error && !["SpecError", "OptionError", "BridgeError", "LocatedError", "CapabilityError", "UnsupportedSubrequestError"].includes(err.name)) {
-      log(`internal error: ${err.stack}`);
+    if (!isUserFacing(err)) {
+      log(`internal error: ${err instanceof Error ? err.stack : String(err)}`);
     }
     await fail(err);
   }

@@ -14,15 +14,24 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { compileOrRequest, needsPython, type CompileInput, type FactsRequest, type OptimizeFacts } from "../frontend/compile/compile.js";
-import type { OciImage } from "../frontend/compile/image-config.js";
-import type { PythonFacts } from "../frontend/compile/python.js";
+import { needsPython, planImage, type PlanInput } from "../frontend/plan/plan-image.js";
+import { imageConfig, type OciImage } from "../frontend/plan/image-config.js";
+import type { PythonFacts } from "../frontend/plan/python.js";
 import { DEFAULT_UV_IMAGE, type BuildSettings } from "../frontend/options/settings.js";
+import { DEFAULT_MAX_LAYERS } from "../frontend/options/options.js";
+import type { FactsRequest } from "../frontend/optimize/facts.js";
+import { optimizeInPhases } from "../frontend/optimize/phases.js";
+import { lower, type LowerContext } from "../frontend/lower/lower.js";
 import type { DistContents } from "../frontend/optimize/record.js";
 import { normalizeName, type Resolution, type ResolvedDist } from "../frontend/optimize/resolution.js";
 import { loadSpec, type LoadedSpec } from "../frontend/imagespec/load.js";
 import type { Layer } from "../frontend/imagespec/model.js";
 import { SourceMap, type Platform } from "../llb/src/index.js";
+import { decodeOp } from "../llb/src/decode.js";
+import { appendFileSync } from "node:fs";
+function dumpDef(def: readonly Uint8Array[]): void {
+  appendFileSync(process.env.DUMP!, def.map((b) => JSON.stringify(decodeOp(b), (_k, v) => (typeof v === "bigint" ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString() : v))).join("\n") + "\n=====\n");
+}
 
 const ROOT = process.env.IMAGESPEC_REPO_ROOT ?? process.cwd();
 const CORPUS = join(ROOT, "test/fixtures/plan-corpus.jsonl");
@@ -212,7 +221,14 @@ const MODES: Mode[] = (["pip", "uv"] as const).flatMap((installer) => [
   { name: `${installer}/rich-budget4`, installer, optimize: "rich" as const, maxLayers: 4 },
 ]);
 
-function compileInput(e: Entry, mode: Mode): { input: CompileInput; loaded: LoadedSpec } {
+interface Compile {
+  input: PlanInput;
+  lowering: LowerContext;
+  settings: BuildSettings;
+  loaded: LoadedSpec;
+}
+
+function compileInput(e: Entry, mode: Mode): Compile {
   const data = new TextEncoder().encode(e.spec);
   const loaded = loadSpec(data, e.filename);
   const o = e.options;
@@ -227,50 +243,55 @@ function compileInput(e: Entry, mode: Mode): { input: CompileInput; loaded: Load
     installer: mode.installer,
     ...(mode.maxLayers ? { maxLayers: mode.maxLayers } : {}),
   };
-  const input: CompileInput = {
+  const platform = o.platform ?? { os: "linux", architecture: "amd64" };
+  const input: PlanInput = {
     loaded,
-    platform: o.platform ?? { os: "linux", architecture: "amd64" },
     base: { ref: BASE_REF, config: o.config ?? BASE_CONFIG },
     ...(needsPython(loaded.spec) ? { python: o.python ?? ALL_PYTHONS } : {}),
     facts: { wheels: o.wheels ?? {}, files: o.files ?? {}, ...(o.requirementFiles ? { requirementFiles: o.requirementFiles, requirementTexts: o.files ?? {} } : {}) },
     settings,
-    context: { localName: "context", sessionId: "session-1", excludePatterns: o.exclude ?? [] },
-    specDigest: "sha256:" + "c".repeat(64),
-    frontendVersion: "1.2.3",
-    sourceMap: new SourceMap(e.filename, data, e.filename.endsWith(".json") ? "json" : "yaml"),
   };
-  return { input, loaded };
+  const lowering: LowerContext = {
+    platform,
+    context: { localName: "context", sessionId: "session-1", excludePatterns: o.exclude ?? [] },
+    settings,
+    sourceMap: new SourceMap(e.filename, data, e.filename.endsWith(".json") ? "json" : "yaml"),
+    ranges: loaded.ranges,
+  };
+  return { input, lowering, settings, loaded };
 }
 
 const digestOf = (st: { marshal(o?: object): { def: readonly Uint8Array[] } }, platform: Platform) => {
   const def = st.marshal({ platform });
+  if (process.env.DUMP) dumpDef(def.def);
   return sha(def.def.map((b) => Buffer.from(b).toString("base64")).join("\n")).slice(0, 24);
 };
 
 /** The final definition's digest and each probe's, or the error the compile ended with. */
-function digestsOf(e: Entry, mode: Mode): string[] {
+async function digestsOf(e: Entry, mode: Mode): Promise<string[]> {
   try {
-    const { input, loaded } = compileInput(e, mode);
+    const c = compileInput(e, mode);
+    const { loaded, lowering } = c;
     const firstPython = loaded.spec.layers.find((l) => ["pip_packages", "requirements", "python_wheels", "uv_project", "poetry_project"].includes(l.kind))?.index ?? -1;
-    const resolutions = new Map<number, Resolution>();
-    const contents = new Map<string, DistContents>();
-    const facts: OptimizeFacts = { resolutions, contents };
+    let plan = planImage(c.input);
     const probes: string[] = [];
-    for (let i = 0; i < 200; i++) {
-      const out = compileOrRequest({ ...input, ...(mode.optimize ? { optimize: facts } : {}) });
-      if (out.kind === "image") return [`image ${digestOf(out.state, input.platform)} config ${sha(JSON.stringify(out.config)).slice(0, 16)}`, ...probes];
-      const req = out.request;
-      probes.push(`${req.kind} ${digestOf(req.state, input.platform)}`);
-      if (req.kind === "resolve") resolutions.set(req.layer, resolutionFor(loaded, req, mode.optimize!, firstPython));
-      else for (const id of req.ids) contents.set(id, contentsFor(id, mode.optimize!));
+    const probe = (req: FactsRequest) => probes.push(`${req.kind} ${digestOf(lower(req.probe, lowering), lowering.platform)}`);
+    if (mode.optimize) {
+      const flavor = mode.optimize;
+      const source = {
+        resolve: async (req: Extract<FactsRequest, { kind: "resolve" }>) => (probe(req), resolutionFor(loaded, req, flavor, firstPython)),
+        inspect: async (req: Extract<FactsRequest, { kind: "inspect" }>) => (probe(req), new Map(req.ids.map((id) => [id, contentsFor(id, flavor)]))),
+      };
+      plan = (await optimizeInPhases(plan, source, { maxLayers: c.settings.maxLayers ?? DEFAULT_MAX_LAYERS })).plan;
     }
-    return ["error: did not converge"];
+    const config = imageConfig(plan, { platform: lowering.platform, specDigest: "sha256:" + "c".repeat(64), frontendVersion: "1.2.3", ...(c.settings.imageId ? { imageId: c.settings.imageId } : {}), labels: c.settings.labels });
+    return [`image ${digestOf(lower(plan, lowering), lowering.platform)} config ${sha(JSON.stringify(config)).slice(0, 16)}`, ...probes];
   } catch (err) {
     return [`error: ${(err as Error).message.split("\n")[0]}`];
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes("--record-corpus")) {
     const recorded = process.env.IMAGESPEC_RECORD_SPECS ? readFileSync(process.env.IMAGESPEC_RECORD_SPECS, "utf8").split("\n").filter(Boolean) : [];
@@ -282,7 +303,7 @@ function main(): void {
   }
   const lines = readFileSync(CORPUS, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as CorpusLine);
   const result: Record<string, string[]> = {};
-  for (const e of entries(lines)) for (const m of MODES) result[`${e.name} ${m.name}`] = digestsOf(e, m);
+  for (const e of entries(lines).filter((x) => !process.env.ONLY || x.name === process.env.ONLY)) for (const m of MODES.filter((x) => !process.env.MODE || x.name === process.env.MODE)) result[`${e.name} ${m.name}`] = await digestsOf(e, m);
   if (args.includes("--check")) {
     const want = JSON.parse(readFileSync(DIGESTS, "utf8")) as Record<string, string[]>;
     const keys = [...new Set([...Object.keys(want), ...Object.keys(result)])].sort();
@@ -297,4 +318,4 @@ function main(): void {
   console.log(`${Object.keys(result).length} compiles recorded (${errors} end in an error)`);
 }
 
-main();
+await main();

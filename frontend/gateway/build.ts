@@ -1,4 +1,4 @@
-/** One frontend run: options, spec, facts, compile per platform, solve, result. */
+/** One frontend run: options, spec, facts, then per platform plan, optimize, lower and solve; the result. */
 import {
   FileAction,
   formatPlatform,
@@ -11,26 +11,31 @@ import {
   SourceMap,
   type Platform,
 } from "../../llb/src/index.js";
-import { compileOrRequest, filesToRead, needsPython, type CompileInput, type CompiledImage, type OptimizeFacts } from "../compile/compile.js";
-import type { Resolution } from "../optimize/resolution.js";
-import type { DistContents } from "../optimize/record.js";
-import { inspectLayers, readResolution } from "./optimize-facts.js";
-import { emptyImage, envMap, type OciImage } from "../compile/image-config.js";
+import { needsPython, planImage } from "../plan/plan-image.js";
+import { filesToRead } from "../plan/files-to-read.js";
+import type { Plan } from "../plan/plan.js";
+import { imageConfig } from "../plan/image-config.js";
+import { PythonUnavailableError } from "../plan/python.js";
+import { optimizeInPhases } from "../optimize/phases.js";
+import { lower, type LowerContext } from "../lower/lower.js";
+import { UserError } from "../common/errors.js";
+import { daemonFacts } from "./daemon-facts.js";
+import { emptyImage, envMap, type OciImage } from "../plan/image-config.js";
 import { loadSpec, textFormat, type LoadedSpec } from "../imagespec/load.js";
 import { specDigest } from "../imagespec/digest.js";
 import { VERSION } from "../version.js";
 import type { FrontendEnv } from "./env.js";
-import { LocatedError, type SpecFile } from "./errors.js";
+import type { SpecFile } from "./errors.js";
 import { listWheels, probePython, readContextFiles, readDockerignore, readSpecFile, requirementClosure } from "./facts.js";
 import { Gateway, type Caps } from "./gateway.js";
-import { buildSettings, parseOptions, type FrontendOptions } from "../options/options.js";
+import { buildSettings, DEFAULT_MAX_LAYERS, parseOptions, type FrontendOptions } from "../options/options.js";
 import { buildResult, type PlatformResult } from "./result.js";
 import { checkBaseImage } from "../options/base-policy.js";
 import { ownUv } from "./own-image.js";
 import { describeResult, DESCRIBE, LINT, lintErrorResult, lintResult, needsSpec, OUTLINE, outlineResult, TARGETS, targetsResult, UnsupportedSubrequestError, warningText } from "./subrequests.js";
 import { LINT_RULES, lintSpec, ruleUrl } from "../imagespec/lint.js";
 import { SpecError } from "../imagespec/problems.js";
-import { pbRange } from "./errors.js";
+import { toPbRange } from "../common/positions.js";
 
 export interface BuildState {
   /** Set once the spec is read, so errors can point into it. */
@@ -49,7 +54,7 @@ async function resolveBase(gw: Gateway, caps: Caps, o: FrontendOptions, name: st
   let ref = normalizeImageReference(name);
   if (override !== undefined) {
     if (!override.startsWith("docker-image://")) {
-      throw new LocatedError(`named context for the base image must be docker-image://…, got "${override}"`, "base_image");
+      throw new UserError(`named context for the base image must be docker-image://…, got "${override}"`, "base_image");
     }
     ref = normalizeImageReference(override.slice("docker-image://".length));
   }
@@ -125,35 +130,38 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
 
   const results = await Promise.all(
     bases.map(async ({ platform, base, python }): Promise<PlatformResult> => {
-      let compiled: CompiledImage;
+      const lowering: LowerContext = {
+        platform,
+        context: { localName: o.contextLocal, sessionId: env.sessionId, excludePatterns: exclude },
+        settings,
+        sourceMap,
+        ranges: loaded.ranges,
+      };
+      let plan: Plan;
       try {
-        compiled = await compileInPhases(
-          {
-            loaded,
-            platform,
-            base: { ref: base.ref, config: base.config },
-            ...(python ? { python } : {}),
-            facts: { wheels, files, requirementFiles: requirements.closure, requirementTexts: requirements.texts },
-            settings,
-            context: { localName: o.contextLocal, sessionId: env.sessionId, excludePatterns: exclude },
-            specDigest: digest,
-            frontendVersion: VERSION,
-            sourceMap,
-          },
-          optimizing ? { gw, caps, platform, cacheImports: o.cacheImports } : undefined,
-        );
+        plan = planImage({
+          loaded,
+          base: { ref: base.ref, config: base.config },
+          ...(python ? { python } : {}),
+          facts: { wheels, files, requirementFiles: requirements.closure, requirementTexts: requirements.texts },
+          settings,
+        });
       } catch (e) {
-        if (e instanceof Error && e.name === "PythonUnavailableError") {
-          throw new LocatedError(`${e.message} (platform ${formatPlatform(platform)})`, loaded.ranges.has("python_version") ? "python_version" : "base_image");
+        if (e instanceof PythonUnavailableError) {
+          throw new UserError(`${e.message} (platform ${formatPlatform(platform)})`, loaded.ranges.has("python_version") ? "python_version" : "base_image");
         }
-        if (e instanceof Error && e.name === "UnsupportedWithPipError") throw new LocatedError(e.message, (e as unknown as { at: string }).at);
         throw e;
       }
-      for (const note of compiled.notes) notices.push(notify(gw, caps, note));
-      const def = compiled.state.marshal({ platform });
+      if (optimizing) {
+        const source = daemonFacts({ gw, caps, lowering, cacheImports: o.cacheImports });
+        plan = (await optimizeInPhases(plan, source, { maxLayers: settings.maxLayers ?? DEFAULT_MAX_LAYERS })).plan;
+      }
+      for (const note of plan.notes) notices.push(notify(gw, caps, note));
+      const def = lower(plan, lowering).marshal({ platform });
       caps.llb.requireAll(def);
       const ref = await gw.solve(def, { cacheImports: o.cacheImports });
-      return { platform, ref, config: compiled.config, ...(base.rawConfig.length > 0 ? { baseConfig: base.rawConfig } : {}) };
+      const config = imageConfig(plan, { platform, specDigest: digest, frontendVersion: VERSION, ...(settings.imageId ? { imageId: settings.imageId } : {}), labels: settings.labels });
+      return { platform, ref, config, ...(base.rawConfig.length > 0 ? { baseConfig: base.rawConfig } : {}) };
     }),
   );
   await warnings;
@@ -167,25 +175,6 @@ export function optimizeMode(wanted: boolean, caps: Caps, python: boolean): { on
   const missing = ["mergeop", "diffop"].filter((c) => !caps.llb.has(c));
   if (missing.length === 0) return { on: true };
   return { on: false, notice: `optimize: this BuildKit lacks ${missing.join(" and ")} (BuildKit 0.10 or later has them), so the image is laid out one layer per spec entry` };
-}
-
-/**
- * Compiles, and with optimize answers what the compiler asks on the way: a layer's resolve step,
- * then what the package layers hold. Each answer is solved by BuildKit (and cached like any
- * step); the compiler stays pure and is simply run again with what was learnt.
- */
-async function compileInPhases(input: CompileInput, daemon: Parameters<typeof readResolution>[0] | undefined): Promise<CompiledImage> {
-  const resolutions = new Map<number, Resolution>();
-  const contents = new Map<string, DistContents>();
-  const facts: OptimizeFacts = { resolutions, contents };
-  for (;;) {
-    const out = compileOrRequest({ ...input, ...(daemon ? { optimize: facts } : {}) });
-    if (out.kind === "image") return out;
-    if (!daemon) throw new Error(`internal: the compiler asked for a ${out.request.kind} fact without optimize`);
-    const req = out.request;
-    if (req.kind === "resolve") resolutions.set(req.layer, await readResolution(daemon, req));
-    else for (const [id, c] of await inspectLayers(daemon, req)) contents.set(id, c);
-  }
 }
 
 /**
@@ -214,7 +203,7 @@ function checkBasePolicy(o: FrontendOptions, baseImage: string): void {
       }
     }
   } catch (e) {
-    throw new LocatedError((e as Error).message, "base_image");
+    throw new UserError((e as Error).message, "base_image");
   }
 }
 
@@ -229,7 +218,7 @@ async function warnLint(gw: Gateway, loaded: LoadedSpec, file: { filename: strin
         detail: [LINT_RULES[w.rule].description],
         url: ruleUrl(w.rule),
         info: { filename: file.filename, data: file.data, language },
-        ...(w.range ? { ranges: [pbRange(w.range)] } : {}),
+        ...(w.range ? { ranges: [toPbRange(w.range)] } : {}),
       }),
     ),
   );

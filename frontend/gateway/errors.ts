@@ -5,7 +5,8 @@
 import { messageType } from "../protocol/messages.js";
 import { BridgeError } from "../protocol/client.js";
 import { SpecError } from "../imagespec/problems.js";
-import type { SourceRange } from "../imagespec/tree.js";
+import { toPbRange, type SourceRange } from "../common/positions.js";
+import { UserError } from "../common/errors.js";
 
 const GRPC_UNKNOWN = 2;
 const SOURCE_DETAIL = "github.com/moby/buildkit/errdefs.Source+json";
@@ -24,29 +25,15 @@ export interface SpecFile {
   language: string;
 }
 
-/** An error with a location in the spec but found after parsing (e.g. at compile time). */
-export class LocatedError extends Error {
-  constructor(
-    message: string,
-    readonly path: string,
-  ) {
-    super(message);
-    this.name = "LocatedError";
-  }
-}
 
 /** The spec file as BuildKit's Source detail carries it (encoded once per error, shared by its problems). */
 export function sourceInfo(file: SpecFile) {
   return { filename: file.filename, data: Buffer.from(file.data).toString("base64"), language: file.language };
 }
 
-/** A spec range as pb.Range JSON: 1-based lines, 0-based characters. */
-export function pbRange(range: SourceRange) {
-  return { start: { line: range.start.line, character: range.start.column - 1 }, end: { line: range.end.line, character: Math.max(range.end.column - 1, 0) } };
-}
 
 function sourceDetail(info: ReturnType<typeof sourceInfo>, range: SourceRange) {
-  const json = { info, ranges: [pbRange(range)] };
+  const json = { info, ranges: [toPbRange(range)] };
   return { type_url: SOURCE_DETAIL, value: Buffer.from(JSON.stringify(json)) };
 }
 
@@ -71,8 +58,8 @@ export function statusFromError(err: unknown, file?: SpecFile, rangeOf?: (path: 
       : [];
     return { code: GRPC_UNKNOWN, message: err.message, details };
   }
-  if (err instanceof LocatedError && file && rangeOf) {
-    const range = rangeOf(err.path);
+  if (err instanceof UserError && err.at !== undefined && file && rangeOf) {
+    const range = rangeOf(err.at);
     return { code: GRPC_UNKNOWN, message: err.message, details: range ? [sourceDetail(sourceInfo(file), range)] : [] };
   }
   const message = err instanceof Error ? err.message || err.name : String(err);

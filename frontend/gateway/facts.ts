@@ -1,12 +1,13 @@
 /** Reads what the compiler needs to know from the client's files and the base image. */
 import { image, local, type Definition, type Platform } from "../../llb/src/index.js";
 import { parseDockerignore } from "../../common/src/context/dockerignore.js";
-import { basePipSettings, pipConfPaths } from "../compile/index-settings.js";
-import { interpreterVersion, pyvenvVersion, venvCandidates, type PythonFacts } from "../compile/python.js";
-import { requirementIncludes } from "../compile/requirements.js";
+import { basePipSettings, pipConfPaths } from "../plan/index-settings.js";
+import { interpreterVersion, pyvenvVersion, venvCandidates, type PythonFacts } from "../plan/python.js";
+import { trimTrailingSlashes } from "../common/paths.js";
+import { requirementIncludes } from "./requirements.js";
 import type { ImageSpec } from "../imagespec/model.js";
 import { MAX_SPEC_BYTES } from "../imagespec/load.js";
-import { contextPath } from "../imagespec/validate.js";
+import { contextPath } from "../common/paths.js";
 import { SpecError } from "../imagespec/problems.js";
 import type { Gateway } from "./gateway.js";
 import type { FrontendOptions } from "../options/options.js";

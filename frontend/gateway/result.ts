@@ -1,6 +1,6 @@
 /** The Result returned to buildkitd: refs per platform and the image config metadata. */
 import { formatPlatform, platformToOCI, type Platform } from "../../llb/src/index.js";
-import type { OciImage } from "../compile/image-config.js";
+import type { OciImage } from "../plan/image-config.js";
 
 export interface PlatformResult {
   platform: Platform;

@@ -4,15 +4,17 @@
  * subrequest types, which buildx renders.
  */
 import { formatPlatform, type Platform } from "../../llb/src/index.js";
+import { UserError } from "../common/errors.js";
 import type { LoadedSpec } from "../imagespec/load.js";
 import type { Secret } from "../imagespec/model.js";
 import { LINT_RULES, lintSpec, ruleUrl, type LintWarning } from "../imagespec/lint.js";
 import { formatProblem, SpecError } from "../imagespec/problems.js";
 import type { SourceRange } from "../imagespec/tree.js";
 import { nearestRange } from "../imagespec/tree.js";
-import { secretEnvName, secretId } from "../imagespec/validate.js";
-import { SECRET_DIR } from "../compile/compile.js";
-import { pbRange, sourceInfo } from "./errors.js";
+import { secretEnvName, secretId } from "../imagespec/secrets.js";
+import { SECRET_DIR } from "../plan/builder.js";
+import { sourceInfo } from "./errors.js";
+import { toPbRange } from "../common/positions.js";
 import { OWN_OPTIONS, type FrontendOptions } from "../options/options.js";
 
 export const DESCRIBE = "frontend.subrequests.describe";
@@ -29,10 +31,9 @@ const REQUESTS = [
 
 const versionOf = (name: (typeof REQUESTS)[number]["name"]) => REQUESTS.find((r) => r.name === name)!.version;
 
-export class UnsupportedSubrequestError extends Error {
+export class UnsupportedSubrequestError extends UserError {
   constructor(readonly requestId: string) {
     super(`this frontend does not support the subrequest "${requestId}" (supported: ${REQUESTS.map((r) => r.name).join(", ")})`);
-    this.name = "UnsupportedSubrequestError";
   }
 }
 
@@ -66,7 +67,7 @@ function table(rows: string[][], pad = 3): string {
  */
 function location(range: SourceRange | undefined, noRangeIndex = -1) {
   if (!range) return { sourceIndex: noRangeIndex, ranges: [] };
-  return { sourceIndex: 0, ranges: [pbRange(range)] };
+  return { sourceIndex: 0, ranges: [toPbRange(range)] };
 }
 
 export function describeResult(): Record<string, unknown> {

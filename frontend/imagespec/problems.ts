@@ -1,5 +1,6 @@
 /** Spec problems: what is wrong, where (JSON path and line:column), and how to fix it. */
-import type { SourceRange } from "./tree.js";
+import type { SourceRange } from "../common/positions.js";
+import { UserError } from "../common/errors.js";
 
 export interface SpecProblem {
   /** Path in protobuf-JSON terms, e.g. `layers[2].pip_packages.packages[0]`. */
@@ -13,13 +14,12 @@ export interface SpecProblem {
 export class TooManyProblems extends Error {}
 
 /** All problems found in a spec; thrown before any build step runs. */
-export class SpecError extends Error {
+export class SpecError extends UserError {
   constructor(
     readonly problems: readonly SpecProblem[],
     readonly filename: string,
   ) {
     super(formatProblems(problems, filename));
-    this.name = "SpecError";
   }
 }
 

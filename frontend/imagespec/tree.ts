@@ -9,15 +9,8 @@ import { scanJson, scanYaml, type ScanResult } from "./prescan.js";
 import { LIMITS } from "./limits.js";
 import { readYamlDocument } from "./yaml-tree.js";
 
-export interface Position {
-  line: number;
-  column: number;
-}
-
-export interface SourceRange {
-  start: Position;
-  end: Position;
-}
+import type { Position, SourceRange } from "../common/positions.js";
+export type { Position, SourceRange };
 
 /** The range of a spec path, or of its nearest parent that has one (`a.b[2].c` → `a.b[2]` → `a.b` → `a`). */
 export function nearestRange(ranges: ReadonlyMap<string, SourceRange>, path: string): SourceRange | undefined {

@@ -8,6 +8,8 @@ import { splitShellWords } from "../grammars/shellwords.js";
 import { shown } from "./shown.js";
 import { expandVariables, NestingTooDeepError } from "../grammars/env-expansion.js";
 import { nearestRange, type SourceRange } from "./tree.js";
+import { contextPath } from "../common/paths.js";
+import { defaultSecretEnv, secretEnvName, secretId } from "./secrets.js";
 
 export { LIMITS } from "./limits.js";
 import { LIMITS } from "./limits.js";
@@ -15,39 +17,9 @@ export const SUPPORTED_PYTHON = { min: 8, max: 14 } as const;
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Normalizes a context-relative path; undefined when it is absolute or leaves the context. */
-export function contextPath(p: string): string | undefined {
-  if (p.startsWith("/") || p.includes("\0")) return undefined;
-  const parts: string[] = [];
-  for (const part of p.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.length === 0 ? "." : parts.join("/");
-}
-
-/** The BuildKit secret id of a Flyte secret: `<group>_<key>`, or `<key>` without a group. */
-export function secretId(s: Secret): string {
-  return s.group ? `${s.group}_${s.key}` : s.key;
-}
-
-/** Flyte's default env var name for a secret: the id upper-cased with `-` and `.` turned into `_`. */
-export function defaultSecretEnv(s: Secret): string {
-  return secretId(s).toUpperCase().replace(/[-.]/g, "_");
-}
-
 /** Whether a package index URL is one pip and uv accept: http(s) or file, any case of scheme. */
 export function isIndexUrl(url: string): boolean {
   return /^(?:https?|file):\/\/\S+$/i.test(url);
-}
-
-/** The env var a secret sets in its step: its env_var, or for env secrets the derived name. */
-export function secretEnvName(s: Secret): string | undefined {
-  if (s.envVar) return s.envVar;
-  return s.mount === "FILE" ? undefined : defaultSecretEnv(s);
 }
 
 /** How a secret is written in the spec, for messages: `{group: a, key: b}`. */

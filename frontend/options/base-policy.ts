@@ -9,16 +9,16 @@
  * Deny wins; with an allow list, only what it matches may be used.
  */
 import { parseImageReference } from "../../llb/src/index.js";
+import { UserError } from "../common/errors.js";
 
 export interface BasePolicy {
   allow: readonly string[];
   deny: readonly string[];
 }
 
-export class BaseImagePolicyError extends Error {
+export class BaseImagePolicyError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = "BaseImagePolicyError";
   }
 }
 

@@ -4,7 +4,8 @@
  * as plain options (`--opt installer=pip`) and as build args (`--build-arg installer=pip`).
  */
 import { parseLinuxPlatform, type NetworkMode, type Platform, type ProxyEnv } from "../../llb/src/index.js";
-import type { IndexSettings } from "../compile/index-settings.js";
+import { UserError } from "../common/errors.js";
+import type { IndexSettings } from "../plan/index-settings.js";
 import { isIndexUrl } from "../imagespec/validate.js";
 import { DEFAULT_UV_IMAGE, type BuildSettings, type InstallerKind } from "./settings.js";
 
@@ -70,10 +71,9 @@ const DOCKERUI_PREFIXES = ["build-arg:", "label:", "attest:", "context:", "input
 /** Build args every client may send that are not meant for the spec. */
 const PASSTHROUGH_BUILD_ARGS = /^(BUILDKIT_[A-Z0-9_]+|SOURCE_DATE_EPOCH|(HTTP|HTTPS|FTP|NO|ALL)_PROXY|(http|https|ftp|no|all)_proxy)$/;
 
-export class OptionError extends Error {
+export class OptionError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = "OptionError";
   }
 }
 

@@ -1,6 +1,6 @@
 /** Build settings that come from frontend options rather than from the spec. */
 import type { NetworkMode, ProxyEnv } from "../../llb/src/index.js";
-import type { IndexSettings } from "../compile/index-settings.js";
+import type { IndexSettings } from "../plan/index-settings.js";
 
 export type InstallerKind = "uv" | "pip";
 
@@ -34,6 +34,6 @@ export interface BuildSettings {
   maxLayers?: number;
 }
 
-export function cacheId(settings: BuildSettings, id: string): string {
+export function cacheId(settings: Pick<BuildSettings, "cacheNamespace">, id: string): string {
   return settings.cacheNamespace ? `${settings.cacheNamespace}/${id}` : id;
 }

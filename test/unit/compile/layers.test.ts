@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CONTEXT_MOUNT, PROJECT_MOUNT, SECRET_DIR } from "../../../frontend/compile/compile.js";
-import { UV_BIN, UV_MOUNT } from "../../../frontend/compile/installer.js";
+import { CONTEXT_MOUNT, PROJECT_MOUNT } from "../../../frontend/plan/context.js";
+import { SECRET_DIR } from "../../../frontend/plan/builder.js";
+import { UV_BIN, UV_MOUNT } from "../../../frontend/plan/installer.js";
 import { DEFAULT_UV_IMAGE } from "../../../frontend/options/settings.js";
 import { baseConfig, compileSpec, PYTHON_311 } from "../../support/compile-fixture.js";
 import { decodeOps, envOf, execOps, mountAt } from "../../support/llb-inspect.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { requirementIncludes } from "../../../frontend/compile/requirements.js";
+import { requirementIncludes } from "../../../frontend/gateway/requirements.js";
 
 describe("requirements includes", () => {
   it("finds -r, --requirement, -c and --constraint relative to the including file", () => {

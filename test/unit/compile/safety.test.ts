@@ -1,6 +1,6 @@
 /** Issue 6 safety properties, at the LLB level. */
 import { describe, expect, it } from "vitest";
-import { UV_BIN } from "../../../frontend/compile/installer.js";
+import { UV_BIN } from "../../../frontend/plan/installer.js";
 import { compileSpec } from "../../support/compile-fixture.js";
 import { execOps } from "../../support/llb-inspect.js";
 

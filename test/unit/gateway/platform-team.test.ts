@@ -1,7 +1,7 @@
 /** What a platform team configures: operator defaults, base image policy, base pip settings for uv, uv from the frontend image, subrequests. */
 import { describe, expect, it } from "vitest";
-import { basePipSettings, indexEnv, parsePipConf, pipConfPaths } from "../../../frontend/compile/index-settings.js";
-import { UV_MOUNT } from "../../../frontend/compile/installer.js";
+import { basePipSettings, indexEnv, parsePipConf, pipConfPaths } from "../../../frontend/plan/index-settings.js";
+import { UV_MOUNT } from "../../../frontend/plan/installer.js";
 import { checkBaseImage, matchesPattern } from "../../../frontend/options/base-policy.js";
 import { buildSettings, OptionError, parseOptions } from "../../../frontend/options/options.js";
 import { imageOfDefinition, ownUv, FRONTEND_DEFINITION, OWN_UV_DIR } from "../../../frontend/gateway/own-image.js";

@@ -5,8 +5,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileImage } from "../../../frontend/compile/compile.js";
-import { PythonUnavailableError } from "../../../frontend/compile/python.js";
+import { planImage } from "../../../frontend/plan/plan-image.js";
+import { lower } from "../../../frontend/lower/lower.js";
+import { UserError } from "../../../frontend/common/errors.js";
+import { PythonUnavailableError } from "../../../frontend/plan/python.js";
 import { loadSpec } from "../../../frontend/imagespec/load.js";
 import { scanYaml } from "../../../frontend/imagespec/prescan.js";
 import { SpecError } from "../../../frontend/imagespec/problems.js";
@@ -21,26 +23,22 @@ const anyWheels = new Proxy({} as Record<string, string[]>, { get: (_t, dir) => 
 
 /** Errors that are a clean, user-facing verdict on the spec. */
 function isCleanError(e: unknown): boolean {
-  return e instanceof SpecError || e instanceof PythonUnavailableError || (e instanceof Error && e.name === "UnsupportedWithPipError");
+  return e instanceof SpecError || e instanceof PythonUnavailableError || e instanceof UserError;
 }
 
 function pipeline(text: string, installer: "uv" | "pip"): "rejected" | "compiled" {
   const data = new TextEncoder().encode(text);
   try {
     const loaded = loadSpec(data, "spec.yaml");
-    const compiled = compileImage({
-      loaded,
+    const plan = planImage({ loaded, base: { ref: BASE_REF, config: baseConfig() }, python: PYTHON_311, facts: { wheels: anyWheels, files: {} }, settings: settings({ installer }) });
+    const state = lower(plan, {
       platform: { os: "linux", architecture: "amd64" },
-      base: { ref: BASE_REF, config: baseConfig() },
-      python: PYTHON_311,
-      facts: { wheels: anyWheels, files: {} },
-      settings: settings({ installer }),
       context: { localName: "context", sessionId: "s", excludePatterns: [] },
-      specDigest: "sha256:" + "0".repeat(64),
-      frontendVersion: "0",
+      settings: settings({ installer }),
       sourceMap: new SourceMap("spec.yaml", data, "yaml"),
+      ranges: loaded.ranges,
     });
-    const def = compiled.state.marshal();
+    const def = state.marshal();
     expect(def.def.length).toBeGreaterThanOrEqual(2);
     expect(decodeDefinition(def.encode()).def.length).toBe(def.def.length);
     return "compiled";

@@ -4,7 +4,7 @@ import { isDebianPackage } from "../../../frontend/grammars/debian.js";
 import { loadSpec } from "../../../frontend/imagespec/load.js";
 import { isProjectName } from "../../../frontend/grammars/pep508.js";
 import { SpecError } from "../../../frontend/imagespec/problems.js";
-import { defaultSecretEnv } from "../../../frontend/imagespec/validate.js";
+import { defaultSecretEnv } from "../../../frontend/imagespec/secrets.js";
 import { doublingRatio } from "../../support/linear-time.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);

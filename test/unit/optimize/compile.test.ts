@@ -1,11 +1,10 @@
 /** The plan → optimize → LLB stages of optimize, phase by phase, with the daemon's answers as input. */
 import { describe, expect, it } from "vitest";
-import type { CompileOutcome, FactsRequest, OptimizeFacts } from "../../../frontend/compile/compile.js";
 import { optimizeMode } from "../../../frontend/gateway/build.js";
 import type { DistContents } from "../../../frontend/optimize/record.js";
 import type { Resolution, ResolvedDist } from "../../../frontend/optimize/resolution.js";
 import { CapSet } from "../../../llb/src/index.js";
-import { compileOptimized } from "../../support/compile-fixture.js";
+import { compileOptimized, firstRequest, type AskedRequest } from "../../support/compile-fixture.js";
 import { decodeOps, envOf, execOps, type DecodedOp } from "../../support/llb-inspect.js";
 
 const INDEX = "https://pypi.example/simple";
@@ -36,20 +35,9 @@ const ML: ResolvedDist[] = [
 ];
 const SIZES: Record<string, number> = { torch: 700 << 20, filelock: 20 << 10, requests: 200 << 10 };
 
-/** Runs the phases as the gateway would, answering with `resolve(layerIndex)` and RECORD-like contents. */
+/** The gateway's phase loop with canned answers: `resolve(layerIndex)` and RECORD-like contents. */
 function phases(s: object, resolve: (layer: number) => Resolution, o: Parameters<typeof compileOptimized>[2] = {}, contents: (id: string) => DistContents = sizes) {
-  const resolutions = new Map<number, Resolution>();
-  const known = new Map<string, DistContents>();
-  const facts: OptimizeFacts = { resolutions, contents: known };
-  const asked: FactsRequest[] = [];
-  for (let i = 0; i < 50; i++) {
-    const out: CompileOutcome = compileOptimized(s, facts, o);
-    if (out.kind === "image") return { image: out, asked };
-    asked.push(out.request);
-    if (out.request.kind === "resolve") resolutions.set(out.request.layer, resolve(out.request.layer));
-    else for (const id of out.request.ids) known.set(id, contents(id));
-  }
-  throw new Error("compile did not converge");
+  return compileOptimized(s, resolve, o, contents);
 }
 
 function sizes(id: string): DistContents {
@@ -72,12 +60,10 @@ describe("optimize, pip installer", () => {
   const s = spec([APT(["jq"]), PIP(["torch==2.13.0+cpu", "requests"]), { workdir: { workdir: "/app" } }, { copy_config: { src: "src", dst: "." } }, { env: { env_variables: { MODE: "prod" } } }]);
   const pip = { settings: { installer: "pip" as const } };
 
-  it("asks first for the resolve step, run on the venv without the apt layer, with the layer's options", () => {
-    const out = compileOptimized(s, { resolutions: new Map(), contents: new Map() }, pip);
-    expect(out.kind).toBe("needs");
-    const req = (out as { request: FactsRequest }).request;
+  it("asks first for the resolve step, run on the venv without the apt layer, with the layer's options", async () => {
+    const req = firstRequest(s, pip);
     expect(req).toMatchObject({ kind: "resolve", layer: 1, at: "layers[1]", installer: "pip" });
-    const ops = decodeOps((req as { state: { marshal(): any } }).state.marshal());
+    const ops = decodeOps(req.state.marshal());
     const resolve = ops.find((o) => o.op.exec && args(o).includes("--dry-run"))!;
     expect(args(resolve)).toEqual(expect.arrayContaining(["resolve", "--report", "/run/imagespec/optimize/out/report.json", "--index-url", INDEX, "torch==2.13.0+cpu", "requests"]));
     expect(args(resolve)).not.toContain("--ignore-installed");
@@ -85,10 +71,10 @@ describe("optimize, pip installer", () => {
     expect(ops.some((o) => o.op.exec && args(o).some((a) => a.includes("apt-get")))).toBe(false);
   });
 
-  it("then what each package layer holds, then the image: one install per distribution, each on the venv, merged with the rest", () => {
-    const { image, asked } = phases(s, () => ok(ML), pip);
+  it("then what each package layer holds, then the image: one install per distribution, each on the venv, merged with the rest", async () => {
+    const { image, asked } = await phases(s, () => ok(ML), pip);
     expect(asked.map((a) => a.kind)).toEqual(["resolve", "inspect"]);
-    const inspect = asked[1] as Extract<FactsRequest, { kind: "inspect" }>;
+    const inspect = asked[1] as Extract<AskedRequest, { kind: "inspect" }>;
     expect(inspect.ids).toEqual(["filelock==3.16.1", "torch==2.13.0+cpu", "requests==2.32.3"]);
     expect(inspect.sitePackages).toBe("/opt/venv/lib/python3.11/site-packages");
     // One step reads them all: each package layer mounted read-only, in the order of the ids.
@@ -131,38 +117,38 @@ describe("optimize, pip installer", () => {
     expect(merges[0]!.op.inputs).toHaveLength(5);
   });
 
-  it("refuses a package layer that came back without its package, naming it", () => {
+  it("refuses a package layer that came back without its package, naming it", async () => {
     const empty = (id: string) => (id.startsWith("torch") ? { size: 0, files: [] } : sizes(id));
-    expect(() => phases(s, () => ok(ML), pip, empty)).toThrow(/the layer of torch==2\.13\.0\+cpu came back from BuildKit without the installed package .* prune it/);
+    await expect(phases(s, () => ok(ML), pip, empty)).rejects.toThrow(/the layer of torch==2\.13\.0\+cpu came back from BuildKit without the installed package .* prune it/);
   });
 
-  it("gives each package's layer a copy op of its own, the same for the same package in another spec", () => {
-    const copies = (sp: object) =>
-      decodeOps(phases(sp, () => ok(ML), pip).image.state.marshal())
+  it("gives each package's layer a copy op of its own, the same for the same package in another spec", async () => {
+    const copies = async (sp: object) =>
+      decodeOps((await phases(sp, () => ok(ML), pip)).image.state.marshal())
         .filter((o) => o.name?.includes("layer of"))
         .map((o) => [o.name!.split("layer of ")[1], o.op.file.actions[0].copy.excludePatterns[0], o.digest]);
-    const a = copies(s);
+    const a = await copies(s);
     expect(new Set(a.map(([, pattern]) => pattern)).size).toBe(3);
     expect(a.find(([id]) => id === "torch==2.13.0+cpu")![1]).toBe("opt/.imagespec-layer-torch__2.13.0_cpu");
-    const b = copies(spec([PIP(["torch==2.13.0+cpu", "requests"]), { env: { env_variables: { OTHER: "1" } } }]));
+    const b = await copies(spec([PIP(["torch==2.13.0+cpu", "requests"]), { env: { env_variables: { OTHER: "1" } } }]));
     expect(b.map(([, , digest]) => digest).sort()).toEqual(a.map(([, , digest]) => digest).sort());
   });
 
-  it("keeps every package step the same when the apt list changes", () => {
+  it("keeps every package step the same when the apt list changes", async () => {
     const withApt = (pkgs: string[]) => spec([APT(pkgs), PIP(["torch==2.13.0+cpu", "requests"])]);
-    const digests = (pkgs: string[]) =>
-      decodeOps(phases(withApt(pkgs), () => ok(ML), pip).image.state.marshal())
+    const digests = async (pkgs: string[]) =>
+      decodeOps((await phases(withApt(pkgs), () => ok(ML), pip)).image.state.marshal())
         .filter((o) => o.op.file && o.name?.includes("layer of"))
         .map((o) => o.digest)
         .sort();
-    const before = digests(["jq"]);
+    const before = await digests(["jq"]);
     expect(before).toHaveLength(3);
-    expect(digests(["jq", "less"])).toEqual(before);
+    expect(await digests(["jq", "less"])).toEqual(before);
   });
 
-  it("installs what the environment already has at that version only once, and an sdist on top of everything before it", () => {
+  it("installs what the environment already has at that version only once, and an sdist on top of everything before it", async () => {
     const dists = [wheel("pip", "23.0.1"), wheel("built", "1.0", { source: { kind: "sdist", filename: "built-1.0.tar.gz", sha256: [], fromContext: false } })];
-    const { image } = phases(spec([APT(["libpq-dev"]), PIP(["built"])]), () => ok(dists), pip);
+    const { image } = await phases(spec([APT(["libpq-dev"]), PIP(["built"])]), () => ok(dists), pip);
     const def = image.state.marshal();
     const ops = decodeOps(def);
     const installs = execOps(def).filter((o) => args(o).includes("--no-deps"));
@@ -173,9 +159,9 @@ describe("optimize, pip installer", () => {
     expect(chain).toContain("libpq-dev");
   });
 
-  it("upgrades what the base image has with a layer that keeps the deletions: the diff itself, kept apart", () => {
+  it("upgrades what the base image has with a layer that keeps the deletions: the diff itself, kept apart", async () => {
     const dists = [wheel("setuptools", "84.0.0", { requested: false }), wheel("torch", "2.13.0+cpu", { requires: ["setuptools"] })];
-    const { image } = phases(spec([PIP(["torch==2.13.0+cpu"])]), () => ok(dists), { settings: { installer: "pip", maxLayers: 3 } });
+    const { image } = await phases(spec([PIP(["torch==2.13.0+cpu"])]), () => ok(dists), { settings: { installer: "pip", maxLayers: 3 } });
     const ops = decodeOps(image.state.marshal());
     const merge = ops.find((o) => o.op.merge)!;
     const inputs = merge.op.inputs.map((i: any) => byDigest(ops).get(i.digest)!);
@@ -184,29 +170,29 @@ describe("optimize, pip installer", () => {
     expect(inputs[1]!.name).toBe("[1/1] layer of setuptools==84.0.0 (replaces setuptools 66.1.1)");
   });
 
-  it("installs a layer in one step, saying why, when it changes what an earlier layer installed", () => {
+  it("installs a layer in one step, saying why, when it changes what an earlier layer installed", async () => {
     const s2 = spec([PIP(["tinyjson==1.0.0"]), PIP(["tinyjson==1.1.0"])]);
-    const { image, asked } = phases(s2, (layer) => (layer === 0 ? ok([wheel("tinyjson", "1.0.0")]) : { ok: false, reason: "ERROR: Cannot install tinyjson==1.1.0" }), pip);
+    const { image, asked } = await phases(s2, (layer) => (layer === 0 ? ok([wheel("tinyjson", "1.0.0")]) : { ok: false, reason: "ERROR: Cannot install tinyjson==1.1.0" }), pip);
     expect(asked.map((a) => a.kind)).toEqual(["resolve", "resolve", "inspect"]);
     // The second resolve pins what the first layer installed.
-    const second = decodeOps((asked[1] as Extract<FactsRequest, { kind: "resolve" }>).state.marshal());
+    const second = decodeOps((asked[1] as Extract<AskedRequest, { kind: "resolve" }>).state.marshal());
     expect(mkfileText(second, "/pins.txt")).toEqual(["tinyjson==1.0.0\n"]);
     expect(image.notes).toEqual(["layers[1]: installed in one step, not package by package: resolving it against what is installed failed: ERROR: Cannot install tinyjson==1.1.0"]);
     const names = execOps(image.state.marshal()).map((o) => o.name ?? "");
     expect(names).toContain("[2/2] pip install tinyjson==1.1.0 (one step: resolving it against what is installed failed: ERROR: Cannot install tinyjson==…)");
   });
 
-  it("installs in one step what cannot stand alone, or options it cannot split, naming the reason", () => {
-    const editable = phases(spec([PIP(["mine"])]), () => ok([wheel("mine", "1", { source: { kind: "unsupported", why: "an editable install (file:///src)" } })]), pip).image;
+  it("installs in one step what cannot stand alone, or options it cannot split, naming the reason", async () => {
+    const editable = (await phases(spec([PIP(["mine"])]), () => ok([wheel("mine", "1", { source: { kind: "unsupported", why: "an editable install (file:///src)" } })]), pip)).image;
     expect(editable.notes[0]).toContain("mine comes from an editable install (file:///src)");
-    const target = phases(spec([PIP(["x"], "--target /x")]), () => ok([]), pip);
+    const target = await phases(spec([PIP(["x"], "--target /x")]), () => ok([]), pip);
     expect(target.asked).toEqual([]);
     expect(target.image.notes[0]).toContain("the option --target cannot be honoured package by package");
   });
 
-  it("keeps the image within the layer budget, the base image's layers counted", () => {
+  it("keeps the image within the layer budget, the base image's layers counted", async () => {
     const many = Array.from({ length: 150 }, (_, i) => wheel(`p${String(i).padStart(3, "0")}`, "1.0"));
-    const { image } = phases(spec([PIP(["all"])]), () => ok(many), { ...pip, settings: { installer: "pip", maxLayers: 20 } });
+    const { image } = await phases(spec([PIP(["all"])]), () => ok(many), { ...pip, settings: { installer: "pip", maxLayers: 20 } });
     const ours = image.config.history!.slice(1).filter((h) => !h.empty_layer);
     expect(image.config.rootfs!.diff_ids.length + ours.length).toBe(20);
     const tail = image.config.history!.find((h) => h.created_by?.includes("and 130 more"));
@@ -215,9 +201,9 @@ describe("optimize, pip installer", () => {
 });
 
 describe("optimize, uv installer and projects (LLB only: no uv runs here)", () => {
-  it("resolves with uv pip compile to a PEP 751 lock and installs each package with uv pip install --no-deps", () => {
-    const { image, asked } = phases(spec([PIP(["torch==2.13.0+cpu", "requests"])]), () => ok(ML));
-    const resolve = decodeOps((asked[0] as Extract<FactsRequest, { kind: "resolve" }>).state.marshal());
+  it("resolves with uv pip compile to a PEP 751 lock and installs each package with uv pip install --no-deps", async () => {
+    const { image, asked } = await phases(spec([PIP(["torch==2.13.0+cpu", "requests"])]), () => ok(ML));
+    const resolve = decodeOps((asked[0] as Extract<AskedRequest, { kind: "resolve" }>).state.marshal());
     const compileOp = resolve.find((o) => o.op.exec && args(o).includes("compile"))!;
     expect(args(compileOp)).toEqual(expect.arrayContaining(["/opt/imagespec/uv/uv", "pip", "compile", "--format", "pylock.toml", "--output-file", "/run/imagespec/optimize/out/pylock.toml", "/run/imagespec/optimize/in/requirements.in"]));
     // uv does not read the environment, so the driver pins what is installed (the "1").
@@ -228,7 +214,7 @@ describe("optimize, uv installer and projects (LLB only: no uv runs here)", () =
     expect(args(installs[0]!)).toEqual(expect.arrayContaining(["/opt/imagespec/uv/uv", "pip", "install", "--python", "/opt/venv/bin/python", "--no-deps"]));
   });
 
-  it("takes a uv project's packages from its uv.lock and installs the project itself after them", () => {
+  it("takes a uv project's packages from its uv.lock and installs the project itself after them", async () => {
     const pyproject = '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["requests"]\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n';
     const lock = `version = 1
 [[package]]
@@ -242,8 +228,8 @@ version = "2.32.3"
 source = { registry = "https://pypi.org/simple" }
 `;
     const s = spec([{ uv_project: { pyproject: "app/pyproject.toml", uvlock: "app/uv.lock" } }]);
-    const { image, asked } = phases(s, () => ok([wheel("requests", "2.32.3")]), { files: { "app/pyproject.toml": pyproject, "app/uv.lock": lock } });
-    const resolve = decodeOps((asked[0] as Extract<FactsRequest, { kind: "resolve" }>).state.marshal());
+    const { image, asked } = await phases(s, () => ok([wheel("requests", "2.32.3")]), { files: { "app/pyproject.toml": pyproject, "app/uv.lock": lock } });
+    const resolve = decodeOps((asked[0] as Extract<AskedRequest, { kind: "resolve" }>).state.marshal());
     expect(mkfileText(resolve, "/requirements.in")).toEqual(["requests==2.32.3\n"]);
     expect(args(resolve.find((o) => o.op.exec && args(o).includes("compile"))!)).toContain("--no-deps");
     const names = execOps(image.state.marshal()).map((o) => o.name ?? "");
@@ -298,27 +284,27 @@ lock-version = "2.1"
   const poetry = (extra = "") => spec([{ poetry_project: { pyproject: "pyproject.toml", poetry_lock: "poetry.lock", ...(extra ? { extra_args: extra } : {}) } }]);
   const poetryFiles = { files: { "pyproject.toml": POETRY_PYPROJECT, "poetry.lock": POETRY_LOCK } };
 
-  it("takes a poetry project's packages from poetry.lock as poetry would choose them, then lets poetry install the project only", () => {
+  it("takes a poetry project's packages from poetry.lock as poetry would choose them, then lets poetry install the project only", async () => {
     const dists = [wheel("requests", "2.32.3"), wheel("certifi", "2024.8.30"), wheel("urllib3", "2.2.3"), wheel("Foo", "1.2.0"), wheel("bar", "1.0.0"), wheel("pytest", "8.3.3")];
-    const { image, asked } = phases(poetry(), () => ok(dists), poetryFiles);
-    const resolve = decodeOps((asked[0] as Extract<FactsRequest, { kind: "resolve" }>).state.marshal());
+    const { image, asked } = await phases(poetry(), () => ok(dists), poetryFiles);
+    const resolve = decodeOps((asked[0] as Extract<AskedRequest, { kind: "resolve" }>).state.marshal());
     expect(mkfileText(resolve, "/requirements.in")).toEqual(["bar==1.0.0\ncertifi==2024.8.30\nFoo==1.2.0\npytest==8.3.3\nrequests==2.32.3\nurllib3==2.2.3 ; sys_platform != 'win32'\n"]);
     const execs = execOps(image.state.marshal());
     expect(execs.filter((o) => args(o).includes("--no-deps"))).toHaveLength(6);
     const root = execs.find((o) => args(o).includes("--only-root"))!;
     expect(root.name).toBe("[1/1] poetry install pyproject.toml (the project only)");
     expect(image.config.history!.at(-1)!.created_by).toBe("[1/1] poetry install pyproject.toml (the project only)");
-    const deps = phases(poetry("--no-root"), () => ok(dists), poetryFiles).image;
+    const deps = (await phases(poetry("--no-root"), () => ok(dists), poetryFiles)).image;
     expect(execOps(deps.state.marshal()).some((o) => args(o).includes("--only-root"))).toBe(false);
   });
 
-  it("leaves a poetry project to poetry in one step, saying why, for poetry options or what the lock cannot pin", () => {
-    const withGroup = phases(poetry("--with docs"), () => ok([]), poetryFiles);
+  it("leaves a poetry project to poetry in one step, saying why, for poetry options or what the lock cannot pin", async () => {
+    const withGroup = await phases(poetry("--with docs"), () => ok([]), poetryFiles);
     expect(withGroup.asked).toEqual([]);
     expect(withGroup.image.notes).toEqual(["layers[0]: installed in one step, not package by package: extra_args --with docs are poetry options"]);
     expect(execOps(withGroup.image.state.marshal()).some((o) => args(o).join(" ").includes("poetry install"))).toBe(true);
     const gitLock = POETRY_LOCK.replace('name = "bar"\nversion = "1.0.0"', 'name = "bar"\nversion = "1.0.0"\nsource = { type = "git", url = "https://git.example/bar" }');
-    const git = phases(poetry(), () => ok([]), { files: { "pyproject.toml": POETRY_PYPROJECT, "poetry.lock": gitLock } });
+    const git = await phases(poetry(), () => ok([]), { files: { "pyproject.toml": POETRY_PYPROJECT, "poetry.lock": gitLock } });
     expect(git.image.notes[0]).toContain('poetry.lock takes "bar" from a git source (https://git.example/bar)');
   });
 });
@@ -326,12 +312,12 @@ lock-version = "2.1"
 describe("optimize mode", () => {
   const caps = (ids: string[]) => ({ gateway: new CapSet([]), llb: new CapSet(ids.map((id) => ({ id, enabled: true }))) });
 
-  it("is on when asked for and the daemon can merge and diff", () => {
+  it("is on when asked for and the daemon can merge and diff", async () => {
     expect(optimizeMode(true, caps(["mergeop", "diffop"]), true)).toEqual({ on: true });
     expect(optimizeMode(false, caps(["mergeop", "diffop"]), true)).toEqual({ on: false });
   });
 
-  it("falls back to one layer per spec entry with one notice on a daemon without the caps", () => {
+  it("falls back to one layer per spec entry with one notice on a daemon without the caps", async () => {
     expect(optimizeMode(true, caps(["mergeop"]), true)).toEqual({ on: false, notice: expect.stringContaining("lacks diffop") });
     expect(optimizeMode(true, caps([]), true).notice).toMatch(/lacks mergeop and diffop .* one layer per spec entry/);
     expect(optimizeMode(true, caps([]), false)).toEqual({ on: false });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { requirementFileOptions, splitInstallerArgs } from "../../../frontend/optimize/installer-args.js";
+import { splitInstallerArgs } from "../../../frontend/optimize/installer-args.js";
+import { requirementFileOptions } from "../../../frontend/plan/requirement-options.js";
 import { parseRecord } from "../../../frontend/optimize/record.js";
 import { failureReason, parsePipReport, parsePylock } from "../../../frontend/optimize/resolution.js";
 

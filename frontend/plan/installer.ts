@@ -1,6 +1,6 @@
 /** Maps pip options and package lists onto uv or pip argv, mounts and caches. */
-import type { RunMount, State } from "../../llb/src/index.js";
 import type { PipOptions } from "../imagespec/model.js";
+import type { Mount } from "./plan.js";
 import { splitShellWords } from "../grammars/shellwords.js";
 import { cacheId, type BuildSettings } from "../options/settings.js";
 
@@ -11,9 +11,7 @@ export const UV_BIN = `${UV_MOUNT}/uv`;
 export interface Installer {
   kind: "uv" | "pip";
   venv: string;
-  /** The uv image, for the uv installer. */
-  uvImage?: State;
-  settings: BuildSettings;
+  settings: Pick<BuildSettings, "cacheNamespace">;
 }
 
 /** Index and pre-release options, then extra_args split like a shell would (never run by one). */
@@ -30,14 +28,14 @@ export function pipOptionArgs(kind: "uv" | "pip", o: PipOptions): string[] {
  * The mounts every install step gets: the installer's cache, and uv itself for uv. Steps of one
  * package each share the cache, so they can run side by side (pip and uv write it atomically).
  */
-export function installerMounts(inst: Installer, sharing: "locked" | "shared" = "locked"): RunMount[] {
+export function installerMounts(inst: Installer, sharing: "locked" | "shared" = "locked"): Mount[] {
   if (inst.kind === "uv") {
     return [
-      { type: "cache", dest: "/root/.cache/uv", id: cacheId(inst.settings, "uv"), sharing },
-      { type: "bind", dest: UV_MOUNT, source: inst.uvImage!, readonly: true, ...(inst.settings.uvImageDir ? { selector: inst.settings.uvImageDir } : {}) },
+      { kind: "cache", dest: "/root/.cache/uv", id: cacheId(inst.settings, "uv"), sharing },
+      { kind: "uv", dest: UV_MOUNT },
     ];
   }
-  return [{ type: "cache", dest: "/root/.cache/pip", id: cacheId(inst.settings, "pip"), sharing }];
+  return [{ kind: "cache", dest: "/root/.cache/pip", id: cacheId(inst.settings, "pip"), sharing }];
 }
 
 /** argv prefix of `pip install` into the venv. */

@@ -1,4 +1,4 @@
-import { trimTrailingSlashes } from "./python.js";
+import { trimTrailingSlashes } from "../common/paths.js";
 
 /**
  * Package index settings that do not come from a layer: the operator's defaults (frontend

@@ -1,6 +1,8 @@
-/** Reads what optimize asks the daemon: a layer's resolve step output, and what package layers hold. */
-import type { Platform, State } from "../../llb/src/index.js";
-import { CONTEXT_MOUNT, type FactsRequest } from "../compile/compile.js";
+/** Optimize's questions answered by the daemon: each probe plan is lowered, solved (and cached like any step) and read. */
+import { lower, type LowerContext } from "../lower/lower.js";
+import type { Plan } from "../plan/plan.js";
+import { CONTEXT_MOUNT } from "../plan/context.js";
+import type { FactSource, FactsRequest } from "../optimize/facts.js";
 import { failureReason, parsePipReport, parsePylock, type Resolution, type ResolveStatus } from "../optimize/resolution.js";
 import { parseRecord, type DistContents } from "../optimize/record.js";
 import type { Gateway, Caps } from "./gateway.js";
@@ -11,21 +13,26 @@ const MAX_REPORT_BYTES = 64 << 20;
 interface Solve {
   gw: Gateway;
   caps: Caps;
-  platform: Platform;
+  lowering: LowerContext;
   cacheImports: readonly CacheImport[];
 }
 
-async function solveState(s: Solve, state: State): Promise<string> {
-  const def = state.marshal({ platform: s.platform });
+async function solvePlan(s: Solve, probe: Plan): Promise<string> {
+  const def = lower(probe, s.lowering).marshal({ platform: s.lowering.platform });
   s.caps.llb.requireAll(def);
   return s.gw.solve(def, { cacheImports: s.cacheImports });
+}
+
+/** The daemon as optimize's fact source. */
+export function daemonFacts(s: Solve): FactSource {
+  return { resolve: (req) => readResolution(s, req), inspect: (req) => inspectLayers(s, req) };
 }
 
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** Runs a layer's resolve step and reads its answer; a failed resolve is an answer too. */
-export async function readResolution(s: Solve, req: Extract<FactsRequest, { kind: "resolve" }>): Promise<Resolution> {
-  const ref = await solveState(s, req.state);
+async function readResolution(s: Solve, req: Extract<FactsRequest, { kind: "resolve" }>): Promise<Resolution> {
+  const ref = await solvePlan(s, req.probe);
   const status = JSON.parse(decode(await s.gw.readFile(ref, "status.json", 1 << 20))) as ResolveStatus;
   if (status.exit !== 0) return { ok: false, reason: failureReason(status) };
   const installed = JSON.parse(decode(await s.gw.readFile(ref, "installed.json", 8 << 20))) as Record<string, string>;
@@ -42,8 +49,8 @@ export async function readResolution(s: Solve, req: Extract<FactsRequest, { kind
 }
 
 /** What each package layer holds, from its RECORD files: sizes for the layout, files for overlaps. */
-export async function inspectLayers(s: Solve, req: Extract<FactsRequest, { kind: "inspect" }>): Promise<Map<string, DistContents>> {
-  const ref = await solveState(s, req.state);
+async function inspectLayers(s: Solve, req: Extract<FactsRequest, { kind: "inspect" }>): Promise<Map<string, DistContents>> {
+  const ref = await solvePlan(s, req.probe);
   const records = JSON.parse(decode(await s.gw.readFile(ref, "records.json", MAX_REPORT_BYTES * 4))) as Record<string, string[]>;
   const site = req.sitePackages.replace(/^\/+/, "");
   const out = new Map<string, DistContents>();

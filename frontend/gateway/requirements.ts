@@ -1,5 +1,5 @@
 /** Finds the files a requirements file pulls in with -r/-c (relative to it), recursively. */
-import { contextPath } from "../imagespec/validate.js";
+import { contextPath } from "../common/paths.js";
 
 const INCLUDE = /^\s*(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)/;
 

@@ -1,14 +1,10 @@
 /** Chooses the Python environment: reuse a venv of the right version, or create /opt/venv. */
 import type { IndexSettings } from "./index-settings.js";
+import { UserError } from "../common/errors.js";
+import { trimTrailingSlashes } from "../common/paths.js";
 
 export const DEFAULT_VENV = "/opt/venv";
 
-/** `p` without trailing slashes, in linear time (a `/\/+$/` replace is quadratic on a run of slashes). */
-export function trimTrailingSlashes(p: string): string {
-  let end = p.length;
-  while (end > 0 && p.charCodeAt(end - 1) === 47) end--;
-  return p.slice(0, end);
-}
 
 /** What the frontend found in the base image's filesystem. */
 export interface PythonFacts {
@@ -32,7 +28,7 @@ export interface PythonPlan {
   env: [string, string][];
 }
 
-export class PythonUnavailableError extends Error {
+export class PythonUnavailableError extends UserError {
   constructor(
     readonly wanted: string,
     readonly available: string[],
@@ -42,7 +38,6 @@ export class PythonUnavailableError extends Error {
         (available.length > 0 ? `it has ${available.join(", ")}` : "it has no Python interpreter") +
         `; pick a base image with python${wanted} or set python_version to one it has`,
     );
-    this.name = "PythonUnavailableError";
   }
 }
 

@@ -1,0 +1,38 @@
+/** What optimize asks the daemon, what it learns, and the source that answers. */
+import { UserError } from "../common/errors.js";
+import type { Plan } from "../plan/plan.js";
+import type { DistContents } from "./record.js";
+import type { Resolution } from "./resolution.js";
+
+/** What optimize has learnt so far (each round of questions adds to it). */
+export interface OptimizeFacts {
+  /** What each Python install entry installs, by the entry's index in the spec. */
+  resolutions: ReadonlyMap<number, Resolution>;
+  /** What each package layer holds, by package layer id (`name==version`). */
+  contents: ReadonlyMap<string, DistContents>;
+}
+
+/**
+ * A question for the daemon: build `probe` (a plan whose result is the probe step's output
+ * directory, lowered like any plan) and read the answer from it.
+ */
+export type FactsRequest =
+  | { kind: "resolve"; layer: number; at: string; installer: "pip" | "uv"; probe: Plan }
+  /** The output holds records.json: each layer id's RECORD texts; paths in them are relative to `sitePackages`. */
+  | { kind: "inspect"; ids: string[]; probe: Plan; sitePackages: string };
+
+/** Answers optimize's questions: the daemon in a build, canned answers in tests. */
+export interface FactSource {
+  resolve(req: Extract<FactsRequest, { kind: "resolve" }>): Promise<Resolution>;
+  inspect(req: Extract<FactsRequest, { kind: "inspect" }>): Promise<ReadonlyMap<string, DistContents>>;
+}
+
+/** A package's layer holds no installed distribution: the daemon returned something else for it. */
+export class EmptyPackageLayerError extends UserError {
+  constructor(readonly ids: string[]) {
+    super(
+      `the layer of ${ids.join(", ")} came back from BuildKit without the installed package (no .dist-info with a RECORD); ` +
+        "its build cache is likely damaged: prune it (docker buildx prune, or buildctl prune) and build again",
+    );
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The steps optimize adds, as argv and mounts: the resolve step, one install per distribution,
+ * and the step that reads every package layer's RECORD. Pure builders; the optimizer decides
+ * when. The helper script they run (driver.py) is shipped to them as a file mount.
+ */
+import { pipInstallPrefix, UV_BIN, type Installer } from "../plan/installer.js";
+import type { Mount, ResolveRequest } from "../plan/plan.js";
+import { DRIVER_PY } from "./driver.js";
+import type { ResolvedDist } from "./resolution.js";
+
+const OPTIMIZE_DIR = "/run/imagespec/optimize";
+export const TOOLS_DIR = `${OPTIMIZE_DIR}/tools`;
+export const RESOLVE_OUT = `${OPTIMIZE_DIR}/out`;
+export const INPUT_DIR = `${OPTIMIZE_DIR}/in`;
+const INSPECT_DIR = `${OPTIMIZE_DIR}/layers`;
+const DRIVER = `${TOOLS_DIR}/driver.py`;
+
+/** SOURCE_DATE_EPOCH makes py_compile write hash-based .pyc files, whose bytes do not record a time. */
+export const DETERMINISTIC_ENV: Readonly<Record<string, string>> = { SOURCE_DATE_EPOCH: "0" };
+
+export const TOOLS_MOUNT: Mount = { kind: "files", dest: TOOLS_DIR, files: { "driver.py": DRIVER_PY }, name: "[internal] optimize: package install helper" };
+
+/** Small text files (pins, requirement lists) a step reads. */
+export function inputsMount(files: Record<string, string>, what: string): Mount {
+  return { kind: "files", dest: INPUT_DIR, files, name: `[internal] optimize: ${what}` };
+}
+
+function venvPython(inst: Installer): string {
+  return `${inst.venv}/bin/python`;
+}
+
+/** argv of the resolve step; `pins` says whether INPUT_DIR holds earlier layers' pins. */
+export function resolveArgv(inst: Installer, req: ResolveRequest, pins: boolean): string[] {
+  const head = [venvPython(inst), "-I", DRIVER, "resolve", RESOLVE_OUT, pins ? `${INPUT_DIR}/pins.txt` : "-"];
+  const constraints = ["-c", `${RESOLVE_OUT}/constraints.txt`];
+  const noDeps = req.noDeps ? ["--no-deps"] : [];
+  if (inst.kind === "uv") {
+    const input = "file" in req.uvInput ? req.uvInput.file : `${INPUT_DIR}/requirements.in`;
+    // uv pip compile does not look at the environment: what it has is pinned, as uv would keep it.
+    return [...head, "1", "--", UV_BIN, "pip", "compile", "--python", venvPython(inst), "--format", "pylock.toml", "--output-file", `${RESOLVE_OUT}/pylock.toml`, "--no-header", "--quiet", ...constraints, ...noDeps, ...req.options, input];
+  }
+  // Not --ignore-installed: what the environment already has and satisfies stays, as pip would keep it.
+  return [...head, "0", "--", ...pipInstallPrefix(inst), "--dry-run", "--quiet", "--report", `${RESOLVE_OUT}/report.json`, ...constraints, ...noDeps, ...req.options, ...req.targets];
+}
+
+/** argv of the step that reads every package layer's RECORD files (`site`: site-packages, absolute); layer i is mounted by `layerMount(i)`. */
+export function inspectArgv(inst: Installer, ids: readonly string[], site: string): string[] {
+  return [venvPython(inst), "-I", DRIVER, "inspect", RESOLVE_OUT, INSPECT_DIR, site.replace(/^\/+/, ""), "--", ...ids];
+}
+
+export function inspectMountDir(i: number): string {
+  return `${INSPECT_DIR}/${i}`;
+}
+
+/** The requirements line that pins one distribution (with its hashes when the resolver gave them). */
+export function pinLine(d: ResolvedDist): string {
+  const hashes = d.source.kind === "wheel" || d.source.kind === "sdist" ? d.source.sha256 : [];
+  return `${d.name}==${d.version}${hashes.map((h) => ` --hash=sha256:${h}`).join("")}\n`;
+}
+
+/** argv that installs one distribution alone, without its dependencies. */
+export function installArgv(inst: Installer, d: ResolvedDist, perPackage: readonly string[]): string[] {
+  const target = d.source.kind === "context-wheel" ? [d.source.path] : ["-r", `${INPUT_DIR}/requirements.txt`];
+  // pip marks everything named on its command line as requested; uv marks everything anyway.
+  const requested = inst.kind === "uv" || d.requested ? "1" : "0";
+  return [venvPython(inst), "-I", DRIVER, "install", d.name, requested, "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage, ...target];
+}

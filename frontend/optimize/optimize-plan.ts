@@ -1,0 +1,366 @@
+/**
+ * Optimize: a plan → plan rewrite that installs every Python distribution in a step of its own
+ * and cuts its layer out, then lays the package layers out under the layer budget.
+ *
+ * Package layers wait (`pending`, and the app's own layers in `appLayers`) while the other
+ * entries go on in `state`; they are laid out and merged onto it when something needs the whole
+ * filesystem (a command, an entry installed in one step) or at the end. What it does not know yet
+ * (what an entry resolves to, what a layer holds) it asks for: the answer is a probe plan.
+ */
+import { stepName, summarize } from "../plan/builder.js";
+import { installerMounts, type Installer } from "../plan/installer.js";
+import type { Env, ExecExtras, ExecStep, Fs, HistoryEntry, LayerPlan, Mount, Plan, PythonSplit, Step } from "../plan/plan.js";
+import { layerBudget, layersOf } from "./budget.js";
+import { EmptyPackageLayerError, type FactsRequest, type OptimizeFacts } from "./facts.js";
+import { DETERMINISTIC_ENV, inputsMount, inspectArgv, inspectMountDir, installArgv, pinLine, RESOLVE_OUT, resolveArgv, TOOLS_MOUNT } from "./install-steps.js";
+import { splitInstallerArgs } from "./installer-args.js";
+import { installOrder, layoutLayers, type LayoutGroup } from "./layout.js";
+import type { ResolvedDist } from "./resolution.js";
+import { secretUse } from "../plan/builder.js";
+
+export type OptimizeOutcome = { plan: Plan } | { needs: FactsRequest[] };
+
+export interface OptimizeBudget {
+  /** The most layers the image may have, the base image's counted. */
+  maxLayers: number;
+}
+
+/** Where a step runs: a filesystem, with the env and working directory of that point. */
+interface At {
+  fs: Fs;
+  env: Env;
+  cwd: string;
+}
+
+/** A distribution installed alone, waiting to be laid out with the others. */
+interface PendingPackage {
+  id: string;
+  dist: ResolvedDist;
+  /** Its layer: what the install changed, in an empty filesystem. */
+  layer: Fs;
+  order: number;
+  app: boolean;
+  /** The name of its install, for the history. */
+  step: string;
+  /** Its layer deletes files (it upgrades what the base image has), so it cannot be squashed. */
+  solo?: boolean;
+}
+
+/** Raised inside the rewrite to stop at the first fact it lacks. */
+class Needs {
+  constructor(readonly request: FactsRequest) {}
+}
+
+export function optimizePlan(plan: Plan, facts: OptimizeFacts, budget: OptimizeBudget): OptimizeOutcome {
+  if (!plan.layers || !plan.installer) return { plan };
+  try {
+    return { plan: new Optimizer(plan, plan.layers, plan.installer, facts, budget).run() };
+  } catch (e) {
+    if (e instanceof Needs) return { needs: [e.request] };
+    throw e;
+  }
+}
+
+class Optimizer {
+  private readonly steps: Step[] = [];
+  private readonly history: HistoryEntry[] = [];
+  private readonly notes: string[] = [];
+  private readonly inst: Installer;
+  private readonly total: number;
+  private state: At;
+  private pyBase: At | undefined;
+  /** A copy, command or one-step install happened since pyBase was set. */
+  private barrier = false;
+  private pending: PendingPackage[] = [];
+  private appLayers: { fs: Fs; history: string }[] = [];
+  /** Distributions installed package by package so far, by normalized name. */
+  private readonly pins = new Map<string, { name: string; version: string }>();
+  /** Position in `layers` of the entry being rewritten (for the budget: what is still to come). */
+  private cursor = 0;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly layers: readonly LayerPlan[],
+    installer: NonNullable<Plan["installer"]>,
+    private readonly facts: OptimizeFacts,
+    private readonly budget: OptimizeBudget,
+  ) {
+    this.inst = { kind: installer.kind, venv: installer.venv, settings: { cacheNamespace: installer.cacheNamespace } };
+    this.total = layers.filter((l) => l.index >= 0).length;
+    this.state = { fs: { kind: "base" }, env: plan.layers?.[0]?.env ?? plan.env, cwd: plan.layers?.[0]?.cwd ?? plan.cwd };
+  }
+
+  private readonly byId = new Map<string, Step>();
+
+  run(): Plan {
+    for (const s of this.plan.steps) this.byId.set(s.id, s);
+    this.layers.forEach((l, i) => {
+      this.cursor = i;
+      this.entry(l, i);
+    });
+    this.cursor = this.layers.length;
+    this.finalize(true);
+    const { layers: _layers, ...rest } = this.plan;
+    return { ...rest, steps: this.steps, result: this.state.fs, history: this.history, notes: [...this.plan.notes, ...this.notes] };
+  }
+
+  /** The env and working directory after entry `i`. */
+  private after(i: number): { env: Env; cwd: string } {
+    const next = this.layers[i + 1];
+    return next ? { env: next.env, cwd: next.cwd } : { env: this.plan.env, cwd: this.plan.cwd };
+  }
+
+  private entry(l: LayerPlan, i: number): void {
+    const py = l.python;
+    if (py) {
+      if (py.unsupported) this.oneStep(l, i, py.unsupported);
+      else this.optimizedEntry(l, i, py);
+    } else if (l.kind === "commands") {
+      // Commands see the whole filesystem, and what they change is not known to the frontend.
+      this.finalize();
+      this.asPlanned(l, i);
+      this.barrier = true;
+    } else if (l.kind === "copy_config") {
+      // The app's files go after the packages: the copy is made on the other steps' filesystem
+      // and kept as its own layer, so packages and copy stay independent of each other.
+      const before = this.state.fs;
+      const copied = this.reuse(l, before);
+      this.appLayers.push({ fs: { kind: "diff", lower: before, upper: copied }, history: l.history[0]!.createdBy });
+      this.barrier = true;
+    } else {
+      this.asPlanned(l, i);
+      if (l.kind === "python-env") this.pyBase = { ...this.state };
+    }
+  }
+
+  /** Re-emits an entry's planned steps on the filesystem so far; `note` is added to their names. */
+  private reuse(l: LayerPlan, on: Fs, note = ""): Fs {
+    let last = on;
+    l.steps.forEach((id, k) => {
+      const s = this.byId.get(id)!;
+      const moved = { ...s, ...(k === 0 && "on" in s ? { on } : {}), name: s.name + note } as Step;
+      this.steps.push(moved);
+      last = { kind: "step", id };
+    });
+    return last;
+  }
+
+  /** The entry as planned, onto the state; it becomes the state. */
+  private asPlanned(l: LayerPlan, i: number, note = ""): void {
+    const fs = this.reuse(l, this.state.fs, note);
+    for (const h of l.history) this.record(h.createdBy + (h.emptyLayer ? "" : note), h.emptyLayer);
+    this.state = { fs, ...this.after(i) };
+  }
+
+  private record(createdBy: string, emptyLayer: boolean): void {
+    this.history.push({ createdBy, emptyLayer });
+  }
+
+  /** Installed as planned, on the whole filesystem, saying why in its step names. */
+  private oneStep(l: LayerPlan, i: number, reason: string): void {
+    this.finalize();
+    this.notes.push(`${l.at}: installed in one step, not package by package: ${reason}`);
+    this.asPlanned(l, i, ` (one step: ${summarize(reason, 80)})`);
+    this.barrier = true;
+  }
+
+  private optimizedEntry(l: LayerPlan, i: number, py: PythonSplit): void {
+    if (py.resolve && !this.packages(l, i, py)) return;
+    if (py.app) {
+      // The project itself is the app: its own layer after the packages.
+      const onto = this.whole();
+      const installed = this.exec(onto, py.app.name, l.at, py.app.args, py.app.extras);
+      this.appLayers.push({ fs: { kind: "diff", lower: onto.fs, upper: { kind: "step", id: installed.id } }, history: py.app.name });
+      this.barrier = true;
+    }
+    this.state = { ...this.state, ...this.after(i) };
+  }
+
+  private nextId(): string {
+    return `o${this.steps.length + 1}`;
+  }
+
+  private exec(on: At, name: string, at: string, args: readonly string[], extras: ExecExtras = {}): ExecStep {
+    const sec = extras.secrets ? secretUse(extras.secrets) : undefined;
+    const env = { ...sec?.env, ...extras.env };
+    const step: ExecStep = {
+      kind: "exec",
+      id: this.nextId(),
+      name,
+      at,
+      on: on.fs,
+      env: on.env,
+      cwd: on.cwd,
+      args,
+      ...(Object.keys(env).length > 0 ? { extraEnv: env } : {}),
+      mounts: [...(extras.mounts ?? []), ...(sec?.mounts ?? [])],
+      ...(sec && sec.secretEnv.length > 0 ? { secretEnv: sec.secretEnv } : {}),
+    };
+    this.steps.push(step);
+    return step;
+  }
+
+  /** Everything so far as one filesystem (package layers not yet laid out, in install order). */
+  private whole(): At {
+    if (this.pending.length === 0 && this.appLayers.length === 0) return this.state;
+    return { ...this.state, fs: { kind: "merge", of: [this.state.fs, ...this.pending.map((p) => p.layer), ...this.appLayers.map((a) => a.fs)] } };
+  }
+
+  /** The filesystem a wheel installs onto, with the env and working directory of this point. */
+  private installBase(): At {
+    return this.barrier ? this.whole() : { ...this.state, fs: this.pyBase!.fs };
+  }
+
+  private step(l: LayerPlan, what: string): string {
+    return stepName(l.index, this.total, what);
+  }
+
+  /** Installs the entry's packages one by one; false when it was installed in one step instead. */
+  private packages(l: LayerPlan, i: number, py: PythonSplit): boolean {
+    const inst = this.inst;
+    const inOneStep = (reason: string): false => (this.oneStep(l, i, reason), false);
+    const split = splitInstallerArgs(py.resolve!.options, this.pins.size > 0);
+    if (split.unsupported) return inOneStep(split.unsupported);
+    const resolution = this.facts.resolutions.get(l.index);
+    if (!resolution) throw new Needs({ kind: "resolve", layer: l.index, at: l.at, installer: inst.kind, probe: this.resolveProbe(l, py) });
+    if (!resolution.ok) return inOneStep(`resolving it against what is installed failed: ${resolution.reason}`);
+    const todo: ResolvedDist[] = [];
+    const replacing = new Set<string>();
+    for (const d of resolution.dists) {
+      if (d.source.kind === "unsupported") return inOneStep(`${d.name} comes from ${d.source.why}`);
+      const installed = resolution.installed[d.key];
+      if (installed !== undefined && !this.pins.has(d.key)) {
+        if (installed === d.version) continue;
+        // It replaces what the base image has: its layer must also delete the old files.
+        replacing.add(d.key);
+      }
+      const earlier = this.pins.get(d.key);
+      if (earlier) {
+        if (earlier.version === d.version) continue;
+        return inOneStep(`it changes ${d.name} ${earlier.version}, which an earlier layer installed, to ${d.version}`);
+      }
+      todo.push(d);
+    }
+    const ordered = installOrder(todo);
+    const perPackage = [...split.perPackage, ...py.fileOptions];
+    const top = inst.venv.replace(/^\/+/, "").split("/")[0]!;
+    ordered.forEach((d, n) => {
+      const what = `${inst.kind === "uv" ? "uv pip" : "pip"} install ${d.name}==${d.version}`;
+      // An sdist is built on top of everything before it, as without optimize.
+      const onto = d.source.kind === "sdist" ? this.whole() : this.installBase();
+      const fromContext = d.source.kind === "context-wheel" || ((d.source.kind === "wheel" || d.source.kind === "sdist") && d.source.fromContext);
+      const mounts: Mount[] = [
+        ...installerMounts(inst, "shared"),
+        TOOLS_MOUNT,
+        ...(d.source.kind === "context-wheel" ? [] : [inputsMount({ "requirements.txt": pinLine(d) }, `pin ${d.name}==${d.version}`)]),
+        ...(fromContext ? py.mounts : []),
+      ];
+      const installed = this.exec(onto, this.step(l, `${what} (package ${n + 1} of ${ordered.length})`), l.at, installArgv(inst, d, perPackage), {
+        mounts,
+        env: { ...py.indexEnv, ...DETERMINISTIC_ENV },
+        secrets: py.secrets,
+      });
+      const id = `${d.name}==${d.version}`;
+      const changes: Fs = { kind: "diff", lower: onto.fs, upper: { kind: "step", id: installed.id } };
+      let layer: Fs;
+      if (replacing.has(d.key)) {
+        // The diff itself keeps the deletions of an upgrade of what the base image has (its bytes
+        // are not fixed: it is a layer of this image only).
+        layer = { ...changes, name: this.step(l, `layer of ${id} (replaces ${d.name} ${resolution.installed[d.key]})`) };
+      } else {
+        const cut = { kind: "package-layer" as const, id: this.nextId(), name: this.step(l, `layer of ${id}`), at: l.at, from: changes, top, dist: id };
+        this.steps.push(cut);
+        layer = { kind: "step", id: cut.id };
+      }
+      this.pending.push({ id, dist: d, layer, order: this.pending.length, app: fromContext, step: this.step(l, what), ...(replacing.has(d.key) ? { solo: true } : {}) });
+      this.pins.set(d.key, { name: d.name, version: d.version });
+    });
+    return true;
+  }
+
+  /** A plan whose result is what the entry's resolve step writes. */
+  private resolveProbe(l: LayerPlan, py: PythonSplit): Plan {
+    const inst = this.inst;
+    const resolve = py.resolve!;
+    const pins = [...this.pins.values()].map((p) => `${p.name}==${p.version}\n`).sort().join("");
+    const inputs: Record<string, string> = {};
+    if (pins) inputs["pins.txt"] = pins;
+    if (inst.kind === "uv" && "text" in resolve.uvInput) inputs["requirements.in"] = resolve.uvInput.text;
+    const mounts: Mount[] = [...installerMounts(inst, "shared"), TOOLS_MOUNT, inputsMount(inputs, `what ${l.at} asks for`), { kind: "output", dest: RESOLVE_OUT }, ...py.mounts];
+    const what = inst.kind === "uv" ? "uv pip compile" : "pip install --dry-run";
+    const exec = this.exec(this.installBase(), this.step(l, `resolve: ${what} (optimize)`), l.at, resolveArgv(inst, resolve, pins !== ""), {
+      mounts,
+      ...(py.indexEnv ? { env: py.indexEnv } : {}),
+      secrets: py.secrets,
+    });
+    return this.probe({ kind: "output", id: exec.id, dest: RESOLVE_OUT });
+  }
+
+  private probe(result: Fs): Plan {
+    const { layers: _layers, ...rest } = this.plan;
+    return { ...rest, steps: [...this.steps], result, history: [], notes: [] };
+  }
+
+  /** A question: what the given package layers hold (one step, cached like any, so a rebuild asks once). */
+  private inspectRequest(packages: PendingPackage[]): FactsRequest {
+    const sitePackages = `${this.inst.venv}/lib/python${this.plan.installer!.python}/site-packages`;
+    const ids = packages.map((p) => p.id);
+    const exec = this.exec(this.pyBase!, `[python] optimize: read what ${packages.length} package layer(s) hold`, "base_image", inspectArgv(this.inst, ids, sitePackages), {
+      mounts: [TOOLS_MOUNT, { kind: "output", dest: RESOLVE_OUT }, ...packages.map((p, i): Mount => ({ kind: "fs", dest: inspectMountDir(i), fs: p.layer }))],
+    });
+    return { kind: "inspect", ids, probe: this.probe({ kind: "output", id: exec.id, dest: RESOLVE_OUT }), sitePackages };
+  }
+
+  private packageBudget(atEnd: boolean): number {
+    const ours = this.history.filter((h) => !h.emptyLayer).length + this.appLayers.length;
+    const toCome = atEnd ? 0 : layersOf(this.layers.slice(this.cursor));
+    const b = layerBudget(this.budget.maxLayers, this.plan.base.config.rootfs?.diff_ids?.length ?? 0, ours + toCome);
+    if (b.note) this.notes.push(b.note);
+    return b.packages;
+  }
+
+  /** Lays out the waiting package layers and merges them, then the app's layers, onto the state. */
+  private finalize(atEnd = false): void {
+    if (this.pending.length === 0 && this.appLayers.length === 0) return;
+    const layers: Fs[] = [];
+    if (this.pending.length > 0) {
+      const contents = this.facts.contents;
+      const missing = this.pending.filter((p) => !contents.has(p.id));
+      if (missing.length > 0) throw new Needs(this.inspectRequest(missing));
+      const empty = this.pending.filter((p) => contents.get(p.id)!.files.length === 0);
+      if (empty.length > 0) throw new EmptyPackageLayerError(empty.map((p) => p.id));
+      const byId = new Map(this.pending.map((p) => [p.id, p]));
+      const groups = layoutLayers(
+        this.pending.map((p) => ({ id: p.id, size: contents.get(p.id)!.size, files: contents.get(p.id)!.files, order: p.order, app: p.app, ...(p.solo ? { solo: true } : {}) })),
+        this.packageBudget(atEnd),
+      );
+      groups.forEach((g, i) => {
+        const members = g.members.map((m) => byId.get(m.id)!);
+        const label = groupLabel(g, i, groups.length);
+        layers.push(this.groupLayer(members, `[python] ${label}`));
+        this.record(members.length === 1 ? `${members[0]!.step} (${label.split(":")[0]})` : `[python] ${label}`, false);
+      });
+    }
+    for (const a of this.appLayers) this.record(a.history, false);
+    this.state = { ...this.state, fs: { kind: "merge", of: [this.state.fs, ...layers, ...this.appLayers.map((a) => a.fs)] } };
+    this.pending = [];
+    this.appLayers = [];
+  }
+
+  /** One package's layer, or several as one. */
+  private groupLayer(members: PendingPackage[], name: string): Fs {
+    if (members.length === 1) return members[0]!.layer;
+    // A layer that deletes files is merged, not squashed: a copy would drop the deletions.
+    if (members.some((m) => m.solo)) return { kind: "merge", of: members.map((m) => m.layer) };
+    const squash = { kind: "squash" as const, id: this.nextId(), name, at: "base_image", of: members.map((m) => m.layer) };
+    this.steps.push(squash);
+    return { kind: "step", id: squash.id };
+  }
+}
+
+/** "package layer 3 of 17: torch==2.13.0+cpu", or for a shared layer the first few of its packages. */
+function groupLabel(g: LayoutGroup, i: number, n: number): string {
+  const names = g.members.map((m) => m.id);
+  const shown = names.length <= 4 ? names.join(", ") : `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`;
+  return `package layer ${i + 1} of ${n}: ${shown}`;
+}

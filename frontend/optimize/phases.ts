@@ -1,0 +1,36 @@
+/**
+ * The phase loop: optimize the plan, answer what it asks through a FactSource, and again, until
+ * it is whole. The gateway runs it with the daemon as the source, tests with canned answers.
+ */
+import type { Plan } from "../plan/plan.js";
+import type { DistContents } from "./record.js";
+import type { Resolution } from "./resolution.js";
+import type { FactSource, FactsRequest } from "./facts.js";
+import { optimizePlan, type OptimizeBudget } from "./optimize-plan.js";
+
+export interface PhasesResult {
+  plan: Plan;
+  /** Each round's questions, in order (one round is one set of solves before the final one). */
+  rounds: FactsRequest[][];
+}
+
+export async function optimizeInPhases(plan: Plan, source: FactSource, budget: OptimizeBudget): Promise<PhasesResult> {
+  const resolutions = new Map<number, Resolution>();
+  const contents = new Map<string, DistContents>();
+  const rounds: FactsRequest[][] = [];
+  for (;;) {
+    const out = optimizePlan(plan, { resolutions, contents }, budget);
+    if ("plan" in out) return { plan: out.plan, rounds };
+    for (const req of out.needs) {
+      const again = req.kind === "resolve" ? resolutions.has(req.layer) : req.ids.every((id) => contents.has(id));
+      if (again) throw new Error(`internal: optimize asked again for a ${req.kind} fact it was given`);
+    }
+    rounds.push(out.needs);
+    await Promise.all(
+      out.needs.map(async (req) => {
+        if (req.kind === "resolve") resolutions.set(req.layer, await source.resolve(req));
+        else for (const [id, c] of await source.inspect(req)) contents.set(id, c);
+      }),
+    );
+  }
+}
