@@ -8,6 +8,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { benchCompile } from "./compile.js";
 import { benchBuilds, buildsMarkdown } from "./builds.js";
+import { benchLinear, linearMarkdown } from "./linear.js";
 import { benchLlb } from "./llb.js";
 import { benchOptimize, optimizeMarkdown, optimizeSelection } from "./optimize.js";
 import { benchValidate, validateChild, validateMarkdown, VALIDATE_CHILD_FLAG, VALIDATE_TARGET } from "./validate.js";
@@ -59,6 +60,11 @@ const validate = benchValidate(process.argv[1]!);
 results.validate = { target: VALIDATE_TARGET, cases: validate };
 md.push("", ...validateMarkdown(validate));
 for (const v of validate) console.log(`validate ${v.case} (${v.bytes} B): first ${v.coldMs} ms, warm ${v.warmMs} ms, peak RSS ${v.peakRssMB} MB — ${v.verdict}`);
+
+const linear = benchLinear();
+results.linear = linear;
+md.push("", ...linearMarkdown(linear));
+for (const r of linear) console.log(`doubling ${r.parser} ${r.input} (n=${r.n}): time ratio ${r.ratio}`);
 
 if (!onlyMicro) {
   const builds = await benchBuilds();

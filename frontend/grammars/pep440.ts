@@ -2,7 +2,8 @@
  * PEP 440 versions as they appear in version specifiers, checked the way pip's `packaging`
  * checks them: the version's own shape (epoch, release, pre, post, dev, local, in any of the
  * spellings normalization accepts), then what each operator allows. A scanner, not a regex:
- * each part is tried once, so time is linear in the length of the version.
+ * each part is tried once, so time is linear in the length of the version. `work.steps`, when
+ * given, grows by the characters examined (tests bound it).
  */
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
@@ -21,49 +22,53 @@ interface ParsedVersion {
   stop: number;
 }
 
-function digitsEnd(v: string, i: number): number {
+type Work = { steps: number } | undefined;
+
+function digitsEnd(v: string, i: number, work: Work): number {
+  const start = i;
   while (isDigit(v[i])) i++;
+  if (work) work.steps += i - start + 1;
   return i;
 }
 
 /** `[sep] word [sep] digits*` for one of `words` at `i`; the index after it, or -1. */
-function labelled(v: string, i: number, words: readonly string[]): number {
+function labelled(v: string, i: number, words: readonly string[], work: Work): number {
   let j = isSeparator(v[i]) ? i + 1 : i;
   const word = words.find((w) => v.startsWith(w, j));
   if (!word) return -1;
   j += word.length;
   if (isSeparator(v[j]) && isDigit(v[j + 1])) j++;
   else if (isSeparator(v[j])) return j + 1;
-  return digitsEnd(v, j);
+  return digitsEnd(v, j, work);
 }
 
-function parseVersion(text: string): ParsedVersion {
+function parseVersion(text: string, work: Work): ParsedVersion {
   const v = text.toLowerCase();
   const out: ParsedVersion = { releaseParts: 0, wildcard: false, local: false, stop: -1 };
   const stopAt = (i: number) => ({ ...out, stop: i });
   let i = v[0] === "v" ? 1 : 0;
   if (!isDigit(v[i])) return stopAt(i);
-  const first = digitsEnd(v, i);
+  const first = digitsEnd(v, i, work);
   i = v[first] === "!" ? first + 1 : i;
   if (!isDigit(v[i])) return stopAt(i);
-  i = digitsEnd(v, i);
+  i = digitsEnd(v, i, work);
   out.releaseParts = 1;
   while (v[i] === "." && isDigit(v[i + 1])) {
-    i = digitsEnd(v, i + 1);
+    i = digitsEnd(v, i + 1, work);
     out.releaseParts++;
   }
   if (v.startsWith(".*", i)) {
     out.wildcard = true;
     return i + 2 === v.length ? out : stopAt(i + 2);
   }
-  const pre = labelled(v, i, PRE);
+  const pre = labelled(v, i, PRE, work);
   if (pre >= 0) i = pre;
-  if (v[i] === "-" && isDigit(v[i + 1])) i = digitsEnd(v, i + 1);
+  if (v[i] === "-" && isDigit(v[i + 1])) i = digitsEnd(v, i + 1, work);
   else {
-    const post = labelled(v, i, POST);
+    const post = labelled(v, i, POST, work);
     if (post >= 0) i = post;
   }
-  const dev = labelled(v, i, ["dev"]);
+  const dev = labelled(v, i, ["dev"], work);
   if (dev >= 0) i = dev;
   if (v[i] === "+") {
     out.local = true;
@@ -71,6 +76,7 @@ function parseVersion(text: string): ParsedVersion {
     for (;;) {
       const start = i;
       while (isLocalChar(v[i])) i++;
+      if (work) work.steps += i - start + 1;
       if (i === start) return stopAt(i);
       if (!isSeparator(v[i])) break;
       i++;
@@ -80,9 +86,9 @@ function parseVersion(text: string): ParsedVersion {
 }
 
 /** Why `version` cannot follow `operator` in a specifier, or undefined when it can. */
-export function versionProblem(operator: string, version: string): string | undefined {
+export function versionProblem(operator: string, version: string, work?: { steps: number }): string | undefined {
   if (operator === "===") return undefined;
-  const v = parseVersion(version);
+  const v = parseVersion(version, work);
   if (v.stop >= 0) return `${JSON.stringify(version)} is not a PEP 440 version (like 1.2, 1.2.3rc1 or 2!1.0.post1.dev2)`;
   const equality = operator === "==" || operator === "!=";
   if (v.wildcard && !equality) return `a ".*" version is only allowed after == or !=, not after ${operator}`;

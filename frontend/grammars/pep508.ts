@@ -2,7 +2,8 @@
  * A hand-written parser for PEP 508 dependency specifiers (the packaging "dependency specifiers"
  * grammar): name, extras, version specifiers with or without parentheses, `@ URL`, and an
  * environment marker after `;`. One pass over the text, so time is linear in its length; a
- * failure names the 1-based character where the text stops matching the grammar.
+ * failure names the 1-based character where the text stops matching the grammar. `work.steps`,
+ * when given, grows by the characters the scanner examines (tests bound it to prove linear time).
  */
 import { versionProblem } from "./pep440.js";
 import { closest } from "../imagespec/problems.js";
@@ -71,7 +72,10 @@ const isMarkerWordChar = (c: string | undefined): boolean => c !== undefined && 
 
 class Scanner {
   pos = 0;
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    readonly work?: { steps: number },
+  ) {}
 
   peek(): string | undefined {
     return this.text[this.pos];
@@ -82,18 +86,22 @@ class Scanner {
   }
 
   skipSpace(): void {
+    const start = this.pos;
     while (isSpace(this.peek())) this.pos++;
+    if (this.work) this.work.steps += this.pos - start + 1;
   }
 
   /** Advances over the longest run of characters passing `test`; returns it. */
   run(test: (c: string | undefined) => boolean): string {
     const start = this.pos;
     while (!this.atEnd() && test(this.peek())) this.pos++;
+    if (this.work) this.work.steps += this.pos - start + 1;
     return this.text.slice(start, this.pos);
   }
 
   /** Whether `word` is next as a whole word (not the start of a longer identifier). */
   word(word: string): boolean {
+    if (this.work) this.work.steps += word.length;
     return this.text.startsWith(word, this.pos) && !isMarkerWordChar(this.text[this.pos + word.length]);
   }
 
@@ -172,7 +180,7 @@ function versionSpecifiers(s: Scanner): VersionSpecifier[] {
     const versionAt = s.pos;
     const version = s.run(isVersionChar);
     if (!version) s.fail(`expected a version after "${op}"`);
-    const problem = versionProblem(op, version);
+    const problem = versionProblem(op, version, s.work);
     if (problem) throw new RequirementSyntaxError(versionAt, problem);
     out.push({ operator: op, version });
     s.skipSpace();
@@ -247,6 +255,7 @@ class MarkerParser {
     const quote = s.peek();
     if (quote === "'" || quote === '"') {
       const end = s.text.indexOf(quote, s.pos + 1);
+      if (s.work) s.work.steps += (end < 0 ? s.text.length : end) - s.pos;
       if (end < 0) throw new RequirementSyntaxError(s.pos, `this ${quote} string is never closed`);
       s.pos = end + 1;
       return;
@@ -297,8 +306,8 @@ function marker(s: Scanner): string {
 }
 
 /** Parses one PEP 508 requirement; throws {@link RequirementSyntaxError} pointing into the text. */
-export function parseRequirement(text: string): Requirement {
-  const s = new Scanner(text);
+export function parseRequirement(text: string, work?: { steps: number }): Requirement {
+  const s = new Scanner(text, work);
   s.skipSpace();
   const name = identifier(s, "a package name");
   const req: Requirement = { name, extras: [], specifiers: [] };
@@ -336,8 +345,8 @@ export function parseRequirement(text: string): Requirement {
 }
 
 /** Whether `text` is a valid project name on its own (no extras, versions or spaces). */
-export function isProjectName(text: string): boolean {
-  const s = new Scanner(text);
+export function isProjectName(text: string, work?: { steps: number }): boolean {
+  const s = new Scanner(text, work);
   try {
     identifier(s, "a package name");
   } catch {

@@ -1,16 +1,19 @@
 /**
  * Splits a string into words the way a POSIX shell would (quotes and backslashes respected),
  * without expanding or running anything. Used for `extra_args`, which are then passed as argv.
+ * `work.steps`, when given, grows by one per character examined (tests bound it to prove linear time).
  */
-export function splitShellWords(input: string): string[] {
+export function splitShellWords(input: string, work?: { steps: number }): string[] {
   const words: string[] = [];
   let current = "";
   let inWord = false;
   let i = 0;
   while (i < input.length) {
+    if (work) work.steps++;
     const c = input[i]!;
     if (c === "'") {
       const end = input.indexOf("'", i + 1);
+      if (work) work.steps += (end < 0 ? input.length : end) - i;
       if (end < 0) throw new Error("unterminated single quote");
       current += input.slice(i + 1, end);
       inWord = true;
@@ -19,6 +22,7 @@ export function splitShellWords(input: string): string[] {
       i++;
       let closed = false;
       while (i < input.length) {
+        if (work) work.steps++;
         const d = input[i]!;
         if (d === '"') {
           closed = true;

@@ -246,7 +246,7 @@ export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform:
   const platformOpt = opts.get("platform");
   if (platformOpt) {
     try {
-      platforms = platformOpt.split(",").map((p) => p.trim()).filter(Boolean).map(parseLinuxPlatform);
+      platforms = platformOpt.split(",").map((p) => p.trim()).filter(Boolean).map((p) => parseLinuxPlatform(p));
     } catch (e) {
       throw new OptionError(`option platform: ${(e as Error).message}`);
     }

@@ -39,9 +39,15 @@ export function normalizePlatform(p: Platform): Platform {
 }
 
 /** Parses `os/arch[/variant]` (or a bare arch, taken as linux). Throws on malformed input. */
-export function parsePlatform(spec: string): Platform {
+/** `work.steps`, when given, grows by the characters examined (tests bound it to prove linear time). */
+export function parsePlatform(spec: string, work?: { steps: number }): Platform {
+  if (work) work.steps += spec.length;
   const parts = spec.trim().split("/");
-  if (parts.some((x) => x === "" || !/^[A-Za-z0-9_.-]+$/.test(x)) || parts.length > 3) {
+  const bad = (x: string) => {
+    if (work) work.steps += x.length + 1;
+    return x === "" || !/^[A-Za-z0-9_.-]+$/.test(x);
+  };
+  if (parts.some(bad) || parts.length > 3) {
     throw new Error(`invalid platform "${spec}": expected os/arch[/variant]`);
   }
   if (parts.length === 1) return normalizePlatform({ os: "linux", architecture: parts[0]! });
@@ -80,8 +86,8 @@ const quoted = (s: string) => (s.length <= 100 ? JSON.stringify(s) : `${JSON.str
  * Parses and normalizes a platform for a Linux build: `linux/arch[/variant]` (or a bare arch)
  * with an architecture and variant BuildKit knows. Throws a message saying what to write instead.
  */
-export function parseLinuxPlatform(spec: string): Platform {
-  const p = parsePlatform(spec);
+export function parseLinuxPlatform(spec: string, work?: { steps: number }): Platform {
+  const p = parsePlatform(spec, work);
   const arch = p.architecture;
   if (p.os !== "linux") {
     if (OTHER_OSES.has(p.os)) throw new Error(`platform ${quoted(spec)}: this frontend builds Linux images only, not ${p.os} ones; use linux/<arch>`);

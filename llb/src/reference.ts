@@ -13,6 +13,9 @@ const shown = (ref: string) => (ref.length <= 200 ? `"${ref}"` : `"${ref.slice(0
 const isLowerAlnum = (c: string | undefined) => c !== undefined && ((c >= "a" && c <= "z") || (c >= "0" && c <= "9"));
 const isWordChar = (c: string | undefined) => c !== undefined && /^\w$/.test(c);
 
+/** Optional work counter: characters examined, which tests bound to prove linear time. */
+type Work = { steps: number } | undefined;
+
 /** A parsed, normalized image reference. */
 export interface ImageReference {
   domain: string;
@@ -22,7 +25,8 @@ export interface ImageReference {
 }
 
 /** Why a digest is malformed, or undefined: `algorithm:hex` with a supported algorithm and its exact length. */
-function digestProblem(digest: string): string | undefined {
+function digestProblem(digest: string, work: Work): string | undefined {
+  if (work) work.steps += digest.length;
   const colon = digest.indexOf(":");
   if (colon < 0) return `expected algorithm:hex after "@", like sha256:<64 hex digits>`;
   const algorithm = digest.slice(0, colon);
@@ -35,7 +39,8 @@ function digestProblem(digest: string): string | undefined {
   return undefined;
 }
 
-function tagProblem(tag: string): string | undefined {
+function tagProblem(tag: string, work: Work): string | undefined {
+  if (work) work.steps += tag.length;
   if (tag === "") return `the tag after ":" is empty`;
   if (tag.length > TAG_MAX) return `a tag is at most ${TAG_MAX} characters, this one has ${tag.length}`;
   if (!isWordChar(tag[0]) || !/^[\w.-]*$/.test(tag)) return `a tag is letters, digits, "_", "." and "-", not starting with "." or "-"`;
@@ -43,12 +48,14 @@ function tagProblem(tag: string): string | undefined {
 }
 
 /** A domain-name label: letters, digits and inner dashes. */
-function isHostLabel(label: string): boolean {
+function isHostLabel(label: string, work: Work): boolean {
+  if (work) work.steps += label.length + 1;
   return /^[A-Za-z0-9-]+$/.test(label) && label[0] !== "-" && label[label.length - 1] !== "-";
 }
 
 /** `host[:port]`, host a domain name, IPv4 address or `[IPv6]`; undefined when valid. */
-function domainProblem(domain: string): string | undefined {
+function domainProblem(domain: string, work: Work): string | undefined {
+  if (work) work.steps += domain.length;
   let host = domain;
   let port: string | undefined;
   if (domain.startsWith("[")) {
@@ -64,18 +71,19 @@ function domainProblem(domain: string): string | undefined {
       host = domain.slice(0, colon);
       port = domain.slice(colon + 1);
     }
-    if (!host.split(".").every(isHostLabel)) return "a host name is dot-separated labels of letters, digits and inner dashes";
+    if (!host.split(".").every((label) => isHostLabel(label, work))) return "a host name is dot-separated labels of letters, digits and inner dashes";
   }
   if (port !== undefined && (!/^[0-9]+$/.test(port) || Number(port) < 1 || Number(port) > 65535)) return `the port ${JSON.stringify(port)} is not a number from 1 to 65535`;
   return undefined;
 }
 
 /** A path component: lowercase alphanumeric runs joined by ".", "_", "__" or dashes. */
-function isPathComponent(c: string): boolean {
+function isPathComponent(c: string, work: Work): boolean {
   let i = 0;
   for (;;) {
     const start = i;
     while (isLowerAlnum(c[i])) i++;
+    if (work) work.steps += i - start + 1;
     if (i === start) return false;
     if (i === c.length) return true;
     if (c[i] === "." || c[i] === "_") i += c[i] === "_" && c[i + 1] === "_" ? 2 : 1;
@@ -85,7 +93,9 @@ function isPathComponent(c: string): boolean {
 }
 
 /** Parses an image reference, adding `docker.io/library/` and `:latest` like BuildKit does. */
-export function parseImageReference(ref: string): ImageReference {
+export function parseImageReference(ref: string, work?: { steps: number }): ImageReference {
+  // The few whole-string passes below (trim, indexOf, split, toLowerCase…), counted once.
+  if (work) work.steps += ref.length;
   const input = ref.trim();
   if (input === "" || input !== ref) throw new Error(`invalid image reference ${shown(ref)}`);
   const fail = (what: string, detail: string): never => {
@@ -97,7 +107,7 @@ export function parseImageReference(ref: string): ImageReference {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    const problem = digestProblem(digest);
+    const problem = digestProblem(digest, work);
     if (problem) fail("digest", problem);
   }
   let tag: string | undefined;
@@ -105,7 +115,7 @@ export function parseImageReference(ref: string): ImageReference {
   if (lastColon > rest.lastIndexOf("/")) {
     tag = rest.slice(lastColon + 1);
     rest = rest.slice(0, lastColon);
-    const problem = tagProblem(tag);
+    const problem = tagProblem(tag, work);
     if (problem) fail("tag", problem);
   }
   if (rest.length > NAME_MAX) fail("repository name", `the name is ${rest.length} characters, at most ${NAME_MAX} are allowed`);
@@ -119,14 +129,14 @@ export function parseImageReference(ref: string): ImageReference {
       path = rest.slice(slash + 1);
     }
   }
-  const problem = domainProblem(domain);
+  const problem = domainProblem(domain, work);
   if (problem) throw new Error(`invalid registry "${domain}" in image reference ${shown(ref)}: ${problem}`);
   if (domain === "index.docker.io") domain = DEFAULT_DOMAIN;
   if (domain === DEFAULT_DOMAIN && !path.includes("/")) path = OFFICIAL_PREFIX + path;
   if (path !== path.toLowerCase()) throw new Error(`invalid repository name in image reference ${shown(ref)} (must be lowercase)`);
   const components = path.split("/");
   if (components.some((c) => c === "")) fail("repository name", "a path component is empty (check for // or a / at either end)");
-  const bad = components.find((c) => !isPathComponent(c));
+  const bad = components.find((c) => !isPathComponent(c, work));
   if (bad !== undefined) fail("repository name", `path component ${JSON.stringify(bad)} must be lowercase letters and digits, joined by ".", "_", "__" or dashes`);
   if (!tag && !digest) tag = "latest";
   const out: ImageReference = { domain, path };

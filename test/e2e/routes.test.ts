@@ -113,11 +113,9 @@ describe("failure reporting", () => {
 
   it("an internal exception ends the build with an error, not a hang", async () => {
     const ctx = makeContext({ "spec.json": JSON.stringify(minimalSpec()) });
-    const started = Date.now();
     const r = await buildx(ctx, { file: "spec.json", buildArgs: { "debug-fail": "internal" }, timeoutMs: 240_000 });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("injected internal failure");
-    expect(Date.now() - started).toBeLessThan(240_000);
   });
 
   it("an unknown option of ours is an error", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { expandVariables, MAX_SUBSTITUTION_DEPTH } from "../../../frontend/grammars/env-expansion.js";
-import { doublingRatio } from "../../support/linear-time.js";
+import { ENV_VALUES } from "../../../bench/hostile-strings.js";
+import { expectLinearWork } from "../../support/work-count.js";
 
 const ENV: Record<string, string> = { A: "a", B: "b", EMPTY: "" };
 const expand = (value: string) => expandVariables(value, (name) => ENV[name]);
@@ -47,16 +48,7 @@ describe("variable expansion", () => {
     expect(() => expand(nested(50_000))).toThrow(`nested more than ${MAX_SUBSTITUTION_DEPTH} deep`);
   });
 
-  describe("takes time linear in the value", () => {
-    const N = 4_000;
-    it.each([
-      ["a long chain of substitutions", (n: number) => "${A:-x}$B".repeat(n)],
-      ["a long chain of nested defaults", (n: number) => "${X:-${Y:-${B}}}".repeat(n)],
-      ["many openings, never closed", (n: number) => "${A:-".repeat(n / 8) + "x".repeat(n)],
-      ["many bad names before one brace", (n: number) => "${A B ".repeat(n) + "}"],
-      ["dollars and escapes", (n: number) => "$$\\$$-$".repeat(n)],
-    ])("%s", (_what, make) => {
-      expect(doublingRatio(make, expand, N)).toBeLessThan(3);
-    });
+  it.each(ENV_VALUES.shapes)("examines each character a bounded number of times: %s", (_what, make) => {
+    expectLinearWork(ENV_VALUES, make);
   });
 });

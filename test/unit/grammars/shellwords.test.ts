@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { splitShellWords } from "../../../frontend/grammars/shellwords.js";
-import { doublingRatio } from "../../support/linear-time.js";
+import { SHELL_WORDS } from "../../../bench/hostile-strings.js";
+import { expectLinearWork } from "../../support/work-count.js";
 
 describe("splitting extra_args into words", () => {
   it.each([
@@ -20,10 +21,7 @@ describe("splitting extra_args into words", () => {
     expect(() => splitShellWords(input)).toThrow(message);
   });
 
-  it("takes time linear in the input", () => {
-    const N = 16_000;
-    for (const make of [(n: number) => "a ".repeat(n), (n: number) => `'x' "y" \\z `.repeat(n / 4), (n: number) => '"' + '\\"'.repeat(n), (n: number) => "'a'".repeat(n) + "'"]) {
-      expect(doublingRatio(make, splitShellWords, N)).toBeLessThan(3);
-    }
+  it.each(SHELL_WORDS.shapes)("examines each character a bounded number of times: %s", (_what, make) => {
+    expectLinearWork(SHELL_WORDS, make);
   });
 });

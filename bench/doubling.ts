@@ -1,7 +1,7 @@
 /**
- * Linearity as a property, not a deadline: the median time on an input twice as large, over the
- * median time on the input itself. About 2 for linear work, about 4 or far worse for quadratic
- * or backtracking work.
+ * Time on an input twice as large over time on the input itself: about 2 for linear work, about
+ * 4 or far worse for quadratic or backtracking work. A measurement for the benchmark; the unit
+ * tests bound counted work instead, which no load on the machine can disturb.
  */
 import { performance } from "node:perf_hooks";
 
