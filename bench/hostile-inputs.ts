@@ -2,7 +2,7 @@
  * Generators of pathological specs, one per class of hostile input, scaled by a size parameter
  * `n`: the benchmark runs each near the 1 MiB limit, the work-bound test compares n with 2n.
  */
-import { MAX_SPEC_BYTES } from "../frontend/imagespec/load.js";
+import { MAX_SPEC_BYTES } from "../frontend/imagespec/limits.js";
 import { varint } from "../test/support/wire-bytes.js";
 
 export interface HostileInput {

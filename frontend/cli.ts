@@ -5,8 +5,10 @@
  * Run with no arguments at all, the bundle is a BuildKit frontend instead (see main.ts).
  */
 import { specJsonSchema } from "./imagespec/json-schema.js";
-import { loadSpec, MAX_SPEC_BYTES } from "./imagespec/load.js";
-import { closest, formatProblem, SpecError } from "./imagespec/problems.js";
+import { loadSpec } from "./imagespec/load.js";
+import { MAX_SPEC_BYTES } from "./imagespec/limits.js";
+import { formatProblem, SpecError } from "./imagespec/problems.js";
+import { closest } from "./common/words.js";
 import { readBounded, readFailure } from "./imagespec/read.js";
 
 export const CLI_COMMANDS = ["schema", "validate", "help"] as const;

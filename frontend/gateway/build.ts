@@ -1,26 +1,18 @@
 /** One frontend run: options, spec, facts, then per platform plan, optimize, lower and solve; the result. */
-import {
-  FileAction,
-  formatPlatform,
-  LINUX_AMD64,
-  normalizeImageReference,
-  parsePlatform,
-  pinImageReference,
-  samePlatform,
-  scratch,
-  SourceMap,
-  type Platform,
-} from "../../llb/src/index.js";
+import { formatPlatform, LINUX_AMD64, parsePlatform, platformToOCI, samePlatform, type Platform } from "../../llb/src/platform.js";
+import { normalizeImageReference, pinImageReference } from "../../llb/src/reference.js";
+import { SourceMap } from "../../llb/src/sourcemap.js";
 import { needsPython, planImage } from "../plan/plan-image.js";
 import { filesToRead } from "../plan/files-to-read.js";
 import type { Plan } from "../plan/plan.js";
-import { imageConfig } from "../plan/image-config.js";
+import { imageConfig } from "../plan/config.js";
 import { PythonUnavailableError } from "../plan/python.js";
 import { optimizeInPhases } from "../optimize/phases.js";
 import { lower, type LowerContext } from "../lower/lower.js";
+import { noteDefinition } from "../lower/reads.js";
 import { UserError } from "../common/errors.js";
 import { daemonFacts } from "./daemon-facts.js";
-import { emptyImage, envMap, type OciImage } from "../plan/image-config.js";
+import { DEFAULT_PATH, envMap, type OciImage } from "../plan/image-config.js";
 import { loadSpec, textFormat, type LoadedSpec } from "../imagespec/load.js";
 import { specDigest } from "../imagespec/digest.js";
 import { VERSION } from "../version.js";
@@ -62,6 +54,15 @@ async function resolveBase(gw: Gateway, caps: Caps, o: FrontendOptions, name: st
   const config = resolved.config.length > 0 ? (JSON.parse(new TextDecoder().decode(resolved.config)) as OciImage) : emptyImage(platform);
   const pinned = resolved.digest ? pinImageReference(resolved.ref || ref, resolved.digest) : resolved.ref || ref;
   return { ref: pinned, config, rawConfig: resolved.config };
+}
+
+/** An empty image for `scratch`-like bases, as the Dockerfile frontend makes one. */
+export function emptyImage(platform: Platform): OciImage {
+  return {
+    ...(platformToOCI(platform) as { architecture: string; os: string }),
+    rootfs: { type: "layers", diff_ids: [] },
+    config: { Env: [`PATH=${DEFAULT_PATH}`], WorkingDir: "/" },
+  };
 }
 
 function platformsOf(o: FrontendOptions, spec: LoadedSpec, env: FrontendEnv): Platform[] {
@@ -187,7 +188,7 @@ async function notify(gw: Gateway, caps: Caps, text: string): Promise<void> {
       await gw.warn({ digest: "", short: text, detail: [], url: "" });
       return;
     }
-    await gw.solve(scratch().file(FileAction.mkdir("/note", 0o755), { customName: `[note] ${text}` }).marshal(), { evaluate: true });
+    await gw.solve(noteDefinition(text), { evaluate: true });
   } catch {
     // A note that cannot be shown must not fail the build.
   }

@@ -1,5 +1,5 @@
 /** The environment buildkitd gives a gateway frontend. */
-import { normalizePlatform, type Platform } from "../../llb/src/index.js";
+import { normalizePlatform, type Platform } from "../../llb/src/platform.js";
 
 export interface FrontendEnv {
   /** Every frontend option, key to value (BUILDKIT_FRONTEND_OPT_*). */

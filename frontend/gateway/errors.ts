@@ -2,7 +2,7 @@
  * Turns any failure into the google.rpc.Status we Return: spec problems carry the spec file
  * and the ranges (BuildKit prints the lines), daemon errors are forwarded unchanged.
  */
-import { messageType } from "../protocol/messages.js";
+import { messageType } from "../common/messages.js";
 import { BridgeError } from "../protocol/client.js";
 import { SpecError } from "../imagespec/problems.js";
 import { toPbRange, type SourceRange } from "../common/positions.js";

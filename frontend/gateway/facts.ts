@@ -1,12 +1,14 @@
 /** Reads what the compiler needs to know from the client's files and the base image. */
-import { image, local, type Definition, type Platform } from "../../llb/src/index.js";
+import type { Definition } from "../../llb/src/marshal.js";
+import type { Platform } from "../../llb/src/platform.js";
+import { imageDefinition, localFilesDefinition } from "../lower/reads.js";
 import { parseDockerignore } from "../../common/src/context/dockerignore.js";
 import { basePipSettings, pipConfPaths } from "../plan/index-settings.js";
 import { interpreterVersion, pyvenvVersion, venvCandidates, type PythonFacts } from "../plan/python.js";
 import { trimTrailingSlashes } from "../common/paths.js";
 import { requirementIncludes } from "./requirements.js";
 import type { ImageSpec } from "../imagespec/model.js";
-import { MAX_SPEC_BYTES } from "../imagespec/load.js";
+import { MAX_SPEC_BYTES } from "../imagespec/limits.js";
 import { contextPath } from "../common/paths.js";
 import { SpecError } from "../imagespec/problems.js";
 import type { Gateway } from "./gateway.js";
@@ -22,13 +24,7 @@ export interface SpecFileRead {
 /** Reads the spec: the inline `spec` option, or the file from the spec local. */
 export async function readSpecFile(gw: Gateway, o: FrontendOptions, sessionId: string): Promise<SpecFileRead> {
   if (o.inlineSpec !== undefined) return { data: new TextEncoder().encode(o.inlineSpec), filename: "spec (inline option)" };
-  const def = local(o.specLocal, {
-    sessionId,
-    followPaths: [o.filename],
-    sharedKeyHint: o.specLocal,
-    differ: { type: "none" },
-    customName: `[internal] load build definition from ${o.filename}`,
-  }).marshal();
+  const def = localFilesDefinition({ name: o.specLocal, sessionId, paths: [o.filename], sharedKeyHint: o.specLocal, noDiffer: true, customName: `[internal] load build definition from ${o.filename}` });
   const ref = await gw.solve(def, { evaluate: true });
   const data = await gw.readFileIfExists(ref, o.filename, MAX_SPEC_BYTES + 1);
   if (data === undefined) {
@@ -39,13 +35,7 @@ export async function readSpecFile(gw: Gateway, o: FrontendOptions, sessionId: s
 
 /** The context's .dockerignore as exclude patterns, read as Docker and the build task read it. */
 export async function readDockerignore(gw: Gateway, o: FrontendOptions, sessionId: string): Promise<string[]> {
-  const def = local(o.contextLocal, {
-    sessionId,
-    followPaths: [".dockerignore"],
-    sharedKeyHint: `${o.contextLocal}-.dockerignore`,
-    differ: { type: "none" },
-    customName: "[internal] load .dockerignore",
-  }).marshal();
+  const def = localFilesDefinition({ name: o.contextLocal, sessionId, paths: [".dockerignore"], sharedKeyHint: `${o.contextLocal}-.dockerignore`, noDiffer: true, customName: "[internal] load .dockerignore" });
   const ref = await gw.solve(def, { evaluate: true });
   const data = await gw.readFileIfExists(ref, ".dockerignore", 1 << 20);
   return data ? parseDockerignore(new TextDecoder().decode(data)) : [];
@@ -53,13 +43,7 @@ export async function readDockerignore(gw: Gateway, o: FrontendOptions, sessionI
 
 /** Solves the context local narrowed to `paths` and returns its ref, to read files from. */
 async function contextRef(gw: Gateway, o: FrontendOptions, sessionId: string, paths: string[], exclude: string[], name: string): Promise<string> {
-  const def = local(o.contextLocal, {
-    sessionId,
-    followPaths: paths,
-    sharedKeyHint: o.contextLocal,
-    ...(exclude.length > 0 ? { excludePatterns: exclude } : {}),
-    customName: name,
-  }).marshal();
+  const def = localFilesDefinition({ name: o.contextLocal, sessionId, paths, sharedKeyHint: o.contextLocal, excludePatterns: exclude, customName: name });
   return gw.solve(def, { evaluate: true });
 }
 
@@ -148,7 +132,7 @@ const INTERPRETER_DIRS = ["/usr/bin", "/usr/local/bin"];
 
 /** Finds Python interpreters and virtual environments in the base image. */
 export async function probePython(gw: Gateway, baseRef: string, platform: Platform, baseEnv: ReadonlyMap<string, string>): Promise<PythonFacts> {
-  const ref = await gw.solve(image(baseRef, { platform, customName: `[internal] inspect Python in ${baseRef}` }).marshal({ platform }));
+  const ref = await gw.solve(imageDefinition(baseRef, platform, `[internal] inspect Python in ${baseRef}`));
   const candidates = venvCandidates(baseEnv);
   const [listings, configs, links, pipConfs] = await Promise.all([
     Promise.all(INTERPRETER_DIRS.map((dir) => gw.readDirIfExists(ref, dir, "python3*"))),

@@ -1,5 +1,7 @@
 /** High-level calls on the LLBBridge: ping, solve, read files, resolve images, return. */
-import { CapSet, type Definition, type Platform } from "../../llb/src/index.js";
+import { CapSet } from "../../llb/src/caps.js";
+import { type Definition } from "../../llb/src/marshal.js";
+import { type Platform } from "../../llb/src/platform.js";
 import { BridgeError, type LLBBridgeClient } from "../protocol/client.js";
 import type { Pong } from "../protocol/responses.js";
 import type { CacheImport } from "../options/options.js";

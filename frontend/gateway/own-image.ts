@@ -5,7 +5,7 @@
  * separate uv image is pulled.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { decodeDefinition, decodeOp } from "../../llb/src/index.js";
+import { decodeDefinition, decodeOp } from "../../llb/src/decode.js";
 
 export const FRONTEND_DEFINITION = "/run/config/buildkit/metadata/frontend.bin";
 /** Where docker/ puts uv inside the frontend image (the directory holds `uv`). */

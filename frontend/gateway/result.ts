@@ -1,5 +1,5 @@
 /** The Result returned to buildkitd: refs per platform and the image config metadata. */
-import { formatPlatform, platformToOCI, type Platform } from "../../llb/src/index.js";
+import { formatPlatform, platformToOCI, type Platform } from "../../llb/src/platform.js";
 import type { OciImage } from "../plan/image-config.js";
 
 export interface PlatformResult {

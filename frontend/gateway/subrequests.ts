@@ -3,7 +3,7 @@
  * Each answers from the spec and the options alone (no build). Result shapes follow BuildKit's
  * subrequest types, which buildx renders.
  */
-import { formatPlatform, type Platform } from "../../llb/src/index.js";
+import { formatPlatform, type Platform } from "../../llb/src/platform.js";
 import { UserError } from "../common/errors.js";
 import type { LoadedSpec } from "../imagespec/load.js";
 import type { Secret } from "../imagespec/model.js";

@@ -7,7 +7,7 @@
  * examined (tests bound it to prove linear time).
  */
 
-import { shown } from "../imagespec/shown.js";
+import { shown } from "../common/words.js";
 
 export const MAX_SUBSTITUTION_DEPTH = 32;
 

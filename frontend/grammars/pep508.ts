@@ -6,7 +6,7 @@
  * when given, grows by the characters the scanner examines (tests bound it to prove linear time).
  */
 import { versionProblem } from "./pep440.js";
-import { closest } from "../imagespec/problems.js";
+import { closest } from "../common/words.js";
 
 export interface VersionSpecifier {
   operator: string;

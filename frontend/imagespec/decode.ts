@@ -2,8 +2,9 @@
  * Structural decoding of a spec tree against the ImageSpec message shapes. Accepts proto
  * (snake_case) and protobuf-JSON (lowerCamelCase) names, reports every problem at once.
  */
-import { MAX_REPORTED_PROBLEMS } from "./parse-limits.js";
-import { closest, TooManyProblems, type SpecProblem } from "./problems.js";
+import { MAX_REPORTED_PROBLEMS } from "./limits.js";
+import { TooManyProblems, type SpecProblem } from "./problems.js";
+import { closest } from "../common/words.js";
 import { jsonName, shapeOf, TOP_LEVEL_EXTRAS, type FieldKind, type MessageName } from "./schema.js";
 import { stringProblem, type TextKind } from "./strings.js";
 import { DOCUMENT_START, type SourceRange, type SpecNode } from "./tree.js";

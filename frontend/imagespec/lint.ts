@@ -2,7 +2,7 @@
  * Lint rules: things a valid spec may do that are usually a mistake. Reported by `--check`
  * (`frontend.lint`) and as BuildKit warnings during normal builds; never a build failure.
  */
-import { parseImageReference } from "../../llb/src/index.js";
+import { parseImageReference } from "../../llb/src/reference.js";
 import type { ImageSpec, Layer } from "./model.js";
 import { nearestRange, type SourceRange } from "./tree.js";
 

@@ -3,12 +3,11 @@ import { decodeSpecTree } from "./decode.js";
 import { detectSpec } from "./format.js";
 import { toImageSpec, type ImageSpec } from "./model.js";
 import { SpecError, type SpecProblem } from "./problems.js";
-import { MAX_REPORTED_PROBLEMS } from "./parse-limits.js";
+import { MAX_REPORTED_PROBLEMS, MAX_SPEC_BYTES } from "./limits.js";
 import { isProtobufSpec, readProtobufSpec } from "./protobuf.js";
 import { DOCUMENT_START, fromPlain, parseSpecText, textFormat, type SourceRange } from "./tree.js";
 import { validateSpec } from "./validate.js";
 
-export const MAX_SPEC_BYTES = 1 << 20;
 
 /** Problems in file order (unlocated ones first), stable otherwise. */
 function sortProblems(problems: SpecProblem[]): SpecProblem[] {

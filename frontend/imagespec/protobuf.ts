@@ -5,8 +5,8 @@
  * varints and lengths, invalid UTF-8, groups). The result is a plain object with proto names.
  */
 import protobuf from "protobufjs";
-import { messageType } from "../protocol/messages.js";
-import { MAX_REPORTED_PROBLEMS, MAX_VALUES } from "./parse-limits.js";
+import { messageType } from "../common/messages.js";
+import { MAX_REPORTED_PROBLEMS, MAX_VALUES } from "./limits.js";
 import { TooManyProblems, type SpecProblem } from "./problems.js";
 
 const WIRE_NAMES = ["varint", "64-bit", "length-delimited", "group start", "group end", "32-bit"];

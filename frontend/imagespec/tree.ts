@@ -4,9 +4,8 @@
  */
 import { parseTree, printParseErrorCode, visit, type Node as JsonNode, type ParseError } from "jsonc-parser";
 import { LineCounter, parseDocument } from "yaml";
-import { MAX_DEPTH, MAX_VALUES, MAX_YAML_VALUES, valueBudget } from "./parse-limits.js";
+import { LIMITS, MAX_DEPTH, MAX_VALUES, MAX_YAML_VALUES, valueBudget } from "./limits.js";
 import { scanJson, scanYaml, type ScanResult } from "./prescan.js";
-import { LIMITS } from "./limits.js";
 import { readYamlDocument } from "./yaml-tree.js";
 
 import type { Position, SourceRange } from "../common/positions.js";
@@ -23,30 +22,8 @@ export function nearestRange(ranges: ReadonlyMap<string, SourceRange>, path: str
   }
 }
 
-export type SpecNode =
-  | { kind: "map"; entries: { key: string; keyRange?: SourceRange; value: SpecNode }[]; range?: SourceRange }
-  | { kind: "seq"; items: SpecNode[]; range?: SourceRange }
-  | {
-      kind: "scalar";
-      value: string | number | boolean | null;
-      range?: SourceRange;
-      quoted?: boolean;
-      /** The scalar as written (YAML), for messages about values JSON cannot show (`.inf`). */
-      source?: string;
-    };
-
-export interface TreeError {
-  /** The complete message, e.g. `YAML syntax error: …` or `undefined alias *opts`. */
-  message: string;
-  range: SourceRange;
-  hint?: string;
-}
-
-export interface ParsedTree {
-  root: SpecNode | undefined;
-  /** Problems that stop the document from being read, with their position. */
-  errors: TreeError[];
-}
+import type { ParsedTree, SpecNode, TreeError } from "./nodes.js";
+export type { ParsedTree, SpecNode, TreeError };
 
 export const DOCUMENT_START: SourceRange = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
 

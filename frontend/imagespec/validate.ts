@@ -1,11 +1,12 @@
 /** Semantic checks of a decoded spec, reported with the same shape as structural problems. */
-import { parseImageReference, parseLinuxPlatform } from "../../llb/src/index.js";
+import { parseImageReference } from "../../llb/src/reference.js";
+import { parseLinuxPlatform } from "../../llb/src/platform.js";
 import type { SpecProblem } from "./problems.js";
 import type { ImageSpec, Layer, PipOptions, Secret } from "./model.js";
 import { isDebianPackage } from "../grammars/debian.js";
 import { isProjectName, parseRequirement, RequirementSyntaxError } from "../grammars/pep508.js";
 import { splitShellWords } from "../grammars/shellwords.js";
-import { shown } from "./shown.js";
+import { shown } from "../common/words.js";
 import { expandVariables, NestingTooDeepError } from "../grammars/env-expansion.js";
 import { nearestRange, type SourceRange } from "./tree.js";
 import { contextPath } from "../common/paths.js";

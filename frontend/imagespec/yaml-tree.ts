@@ -4,8 +4,9 @@
  * not expanded); only the YAML 1.2 core schema's tags are accepted.
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode, type Pair } from "yaml";
-import { MAX_DEPTH } from "./parse-limits.js";
-import type { ParsedTree, SourceRange, SpecNode, TreeError } from "./tree.js";
+import { MAX_DEPTH } from "./limits.js";
+import type { SourceRange } from "../common/positions.js";
+import type { ParsedTree, SpecNode, TreeError } from "./nodes.js";
 
 const CORE_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`));
 const MERGE_TAG = "tag:yaml.org,2002:merge";

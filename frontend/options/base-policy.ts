@@ -8,7 +8,7 @@
  * - `REPO@DIGEST` matches those digests.
  * Deny wins; with an allow list, only what it matches may be used.
  */
-import { parseImageReference } from "../../llb/src/index.js";
+import { parseImageReference } from "../../llb/src/reference.js";
 import { UserError } from "../common/errors.js";
 
 export interface BasePolicy {

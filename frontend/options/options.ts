@@ -3,11 +3,10 @@
  * build-arg:*, label:*, no-cache, …) plus this frontend's own settings, which are accepted both
  * as plain options (`--opt installer=pip`) and as build args (`--build-arg installer=pip`).
  */
-import { parseLinuxPlatform, type NetworkMode, type Platform, type ProxyEnv } from "../../llb/src/index.js";
+import { parseLinuxPlatform, type Platform } from "../../llb/src/platform.js";
 import { UserError } from "../common/errors.js";
-import type { IndexSettings } from "../plan/index-settings.js";
 import { isIndexUrl } from "../imagespec/validate.js";
-import { DEFAULT_UV_IMAGE, type BuildSettings, type InstallerKind } from "./settings.js";
+import { DEFAULT_UV_IMAGE, type BuildSettings, type IndexSettings, type InstallerKind, type NetworkMode, type ProxyEnv } from "./settings.js";
 
 export const DEFAULT_SPEC_FILENAME = "imagespec.yaml";
 

@@ -1,8 +1,32 @@
 /** Build settings that come from frontend options rather than from the spec. */
-import type { NetworkMode, ProxyEnv } from "../../llb/src/index.js";
-import type { IndexSettings } from "../plan/index-settings.js";
 
 export type InstallerKind = "uv" | "pip";
+
+/** The network build steps get (`force-network-mode`). */
+export type NetworkMode = "sandbox" | "host" | "none";
+
+/** Proxies of every build step; BuildKit keeps them out of cache keys and the image config. */
+export interface ProxyEnv {
+  httpProxy?: string;
+  httpsProxy?: string;
+  ftpProxy?: string;
+  noProxy?: string;
+  allProxy?: string;
+}
+
+/**
+ * Package index settings that do not come from a layer: the operator's defaults (frontend
+ * options) and the base image's pip settings (its env and pip.conf files).
+ */
+export interface IndexSettings {
+  indexUrl?: string;
+  extraIndexUrls?: string[];
+  trustedHosts?: string[];
+  findLinks?: string[];
+  /** pip's `no-index`: only find-links, no index at all (air-gapped wheelhouses). */
+  noIndex?: boolean;
+}
+
 
 /** The official uv image, pinned by digest (override with the `uv-image` option). */
 export const DEFAULT_UV_IMAGE =

@@ -1,4 +1,5 @@
 import { trimTrailingSlashes } from "../common/paths.js";
+import type { IndexSettings } from "../options/settings.js";
 
 /**
  * Package index settings that do not come from a layer: the operator's defaults (frontend
@@ -6,14 +7,7 @@ import { trimTrailingSlashes } from "../common/paths.js";
  * setting: a layer's own options > operator defaults > the base image's settings.
  */
 
-export interface IndexSettings {
-  indexUrl?: string;
-  extraIndexUrls?: string[];
-  trustedHosts?: string[];
-  findLinks?: string[];
-  /** pip's `no-index`: only find-links, no index at all (air-gapped wheelhouses). */
-  noIndex?: boolean;
-}
+export type { IndexSettings };
 
 export type IndexKey = keyof IndexSettings;
 const KEYS: readonly IndexKey[] = ["indexUrl", "extraIndexUrls", "trustedHosts", "findLinks", "noIndex"];

@@ -1,11 +1,11 @@
 /** A typed client for BuildKit's LLBBridge service over @grpc/grpc-js. */
 import * as grpc from "@grpc/grpc-js";
-import type { PbDefinition } from "../../llb/src/index.js";
-import { encodeDefinition } from "../../llb/src/index.js";
+import type { PbDefinition } from "../../llb/src/wire.js";
+import { encodeDefinition } from "../../llb/src/wire.js";
 import { GrpcError } from "../../common/src/wire/grpc-status.js";
 import { lengthDelimitedHeader } from "../../common/src/wire/length-delimited.js";
 import { MAX_MESSAGE_BYTES } from "../../common/src/wire/limits.js";
-import { codec } from "./messages.js";
+import { codec } from "../common/messages.js";
 import { decodePong, decodeSolveResponse } from "./responses.js";
 
 const SERVICE = "/moby.buildkit.v1.frontend.LLBBridge/";

@@ -5,7 +5,7 @@
  * 13–20 ms each on the critical path of each build, for fields we skip.
  */
 import protobuf from "protobufjs";
-import type { ApiCap } from "../../llb/src/index.js";
+import type { ApiCap } from "../../llb/src/caps.js";
 
 /** The caps of a PongResponse (its field names), as the LLB library's ApiCap. */
 export interface Pong {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { messageType } from "../../frontend/protocol/messages.js";
+import { messageType } from "../../frontend/common/messages.js";
 import { repoRoot } from "../support/paths.js";
 import { baseImage, engineEnv, frontendImage, makeContext, registry, run, runIn, type Run } from "./harness.js";
 

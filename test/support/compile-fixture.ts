@@ -1,7 +1,7 @@
 /** Plans, optimizes and lowers specs for unit tests, without a daemon. */
 import { planImage } from "../../frontend/plan/plan-image.js";
 import type { Plan } from "../../frontend/plan/plan.js";
-import { imageConfig, type ImageIdentity } from "../../frontend/plan/image-config.js";
+import { imageConfig, type ImageIdentity } from "../../frontend/plan/config.js";
 import { lower, type LowerContext } from "../../frontend/lower/lower.js";
 import { optimizePlan } from "../../frontend/optimize/optimize-plan.js";
 import { optimizeInPhases } from "../../frontend/optimize/phases.js";

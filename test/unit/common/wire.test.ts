@@ -8,7 +8,7 @@ import { lengthDelimitedHeader } from "../../../common/src/wire/length-delimited
 import { statusFromError } from "../../../frontend/gateway/errors.js";
 import { Gateway } from "../../../frontend/gateway/gateway.js";
 import { BridgeError, type LLBBridgeClient } from "../../../frontend/protocol/client.js";
-import { codec as frontendCodec, messageType as frontendType } from "../../../frontend/protocol/messages.js";
+import { codec as frontendCodec, messageType as frontendType } from "../../../frontend/common/messages.js";
 
 const PAST_2_53 = "9007199254740993";
 

@@ -138,7 +138,7 @@ describe(".dockerignore", () => {
 
 describe("Ping answer", () => {
   it("the hand decoder reads the caps exactly as protobufjs does, skipping workers and unknown fields", async () => {
-    const { messageType } = await import("../../../frontend/protocol/messages.js");
+    const { messageType } = await import("../../../frontend/common/messages.js");
     const { decodePong } = await import("../../../frontend/protocol/responses.js");
     const Pong = messageType("moby.buildkit.v1.frontend.PongResponse");
     const caps = (prefix: string) =>
@@ -174,7 +174,7 @@ describe("Ping answer", () => {
 
 describe("Solve answer", () => {
   it("the hand decoder finds the result's ref id as protobufjs does, skipping the Definition and metadata", async () => {
-    const { messageType } = await import("../../../frontend/protocol/messages.js");
+    const { messageType } = await import("../../../frontend/common/messages.js");
     const { decodeSolveResponse } = await import("../../../frontend/protocol/responses.js");
     const { image } = await import("../../../llb/src/index.js");
     const Solve = messageType("moby.buildkit.v1.frontend.SolveResponse");

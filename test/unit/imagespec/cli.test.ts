@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLI_COMMANDS, runCli } from "../../../frontend/cli.js";
-import { MAX_SPEC_BYTES } from "../../../frontend/imagespec/load.js";
+import { MAX_SPEC_BYTES } from "../../../frontend/imagespec/limits.js";
 import { readBounded } from "../../../frontend/imagespec/read.js";
 
 function cli(...args: string[]): { code: number; output: string } {

@@ -13,7 +13,7 @@ import { loadSpec } from "../../../frontend/imagespec/load.js";
 import { scanYaml } from "../../../frontend/imagespec/prescan.js";
 import { SpecError } from "../../../frontend/imagespec/problems.js";
 import { parse, stringify } from "yaml";
-import { messageType } from "../../../frontend/protocol/messages.js";
+import { messageType } from "../../../frontend/common/messages.js";
 import { varint } from "../../support/wire-bytes.js";
 import { decodeDefinition, SourceMap } from "../../../llb/src/index.js";
 import { baseConfig, BASE_REF, PYTHON_311, settings } from "../../support/compile-fixture.js";

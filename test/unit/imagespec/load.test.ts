@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { messageType } from "../../../frontend/protocol/messages.js";
+import { messageType } from "../../../frontend/common/messages.js";
 import { specDigest } from "../../../frontend/imagespec/digest.js";
 import { loadSpec } from "../../../frontend/imagespec/load.js";
-import { MAX_REPORTED_PROBLEMS } from "../../../frontend/imagespec/parse-limits.js";
+import { MAX_REPORTED_PROBLEMS } from "../../../frontend/imagespec/limits.js";
 import { SpecError, type SpecProblem } from "../../../frontend/imagespec/problems.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
