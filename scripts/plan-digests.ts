@@ -28,6 +28,7 @@ import { normalizeName, type Resolution, type ResolvedDist } from "../frontend/o
 import { loadSpec, type LoadedSpec } from "../frontend/imagespec/load.js";
 import type { Layer } from "../frontend/imagespec/model.js";
 import { SourceMap, type Platform } from "../llb/src/index.js";
+import type { FixtureOptions } from "../test/support/compile-fixture.js";
 import { decodeOp } from "../llb/src/decode.js";
 import { appendFileSync } from "node:fs";
 function dumpDef(def: readonly Uint8Array[]): void {
@@ -38,16 +39,6 @@ const ROOT = process.env.IMAGESPEC_REPO_ROOT ?? process.cwd();
 const CORPUS = join(ROOT, "test/fixtures/plan-corpus.jsonl");
 const DIGESTS = join(ROOT, "test/fixtures/plan-digests.json");
 
-interface FixtureOptions {
-  settings?: Partial<BuildSettings>;
-  python?: PythonFacts;
-  config?: OciImage;
-  wheels?: Record<string, string[]>;
-  files?: Record<string, string>;
-  requirementFiles?: Record<string, string[]>;
-  platform?: Platform;
-  exclude?: string[];
-}
 
 /** One spec and the context facts it is compiled with. */
 interface Entry {
