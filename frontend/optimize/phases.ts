@@ -18,12 +18,15 @@ export async function optimizeInPhases(plan: Plan, source: FactSource, budget: O
   const resolutions = new Map<number, Resolution>();
   const contents = new Map<string, DistContents>();
   const rounds: FactsRequest[][] = [];
+  const asked = new Set<string>();
   for (;;) {
     const out = optimizePlan(plan, { resolutions, contents }, budget);
     if ("plan" in out) return { plan: out.plan, rounds };
     for (const req of out.needs) {
-      const again = req.kind === "resolve" ? resolutions.has(req.layer) : req.ids.every((id) => contents.has(id));
-      if (again) throw new Error(`internal: optimize asked again for a ${req.kind} fact it was given`);
+      // An answer that lacks what was asked would otherwise be asked for forever.
+      const key = req.kind === "resolve" ? `resolve ${req.layer}` : `inspect ${req.ids.join(" ")}`;
+      if (asked.has(key)) throw new Error(`internal: optimize asked again for a ${req.kind} fact it was given`);
+      asked.add(key);
     }
     rounds.push(out.needs);
     await Promise.all(
