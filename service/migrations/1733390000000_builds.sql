@@ -59,7 +59,7 @@ CREATE TABLE builds (
   finished_at timestamptz,
   updated_at timestamptz NOT NULL DEFAULT now(),
   UNIQUE (tenant_id, idempotency_key),
-  CHECK ((context_id IS NULL) <> (context_url IS NULL))
+  CHECK (context_id IS NULL OR context_url IS NULL)
 );
 
 CREATE INDEX builds_queued ON builds (priority DESC, seq) WHERE state = 'queued';
