@@ -42,7 +42,15 @@ alive() { [[ -f $PIDS/$1 ]] && kill -0 "$(cat "$PIDS/$1")" 2>/dev/null; }
 start_bg() {
   local name=$1; shift
   if alive "$name"; then return 0; fi
-  nohup "$@" >"$STATE/$name.log" 2>&1 </dev/null &
+  # The daemon gets no file descriptor of ours beyond 0-2: one inherited from `flock LOCK engine.sh up`
+  # would hold that lock for as long as the daemon runs.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-"; fi
+    done
+    exec nohup "$@" >"$STATE/$name.log" 2>&1 </dev/null
+  ) &
   echo $! >"$PIDS/$name"
 }
 
