@@ -9,7 +9,7 @@ const { wrap } = require("node:module");
 
 // `serve` is the build service, an ES module bundle of its own (the frontend's start-up is untouched).
 if (process.argv[2] === "serve") {
-  import(path.join(__dirname, "imagespec-serve.mjs")).then((m) => m.main(process.argv.slice(2))).then((code) => {
+  import(path.join(__dirname, "imagespec-serve.mjs")).then((m) => m.main(process.argv.slice(3))).then((code) => {
     if (code >= 0) process.exitCode = code;
   });
   return;
