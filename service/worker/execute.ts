@@ -119,6 +119,8 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
         frontendImage: s.frontendImage,
         frontendAttrs: attrs,
         exports: [{ type: "image", attrs: { name: ref, push: "true" } }],
+        // The service's network setting needs BuildKit's matching entitlement.
+        entitlements: s.network === "host" ? ["network.host"] : [],
         dirs: [
           { name: "context", dir: inputs.contextDir, dockerignore: true },
           { name: "dockerfile", dir: inputs.specDir },
