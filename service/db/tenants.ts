@@ -24,7 +24,8 @@ export async function createTenant(pool: Pool, t: Tenant): Promise<void> {
 /** A new token for the tenant; returned once, never stored in clear. */
 export async function issueToken(pool: Pool, tenantId: string): Promise<string> {
   const token = `isb_${randomBytes(32).toString("base64url")}`;
-  await pool.query("INSERT INTO tokens (sha256, tenant_id) VALUES ($1, $2)", [digest(token), tenantId]);
+  const r = await pool.query("INSERT INTO tokens (sha256, tenant_id) SELECT $1, id FROM tenants WHERE id = $2", [digest(token), tenantId]);
+  if (r.rowCount !== 1) throw new Error(`no tenant ${JSON.stringify(tenantId)} (imagespec-serve tenant add ${tenantId})`);
   return token;
 }
 

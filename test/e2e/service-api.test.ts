@@ -57,6 +57,7 @@ describe("build service API", () => {
     const r = await app.inject({ method: "GET", url: "/v1/builds", headers: auth("isb_nope") });
     expect(r.statusCode).toBe(401);
     expect(r.json().error).toMatch(/unknown token/);
+    await expect(issueToken(db.pool, "nobody")).rejects.toThrow(/no tenant "nobody"/);
   });
 
   it("accepts a build: 202 with its id and URL; the same idempotency key returns the same build", async () => {
