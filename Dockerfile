@@ -9,7 +9,8 @@ FROM scratch AS none
 FROM ${UV_IMAGE} AS uv
 FROM ${NODE_IMAGE}
 COPY --from=uv / /imagespec/uv/
-COPY dist/frontend.cjs dist/imagespec-build.cjs docker/boot.cjs /imagespec/
+COPY dist/frontend.cjs dist/imagespec-build.cjs dist/imagespec-serve.mjs docker/boot.cjs /imagespec/
+COPY dist/migrations /imagespec/migrations/
 # V8 code cache of the bundle, made by this image's own node (see docker/boot.cjs).
 RUN --network=none ["node", "/imagespec/boot.cjs", "--write-v8-cache"]
 LABEL moby.buildkit.frontend.network.none="true" \

@@ -7,6 +7,14 @@ const path = require("node:path");
 const vm = require("node:vm");
 const { wrap } = require("node:module");
 
+// `serve` is the build service, an ES module bundle of its own (the frontend's start-up is untouched).
+if (process.argv[2] === "serve") {
+  import(path.join(__dirname, "imagespec-serve.mjs")).then((m) => m.main(process.argv.slice(3))).then((code) => {
+    if (code >= 0) process.exitCode = code;
+  });
+  return;
+}
+
 const bundle = path.join(__dirname, "frontend.cjs");
 const cacheFile = `${bundle}.v8cache`;
 const writeCache = process.argv[2] === "--write-v8-cache";

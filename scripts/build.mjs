@@ -1,5 +1,5 @@
 // Bundles the frontend into one file with no runtime node_modules: dist/frontend.cjs.
-import { chmodSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, cpSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -33,6 +33,30 @@ export const nodeBundleOptions = {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await bundleFrontend();
   await bundleBuildClient();
+  await bundleService();
+}
+
+/**
+ * The build service (`imagespec-serve`, the image's `serve` command): an ES module bundle, since
+ * its libraries (fastify, node-pg-migrate) are ES modules; its SQL migrations sit beside it.
+ */
+async function bundleService() {
+  const outfile = join(root, "dist/imagespec-serve.mjs");
+  await esbuild.build({
+    entryPoints: [join(root, "service/main.ts")],
+    outfile,
+    ...nodeBundleOptions,
+    format: "esm",
+    minify: true,
+    legalComments: "none",
+    // Bundled CommonJS packages call require(); an ES module has none of its own.
+    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    define: { __IMAGESPEC_VERSION__: JSON.stringify(pkg.version) },
+  });
+  chmodSync(outfile, 0o755);
+  rmSync(join(root, "dist/migrations"), { recursive: true, force: true });
+  cpSync(join(root, "service/migrations"), join(root, "dist/migrations"), { recursive: true });
+  console.error(`built dist/imagespec-serve.mjs (${(statSync(outfile).size / 1024).toFixed(0)} KiB)`);
 }
 
 /**

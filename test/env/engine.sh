@@ -4,8 +4,9 @@
 #
 #   engine.sh up       start (or reuse) everything; idempotent; prints the exports to use
 #   engine.sh down     stop exactly the processes this script started
+#   engine.sh db       start (or reuse) only the PostgreSQL cluster; prints its DATABASE_URL export
 #   engine.sh status   say what is running
-#   engine.sh env      print the exports (DOCKER_HOST, DOCKER_CONFIG, index URLs)
+#   engine.sh env      print the exports (DOCKER_HOST, DOCKER_CONFIG, index URLs, DATABASE_URL)
 #
 # State lives in $IMAGESPEC_ENV_DIR (default ~/.cache/imagespec-env), outside the repo, so a
 # second `up` reuses installed packages, base images and wheels.
@@ -19,6 +20,8 @@ REGISTRY_ADDR=127.0.0.1:5000
 INDEX_PORT=${IMAGESPEC_INDEX_PORT:-5101}
 EXTRA_INDEX_PORT=${IMAGESPEC_EXTRA_INDEX_PORT:-5102}
 MIRROR=${IMAGESPEC_DEBIAN_MIRROR:-}
+PG_PORT=${IMAGESPEC_PG_PORT:-5433}
+PG_BIN=${IMAGESPEC_PG_BIN:-/usr/lib/postgresql/15/bin}
 ARM64=${IMAGESPEC_ARM64:-1}
 mkdir -p "$STATE" "$PIDS"
 
@@ -39,7 +42,15 @@ alive() { [[ -f $PIDS/$1 ]] && kill -0 "$(cat "$PIDS/$1")" 2>/dev/null; }
 start_bg() {
   local name=$1; shift
   if alive "$name"; then return 0; fi
-  nohup "$@" >"$STATE/$name.log" 2>&1 </dev/null &
+  # The daemon gets no file descriptor of ours beyond 0-2: one inherited from `flock LOCK engine.sh up`
+  # would hold that lock for as long as the daemon runs.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-"; fi
+    done
+    exec nohup "$@" >"$STATE/$name.log" 2>&1 </dev/null
+  ) &
   echo $! >"$PIDS/$name"
 }
 
@@ -61,6 +72,34 @@ apt_install() {
   if [[ -z $apt_once ]]; then apt-get update -qq; apt_once=1; fi
   log "apt-get install ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# ---- PostgreSQL (the build service's database) ----------------------------------------------
+
+# A private cluster under $STATE/postgres on 127.0.0.1:$PG_PORT, trust auth on the loopback only.
+# PostgreSQL refuses to run as root, and $STATE sits under root's home, which no other user may
+# enter: so initdb and postgres run as root mapped to an unprivileged uid in a user namespace
+# (`unshare --map-user`). The files stay root's and no system directory changes its permissions.
+as_pg_user() { unshare --user --map-user=1000 --map-group=1000 "$@"; }
+
+pg_ok() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
+
+ensure_postgres() {
+  [[ -x $PG_BIN/initdb ]] || apt_install postgresql
+  [[ -x $PG_BIN/initdb ]] || die "no PostgreSQL server binaries in $PG_BIN (set IMAGESPEC_PG_BIN)"
+  local root=$STATE/postgres
+  if [[ ! -f $root/data/PG_VERSION ]]; then
+    rm -rf "$root/data"
+    mkdir -p "$root"
+    log "initdb $root/data"
+    as_pg_user "$PG_BIN/initdb" -D "$root/data" -U imagespec --auth=trust -E UTF8 --no-instructions >"$STATE/initdb.log" 2>&1 || die "initdb failed (see $STATE/initdb.log)"
+  fi
+  if ! pg_ok; then
+    start_bg postgres unshare --user --map-user=1000 --map-group=1000 "$PG_BIN/postgres" -D "$root/data" -p "$PG_PORT" -k "$root" -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off
+    wait_for postgres 60 pg_ok
+  fi
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U imagespec -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'imagespec'" | grep -q 1 \
+    || "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U imagespec imagespec
 }
 
 # ---- Docker engine -------------------------------------------------------------------------
@@ -253,6 +292,7 @@ export IMAGESPEC_REGISTRY=$REGISTRY_ADDR
 export IMAGESPEC_INDEX_URL=http://127.0.0.1:$INDEX_PORT/simple
 export IMAGESPEC_EXTRA_INDEX_URL=http://127.0.0.1:$EXTRA_INDEX_PORT/simple
 export IMAGESPEC_ENV_DIR=$STATE
+export DATABASE_URL=postgres://imagespec@127.0.0.1:$PG_PORT/imagespec
 ENV
 }
 
@@ -263,18 +303,20 @@ cmd_up() {
     ensure_registry
     ensure_base_images
     ensure_indexes
+    ensure_postgres
     write_env
   } >&2
   cat "$docker_env_file"
 }
 
 cmd_down() {
-  local order=(extra-index index registry dockerd containerd)
+  local order=(postgres extra-index index registry dockerd containerd)
   for name in "${order[@]}"; do
     [[ -f $PIDS/$name ]] || continue
     local pid; pid=$(cat "$PIDS/$name")
     if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
+      # PostgreSQL's fast shutdown is SIGINT (SIGTERM waits for every client to leave).
+      if [[ $name == postgres ]]; then kill -INT "$pid" 2>/dev/null || true; else kill "$pid" 2>/dev/null || true; fi
       for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
       kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
       log "stopped $name ($pid)"
@@ -284,14 +326,16 @@ cmd_down() {
 }
 
 cmd_status() {
-  for name in containerd dockerd registry index extra-index; do
+  for name in containerd dockerd registry index extra-index postgres; do
     if alive "$name"; then echo "$name: running (pid $(cat "$PIDS/$name"))"; else echo "$name: not started by this script"; fi
   done
   registry_ok && echo "registry: answering at $REGISTRY_ADDR" || echo "registry: not answering"
+  pg_ok && echo "postgres: answering at 127.0.0.1:$PG_PORT" || echo "postgres: not answering"
 }
 
 case ${1:-} in
   up) cmd_up ;;
+  db) ensure_postgres >&2; echo "export DATABASE_URL=postgres://imagespec@127.0.0.1:$PG_PORT/imagespec" ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) [[ -f $docker_env_file ]] && cat "$docker_env_file" || die "not up" ;;
