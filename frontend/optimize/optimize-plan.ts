@@ -7,7 +7,7 @@
  * filesystem (a command, an entry installed in one step) or at the end. What it does not know yet
  * (what an entry resolves to, what a layer holds) it asks for: the answer is a probe plan.
  */
-import { stepName, summarize } from "../plan/builder.js";
+import { execStep, stepName, summarize } from "../plan/builder.js";
 import { installerMounts, type Installer } from "../plan/installer.js";
 import type { Env, ExecExtras, ExecStep, Fs, HistoryEntry, LayerPlan, Mount, Plan, PythonSplit, Step } from "../plan/plan.js";
 import { layerBudget, layersOf } from "./budget.js";
@@ -16,7 +16,6 @@ import { DETERMINISTIC_ENV, inputsMount, inspectArgv, inspectMountDir, installAr
 import { splitInstallerArgs } from "./installer-args.js";
 import { installOrder, layoutLayers, type LayoutGroup } from "./layout.js";
 import type { ResolvedDist } from "./resolution.js";
-import { secretUse } from "../plan/builder.js";
 
 export type OptimizeOutcome = { plan: Plan } | { needs: FactsRequest[] };
 
@@ -181,21 +180,7 @@ class Optimizer {
   }
 
   private exec(on: At, name: string, at: string, args: readonly string[], extras: ExecExtras = {}): ExecStep {
-    const sec = extras.secrets ? secretUse(extras.secrets) : undefined;
-    const env = { ...sec?.env, ...extras.env };
-    const step: ExecStep = {
-      kind: "exec",
-      id: this.nextId(),
-      name,
-      at,
-      on: on.fs,
-      env: on.env,
-      cwd: on.cwd,
-      args,
-      ...(Object.keys(env).length > 0 ? { extraEnv: env } : {}),
-      mounts: [...(extras.mounts ?? []), ...(sec?.mounts ?? [])],
-      ...(sec && sec.secretEnv.length > 0 ? { secretEnv: sec.secretEnv } : {}),
-    };
+    const step = execStep(this.nextId(), name, at, on.fs, on.env, on.cwd, args, extras);
     this.steps.push(step);
     return step;
   }

@@ -37,6 +37,25 @@ export function summarize(text: string, max = 100): string {
   return oneLine.length > max ? oneLine.slice(0, max - 1) + "…" : oneLine;
 }
 
+/** An exec step: its secrets' mounts go after `extras.mounts`, their env under `extras.env`. */
+export function execStep(id: string, name: string, at: SpecPath, on: Fs, env: Env, cwd: string, args: readonly string[], extras: ExecExtras = {}): ExecStep {
+  const sec = extras.secrets ? secretUse(extras.secrets) : undefined;
+  const extraEnv = { ...sec?.env, ...extras.env };
+  return {
+    kind: "exec",
+    id,
+    name,
+    at,
+    on,
+    env,
+    cwd,
+    args,
+    ...(Object.keys(extraEnv).length > 0 ? { extraEnv } : {}),
+    mounts: [...(extras.mounts ?? []), ...(sec?.mounts ?? [])],
+    ...(sec && sec.secretEnv.length > 0 ? { secretEnv: sec.secretEnv } : {}),
+  };
+}
+
 /** `[3/7] what`: the name of a step of spec entry `index` (0-based) of `total`. */
 export function stepName(index: number, total: number, what: string): string {
   return `[${index + 1}/${total}] ${summarize(what)}`;
@@ -113,21 +132,10 @@ export class PlanBuilder {
 
   /** An exec on `on` (the filesystem so far by default), with the env and working directory of this point. */
   exec(name: string, at: SpecPath, args: readonly string[], extras: ExecExtras = {}, on: Fs = this.fs): ExecStep {
-    const sec = extras.secrets ? secretUse(extras.secrets) : undefined;
-    const mounts = [...(extras.mounts ?? []), ...(sec?.mounts ?? [])];
-    const env = { ...sec?.env, ...extras.env };
-    return this.add<ExecStep>({
-      kind: "exec",
-      name,
-      at,
-      on,
-      env: this.envNow(),
-      cwd: this.cwd,
-      args,
-      ...(Object.keys(env).length > 0 ? { extraEnv: env } : {}),
-      mounts,
-      ...(sec && sec.secretEnv.length > 0 ? { secretEnv: sec.secretEnv } : {}),
-    });
+    const step = execStep(this.nextId(), name, at, on, this.envNow(), this.cwd, args, extras);
+    this.steps.push(step);
+    this.current?.steps.push(step.id);
+    return step;
   }
 
   /** An exec on the filesystem so far that becomes it (one layer, recorded in the history). */
