@@ -54,13 +54,27 @@ start_bg() {
   echo $! >"$PIDS/$name"
 }
 
+# The last lines a daemon wrote, so that a failure on a machine nobody can log into says why.
+show_log() {
+  local file=$STATE/$1.log
+  [[ -s $file ]] || return 0
+  printf '[engine] last lines of %s:\n' "$file" >&2
+  tail -n 25 "$file" | sed 's/^/[engine]   /' >&2
+}
+
+# Waits until the check passes; gives up early, with the daemon's log, when the daemon has exited.
 wait_for() {
   local what=$1 tries=$2; shift 2
   for ((i = 0; i < tries; i++)); do
     if "$@" >/dev/null 2>&1; then return 0; fi
+    if [[ -f $PIDS/$what ]] && ! alive "$what"; then
+      show_log "$what"
+      die "$what exited before it answered"
+    fi
     sleep 0.5
   done
-  die "$what did not come up (see logs in $STATE)"
+  show_log "$what"
+  die "$what did not answer within $((tries / 2)) s (logs in $STATE)"
 }
 
 apt_once=
@@ -145,12 +159,13 @@ start_engine() {
   echo '{"features": {"containerd-snapshotter": true}}' >"$STATE/daemon.json"
   start_bg containerd "$root/usr/bin/containerd" --root "$STATE/containerd/root" --state "$run/containerd" \
     --address "$run/containerd.sock"
-  wait_for containerd 60 test -S "$run/containerd.sock"
+  # A socket file is not an answer: dockerd gives a silent containerd a minute before it fails.
+  wait_for containerd 60 "$root/usr/bin/ctr" --address "$run/containerd.sock" version
   start_bg dockerd "$root/usr/sbin/dockerd" --containerd "$run/containerd.sock" --data-root "$STATE/docker" \
     --exec-root "$run/docker-exec" --pidfile "$run/dockerd.pid" --host "unix://$run/docker.sock" \
     --config-file "$STATE/daemon.json" --bridge none --iptables=false --ip6tables=false
   export DOCKER_HOST=unix://$run/docker.sock DOCKER_CONFIG=$STATE/docker-config
-  wait_for dockerd 120 docker version
+  wait_for dockerd 240 docker version
 }
 
 ensure_engine() {
