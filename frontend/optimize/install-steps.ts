@@ -12,6 +12,8 @@ const OPTIMIZE_DIR = "/run/imagespec/optimize";
 export const TOOLS_DIR = `${OPTIMIZE_DIR}/tools`;
 export const RESOLVE_OUT = `${OPTIMIZE_DIR}/out`;
 export const INPUT_DIR = `${OPTIMIZE_DIR}/in`;
+/** Where a chained resolve step finds the previous layer's resolve output (its pins-out.txt). */
+export const PREVIOUS_RESOLVE = `${OPTIMIZE_DIR}/previous`;
 const INSPECT_DIR = `${OPTIMIZE_DIR}/layers`;
 const DRIVER = `${TOOLS_DIR}/driver.py`;
 
@@ -29,9 +31,13 @@ function venvPython(inst: Installer): string {
   return `${inst.venv}/bin/python`;
 }
 
-/** argv of the resolve step; `pins` says whether INPUT_DIR holds earlier layers' pins. */
-export function resolveArgv(inst: Installer, req: ResolveRequest, pins: boolean): string[] {
-  const head = [venvPython(inst), "-I", DRIVER, "resolve", RESOLVE_OUT, pins ? `${INPUT_DIR}/pins.txt` : "-"];
+/** Where the resolve step reads earlier layers' pins: none, INPUT_DIR's pins.txt, or the previous resolve step's answer. */
+export type PinsFrom = "none" | "inputs" | "previous";
+
+/** argv of the resolve step. */
+export function resolveArgv(inst: Installer, req: ResolveRequest, pins: PinsFrom): string[] {
+  const file = { none: "-", inputs: `${INPUT_DIR}/pins.txt`, previous: `${PREVIOUS_RESOLVE}/pins-out.txt` }[pins];
+  const head = [venvPython(inst), "-I", DRIVER, "resolve", RESOLVE_OUT, file];
   const constraints = ["-c", `${RESOLVE_OUT}/constraints.txt`];
   const noDeps = req.noDeps ? ["--no-deps"] : [];
   if (inst.kind === "uv") {

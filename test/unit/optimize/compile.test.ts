@@ -174,9 +174,13 @@ describe("optimize, pip installer", () => {
     const s2 = spec([PIP(["tinyjson==1.0.0"]), PIP(["tinyjson==1.1.0"])]);
     const { image, asked } = await phases(s2, (layer) => (layer === 0 ? ok([wheel("tinyjson", "1.0.0")]) : { ok: false, reason: "ERROR: Cannot install tinyjson==1.1.0" }), pip);
     expect(asked.map((a) => a.kind)).toEqual(["resolve", "resolve", "inspect"]);
-    // The second resolve pins what the first layer installed.
+    // Both resolves are asked at once: the second runs on the first one's answer, the pins it writes.
     const second = decodeOps((asked[1] as Extract<AskedRequest, { kind: "resolve" }>).state.marshal());
-    expect(mkfileText(second, "/pins.txt")).toEqual(["tinyjson==1.0.0\n"]);
+    const [first, chained] = second.filter((o) => o.op.exec && args(o).includes("resolve"));
+    expect(args(chained!)).toContain("/run/imagespec/optimize/previous/pins-out.txt");
+    const previous = (chained!.op.exec.mounts as { dest: string; input: number }[]).find((m) => m.dest === "/run/imagespec/optimize/previous")!;
+    expect(chained!.op.inputs[previous.input].digest).toBe(first!.digest);
+    expect(mkfileText(second, "/pins.txt")).toEqual([]);
     expect(image.notes).toEqual(["layers[1]: installed in one step, not package by package: resolving it against what is installed failed: ERROR: Cannot install tinyjson==1.1.0"]);
     const names = execOps(image.state.marshal()).map((o) => o.name ?? "");
     expect(names).toContain("[2/2] pip install tinyjson==1.1.0 (one step: resolving it against what is installed failed: ERROR: Cannot install tinyjson==…)");
