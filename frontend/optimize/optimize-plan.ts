@@ -12,11 +12,12 @@ import { installerMounts, type Installer } from "../plan/installer.js";
 import type { Env, ExecExtras, ExecStep, Fs, HistoryEntry, LayerPlan, Mount, Plan, PythonSplit, Step } from "../plan/plan.js";
 import { layerBudget, layersOf } from "./budget.js";
 import { EmptyPackageLayerError, type FactsRequest, type OptimizeFacts, type ResolveFact } from "./facts.js";
-import { DETERMINISTIC_ENV, inputsMount, inspectArgv, inspectMountDir, installArgv, pinLine, PREVIOUS_RESOLVE, RESOLVE_OUT, resolveArgv, TOOLS_MOUNT, type PinsFrom } from "./install-steps.js";
+import { DETERMINISTIC_ENV, inputsMount, inspectArgv, inspectMountDir, installArgv, pinLine, RESOLVE_OUT, resolveStep, TOOLS_MOUNT } from "./install-steps.js";
 import { splitInstallerArgs } from "./installer-args.js";
 import { installOrder, layoutLayers, type LayoutGroup } from "./layout.js";
 import type { ResolvedDist } from "./resolution.js";
 import { pinsText, samePins } from "./pins.js";
+import { installerEnv } from "./installer-env.js";
 
 export type OptimizeOutcome = { plan: Plan } | { needs: FactsRequest[] };
 
@@ -210,6 +211,18 @@ class Optimizer {
     return this.barrier ? this.whole() : { ...this.state, fs: this.pyBase!.fs };
   }
 
+  /**
+   * Where a wheel installs: the install base, with the Python environment's env plus only what
+   * the installer reads of the spec's env, in "/". So its step, and its layer's cache key, depend
+   * on the pin, the installer and the environment, not on the spec's other entries: a sibling
+   * spec with another workdir or env reuses it. A wheel of the build context keeps the working
+   * directory, which relative paths in the layer's options name it by.
+   */
+  private wheelBase(fromContext: boolean): At {
+    const base = this.installBase();
+    return { fs: base.fs, env: installerEnv(this.pyBase!.env, this.state.env), cwd: fromContext ? base.cwd : "/" };
+  }
+
   private step(l: LayerPlan, what: string): string {
     return stepName(l.index, this.total, what);
   }
@@ -250,8 +263,8 @@ class Optimizer {
     ordered.forEach((d, n) => {
       const what = `${inst.kind === "uv" ? "uv pip" : "pip"} install ${d.name}==${d.version}`;
       // An sdist is built on top of everything before it, as without optimize.
-      const onto = d.source.kind === "sdist" ? this.whole() : this.installBase();
       const fromContext = d.source.kind === "context-wheel" || ((d.source.kind === "wheel" || d.source.kind === "sdist") && d.source.fromContext);
+      const onto = d.source.kind === "sdist" ? this.whole() : this.wheelBase(fromContext);
       const mounts: Mount[] = [
         ...installerMounts(inst, "shared"),
         TOOLS_MOUNT,
@@ -292,29 +305,13 @@ class Optimizer {
    */
   private askResolve(l: LayerPlan, py: PythonSplit): void {
     const inst = this.inst;
-    const resolve = py.resolve!;
     const onWhole = this.barrier;
     const on = this.installBase();
     const chain = this.chain;
     const pins = pinsText(this.pins);
-    const pinsFrom: PinsFrom = chain ? "previous" : pins ? "inputs" : "none";
-    const inputs: Record<string, string> = {};
-    if (pinsFrom === "inputs") inputs["pins.txt"] = pins;
-    if (inst.kind === "uv" && "text" in resolve.uvInput) inputs["requirements.in"] = resolve.uvInput.text;
-    const mounts: Mount[] = [
-      ...installerMounts(inst, "shared"),
-      TOOLS_MOUNT,
-      inputsMount(inputs, `what ${l.at} asks for`),
-      ...(chain ? [{ kind: "fs" as const, dest: PREVIOUS_RESOLVE, fs: { kind: "output" as const, id: chain.execId, dest: RESOLVE_OUT } }] : []),
-      { kind: "output", dest: RESOLVE_OUT },
-      ...py.mounts,
-    ];
+    const { argv, mounts } = resolveStep(inst, py, l.at, chain ? { previous: chain.execId } : { pins });
     const what = inst.kind === "uv" ? "uv pip compile" : "pip install --dry-run";
-    const exec = this.exec(on, this.step(l, `resolve: ${what} (optimize)`), l.at, resolveArgv(inst, resolve, pinsFrom), {
-      mounts,
-      ...(py.indexEnv ? { env: py.indexEnv } : {}),
-      secrets: py.secrets,
-    });
+    const exec = this.exec(on, this.step(l, `resolve: ${what} (optimize)`), l.at, argv, { mounts, ...(py.indexEnv ? { env: py.indexEnv } : {}), secrets: py.secrets });
     const basis = chain ? `after [${chain.key}]` : `${onWhole ? "whole" : "python-env"} ${pins.trim().split("\n").join(" ")}`;
     const probe = this.probe({ kind: "output", id: exec.id, dest: RESOLVE_OUT });
     this.asks.push({ kind: "resolve", layer: l.index, at: l.at, installer: inst.kind, probe, onWhole, basis });
