@@ -250,11 +250,15 @@ describe("cache options", () => {
       if (r.code !== 0) throw new Error(r.stderr);
       return r;
     };
+    // Each build on an empty builder, as a new build pod has.
+    const prune = async () => {
+      const pruned = await run("docker", ["buildx", "prune", "-af"]);
+      expect(pruned.code, pruned.stderr).toBe(0);
+    };
+    await prune();
     const first = await build(`first:${token}`, sibling(["acme-cli", "ns-alpha"], "/a", "first"));
     expect(await registryDigest(`client-e2e/fleet-${token}/imagespec-cache`, "shared")).toMatch(/^sha256:/);
-    // An empty builder, as a new build pod has.
-    const pruned = await run("docker", ["buildx", "prune", "-af"]);
-    expect(pruned.code, pruned.stderr).toBe(0);
+    await prune();
     const second = await build(`second:${token}`, sibling(["acme-cli", "ns-beta"], "/b", "second"));
     expect(second.stderr).toContain(`${fleet}/imagespec-cache:shared`);
     for (const pin of ["acme-cli==1.0.0", "tinyjson==1.1.0"]) {
