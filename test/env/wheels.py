@@ -238,6 +238,9 @@ MAIN += [("collide-a", "1.0.0", [], []), ("collide-b", "1.0.0", ["collide-a"], [
 MAIN += [(f"many-pkg-{i:03d}", "1.0.0", [], []) for i in range(149)]
 MAIN += [("many-all", "1.0.0", [f"many-pkg-{i:03d}" for i in range(149)], [])]
 SDISTS = [("built-from-sdist", "1.0.0")]
+# For resolving: the newest backtrack-app needs a tinyjson that does not exist, so a resolver reads
+# its metadata, rejects it and installs 1.0.0 (with PEP 658 it never needs the 2.0.0 wheel).
+MAIN += [("backtrack-app", "1.0.0", ["tinyjson>=1.0"], []), ("backtrack-app", "2.0.0", ["tinyjson>=9"], [])]
 
 EXTRA = [
     ("extraonly", "0.1.0", [], ["extraonly=extraonly:main"]),
