@@ -38,6 +38,8 @@ export interface Mirror {
 export interface MirrorOptions {
   metadata?: boolean;
   port?: number;
+  /** A file to append "METHOD PATH STATUS" to for every request. */
+  log?: string;
 }
 
 /** IMAGESPEC_BENCH_MIRROR_METADATA=0 serves the mirror as a plain PEP 503 tree. */
@@ -62,7 +64,7 @@ export async function serveMirror(opts: MirrorOptions = {}): Promise<Mirror> {
   const cache = new WheelFactsCache();
   for (const [name, tree] of Object.entries(TREES)) await layTree(root, name, tree, cache);
   await layFindLinks(join(root, "wheels"), WHEELS, cache);
-  const args = [join(repoRoot, "test/env/index_server.py"), root, String(port), "--immutable-files", ...(metadata ? [] : ["--no-metadata"])];
+  const args = [join(repoRoot, "test/env/index_server.py"), root, String(port), "--immutable-files", ...(metadata ? [] : ["--no-metadata"]), ...(opts.log ? ["--log", opts.log] : [])];
   const server: ChildProcess = spawn("python3", args, { stdio: "ignore" });
   const stop = () => {
     server.kill();
