@@ -2,12 +2,16 @@
 # Resolves the ml spec's heaviest packages against the bench mirror the way the optimize resolve
 # step does (pip install --dry-run --report), isolated from this machine's pip configuration.
 #   bench/resolve-dry-run.sh MIRROR_URL PIP [CACHE_DIR]
-# PIP: a pip to run ("python3 -m pip", or a pip wheel file, which Python runs as pip). Without
+# PIP: "system" (python3 -m pip) or a pip wheel file, which Python runs as pip. Without
 # CACHE_DIR nothing is cached (--no-cache-dir): a resolve on a fresh builder.
 # Pair it with the mirror served with and without metadata (bench/serve-mirror.ts [--no-metadata]).
 set -eu
 url=$1 pip=$2 cache=${3:-}
-case $pip in *.whl) run="python3 $pip/pip" ;; *) run=$pip ;; esac
+case $pip in
+  system) run="python3 -m pip" ;;
+  *.whl) run="python3 $pip/pip" ;;
+  *) echo "PIP: system or a pip wheel, not $pip" >&2; exit 2 ;;
+esac
 if [ -n "$cache" ]; then cacheopt="--cache-dir $cache"; else cacheopt=--no-cache-dir; fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
