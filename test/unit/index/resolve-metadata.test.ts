@@ -34,7 +34,7 @@ function isolatedEnv(cacheDir: string): NodeJS.ProcessEnv {
 function runResolveStep(indexUrl: string, root: string) {
   const inst: Installer = { kind: "pip", venv, settings: { cacheNamespace: "" } };
   const options = pipOptionArgs("pip", { indexUrl, extraIndexUrls: [], pre: false, extraArgs: "" });
-  const argv = resolveArgv(inst, { options, targets: ["backtrack-app"], uvInput: { text: "backtrack-app\n" }, noDeps: false }, false).map((a) =>
+  const argv = resolveArgv(inst, { options, targets: ["backtrack-app"], uvInput: { text: "backtrack-app\n" }, noDeps: false }, "none").map((a) =>
     a.startsWith(OPTIMIZE_DIR) ? root + a.slice(OPTIMIZE_DIR.length) : a,
   );
   const out = root + RESOLVE_OUT.slice(OPTIMIZE_DIR.length);
