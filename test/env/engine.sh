@@ -286,7 +286,24 @@ ensure_base_images() {
 
 # ---- Package indexes -----------------------------------------------------------------------
 
-index_ok() { curl -fsS "http://127.0.0.1:$1/simple/" >/dev/null 2>&1; }
+# Served by index_server.py (PEP 691 JSON by Accept), not by an older plain http.server.
+index_current() {
+  local page
+  page=$(curl -fsS -H 'Accept: application/vnd.pypi.simple.v1+json' "http://127.0.0.1:$1/simple/" 2>/dev/null) && [[ $page == *'"api-version"'* ]]
+}
+
+# index_server.py serves each tree as PyPI does: PEP 503 pages, PEP 691 JSON chosen by the Accept
+# header, PEP 658 .metadata files beside the wheels. An index left running by an older engine.sh
+# (plain http.server, no JSON) is one of ours: it is stopped and started again.
+start_index() {
+  local name=$1 dir=$2 port=$3
+  index_current "$port" && return 0
+  if alive "$name"; then
+    kill "$(cat "$PIDS/$name")" 2>/dev/null || true
+    for _ in $(seq 20); do alive "$name" || break; sleep 0.25; done
+  fi
+  start_bg "$name" python3 "$HERE/index_server.py" "$dir" "$port" --bind 127.0.0.1
+}
 
 ensure_indexes() {
   local root=$STATE/indexes
@@ -295,10 +312,10 @@ ensure_indexes() {
     python3 "$HERE/wheels.py" indexes "$root"
     touch "$root/.done"
   fi
-  index_ok "$INDEX_PORT" || start_bg index python3 -m http.server --bind 127.0.0.1 --directory "$root/main" "$INDEX_PORT"
-  index_ok "$EXTRA_INDEX_PORT" || start_bg extra-index python3 -m http.server --bind 127.0.0.1 --directory "$root/extra" "$EXTRA_INDEX_PORT"
-  wait_for index 40 index_ok "$INDEX_PORT"
-  wait_for extra-index 40 index_ok "$EXTRA_INDEX_PORT"
+  start_index index "$root/main" "$INDEX_PORT"
+  start_index extra-index "$root/extra" "$EXTRA_INDEX_PORT"
+  wait_for index 40 index_current "$INDEX_PORT"
+  wait_for extra-index 40 index_current "$EXTRA_INDEX_PORT"
 }
 
 write_env() {
