@@ -1,5 +1,7 @@
 /** The service's settings, read from the environment once, checked, with their defaults. */
+import { readFileSync } from "node:fs";
 import { parseAddress, type BuildkitAddress } from "../client/src/address.js";
+import { readReleaseSettings, ReleaseSettingsError, type ReleaseSettings } from "./release/settings.js";
 
 export class SettingsError extends Error {
   override name = "SettingsError";
@@ -46,6 +48,8 @@ export interface Settings {
   operatorOptions: Record<string, string>;
   /** 32 bytes sealing build secrets in the database; without it builds with secrets are refused. */
   secretKey: Buffer | undefined;
+  /** The pre-push scanner and the signers (none by default). */
+  release: ReleaseSettings;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
@@ -84,6 +88,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   } catch (e) {
     throw new SettingsError(`SERVICE_BUILDKIT_HOSTS: ${(e as Error).message}`);
   }
+  let release: ReleaseSettings;
+  try {
+    release = readReleaseSettings(env, (p) => readFileSync(p, "utf8"));
+  } catch (e) {
+    throw e instanceof ReleaseSettingsError ? new SettingsError(e.message) : e;
+  }
   const operatorOptions: Record<string, string> = {};
   for (const [name, option] of Object.entries(OPERATOR_OPTIONS)) if (env[name]) operatorOptions[option] = env[name]!;
   return {
@@ -108,5 +118,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     network: oneOf(env, "SERVICE_BUILD_NETWORK", ["default", "host"] as const, "default"),
     operatorOptions,
     secretKey: secretKey(env.SERVICE_SECRET_KEY),
+    release,
   };
 }

@@ -4,7 +4,7 @@
  * then renamed), except logs, which grow while a build runs and are read while they grow.
  */
 import { createReadStream } from "node:fs";
-import { appendFile, mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { appendFile, mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 
@@ -62,6 +62,13 @@ export class BlobStore {
 
   reportPath(buildId: string): string {
     return join(this.root, "reports", `${buildId}.json`);
+  }
+
+  /** Keeps a build's scan report (complete before it appears; a retry's report replaces it). */
+  async keepReport(buildId: string, data: Buffer): Promise<void> {
+    const incoming = this.incomingPath();
+    await writeFile(incoming, data);
+    await rename(incoming, this.reportPath(buildId));
   }
 
   async exists(path: string): Promise<boolean> {

@@ -4,7 +4,7 @@
  * reaches and stops the solve when `signal` aborts (cancel, timeout, lost lease).
  */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultTag, specKey } from "../../client/cli/default-tag.js";
 import { registryHost, resolveTarget } from "../../client/cli/target.js";
@@ -12,6 +12,7 @@ import { formatAddress } from "../../client/src/address.js";
 import { registryAuth } from "../../client/src/auth/provider.js";
 import { connectFirst, engineCanPush, type Builder } from "../../client/src/builder.js";
 import { runBuild } from "../../client/src/build.js";
+import type { ExportEntry } from "../../client/src/solve-request.js";
 import { contextDigest } from "../../client/src/context-digest.js";
 import { describeError } from "../../client/src/errors.js";
 import { makeFilter } from "../../client/src/filesync/filter.js";
@@ -22,11 +23,17 @@ import { HashRing } from "../../client/src/ring.js";
 import type { Job, Outcome } from "../db/queue.js";
 import type { Settings } from "../settings.js";
 import type { BlobStore } from "../store/blob-store.js";
+import { runScan } from "../release/scan.js";
+import { scanFailureReason } from "../release/scan-report.js";
+import { signImage } from "../release/sign.js";
 import { prepareInputs } from "./inputs.js";
 import type { LogSink } from "./log-sink.js";
 import { failureReason } from "./failure.js";
 
-export type ExecuteSettings = Pick<Settings, "buildkit" | "frontendImage" | "registryAuth" | "network" | "operatorOptions" | "maxUploadBytes">;
+export type ExecuteSettings = Pick<Settings, "buildkit" | "frontendImage" | "registryAuth" | "network" | "operatorOptions" | "maxUploadBytes" | "release">;
+
+/** The active states a build passes through after `running`. */
+export type Phase = "scanning" | "pushing" | "signing";
 
 export interface ExecuteContext {
   job: Job;
@@ -36,8 +43,8 @@ export interface ExecuteContext {
   secrets: Record<string, string>;
   log: LogSink;
   signal: AbortSignal;
-  /** The build reached a new phase (`pushing` once the image is being exported). */
-  onPhase: (phase: "pushing") => void;
+  /** The build reached a new phase (`scanning`, `pushing` once the image is being exported, `signing`). */
+  onPhase: (phase: Phase) => void;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -110,44 +117,96 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
       return { state: "failed", reason: "this Docker engine keeps images in its graph-driver store, whose BuildKit cannot push", target: ref };
     }
     log.line(`building ${ref} on ${formatAddress(builder.address)} (attempt ${job.attempt} of ${job.maxAttempts})`);
-    const progress = plainPrinter((t) => log.write(t));
-    let pushing = false;
-    let response: Record<string, string>;
-    try {
-      if (c.signal.aborted) throw new Error("aborted before the solve");
-      response = await runBuild(builder, {
-        frontendImage: s.frontendImage,
-        frontendAttrs: attrs,
-        exports: [{ type: "image", attrs: { name: ref, push: "true" } }],
-        // The service's network setting needs BuildKit's matching entitlement.
-        entitlements: s.network === "host" ? ["network.host"] : [],
-        dirs: [
-          { name: "context", dir: inputs.contextDir, dockerignore: true },
-          { name: "dockerfile", dir: inputs.specDir },
-        ],
-        auth,
-        secrets: async (id) => (id in c.secrets ? Buffer.from(c.secrets[id]!, "utf8") : undefined),
-        sharedKey: createHash("sha256").update(`${job.tenantId}/${job.target}`).digest("hex").slice(0, 32),
-        onStatus: (st) => {
-          progress.status(st);
-          if (!pushing && showsPush(st)) {
-            pushing = true;
-            c.onPhase("pushing");
-          }
-        },
-      });
-    } catch (e) {
-      progress.finish(true);
-      if (c.signal.aborted) return { state: "failed", reason: "aborted", target: ref };
-      const message = describeError(e);
-      log.line(`error: ${message}`);
-      return { state: "failed", reason: failureReason(message), target: ref };
+    const release = s.release;
+    /** One solve of the frontend with the given exporters; a failure becomes the build's reason. */
+    const solve = async (exports: ExportEntry[], watchPush: boolean): Promise<{ response: Record<string, string> } | { failed: Outcome }> => {
+      const progress = plainPrinter((t) => log.write(t));
+      let pushing = false;
+      try {
+        if (c.signal.aborted) throw new Error("aborted before the solve");
+        const response = await runBuild(builder, {
+          frontendImage: s.frontendImage!,
+          frontendAttrs: attrs,
+          exports,
+          // The service's network setting needs BuildKit's matching entitlement.
+          entitlements: s.network === "host" ? ["network.host"] : [],
+          dirs: [
+            { name: "context", dir: inputs.contextDir, dockerignore: true },
+            { name: "dockerfile", dir: inputs.specDir },
+          ],
+          auth,
+          secrets: async (id) => (id in c.secrets ? Buffer.from(c.secrets[id]!, "utf8") : undefined),
+          sharedKey: createHash("sha256").update(`${job.tenantId}/${job.target}`).digest("hex").slice(0, 32),
+          onStatus: (st) => {
+            progress.status(st);
+            if (watchPush && !pushing && showsPush(st)) {
+              pushing = true;
+              c.onPhase("pushing");
+            }
+          },
+        });
+        progress.finish(false);
+        return { response };
+      } catch (e) {
+        progress.finish(true);
+        if (c.signal.aborted) return { failed: { state: "failed", reason: "aborted", target: ref } };
+        const message = describeError(e);
+        log.line(`error: ${message}`);
+        return { failed: { state: "failed", reason: failureReason(message), target: ref } };
+      }
+    };
+
+    let scannedDigest: string | undefined;
+    if (release.scanner) {
+      // The image as a tarball first; it is pushed only if the scanner lets it.
+      const sharedDir = join(c.work, "shared");
+      await mkdir(sharedDir, { recursive: true });
+      const multi = job.platforms.length > 1;
+      const built = await solve([{ type: multi ? "oci" : "docker", attrs: { name: ref }, dest: join(sharedDir, "image.tar") }], false);
+      if ("failed" in built) return built.failed;
+      scannedDigest = built.response["containerimage.digest"];
+      c.onPhase("scanning");
+      log.line(`scanning ${ref}${scannedDigest ? `@${scannedDigest}` : ""} with ${release.scanner.image}`);
+      const progress = plainPrinter((t) => log.write(t));
+      let scan;
+      try {
+        scan = await runScan({ builder, scanner: release.scanner, sharedDir, work: c.work, env, onStatus: (st) => progress.status(st) });
+        progress.finish(false);
+      } catch (e) {
+        progress.finish(true);
+        if (c.signal.aborted) return { state: "failed", reason: "aborted", target: ref };
+        const message = describeError(e);
+        log.line(`error: ${message}`);
+        return { state: "failed", reason: `scan failed: the scanner did not run to the end: ${message}; nothing was pushed`, target: ref };
+      } finally {
+        await rm(join(sharedDir, "image.tar"), { force: true });
+      }
+      if (scan.report) await c.store.keepReport(job.id, scan.report);
+      log.line(`scan: exit ${scan.exitCode}; ${scan.summary}`);
+      if (scan.exitCode !== 0) return { state: "failed", reason: scanFailureReason(scan), target: ref };
     }
-    progress.finish(false);
-    const digest = response["containerimage.digest"];
+
+    const pushed = await solve([{ type: "image", attrs: { name: ref, push: "true" } }], true);
+    if ("failed" in pushed) return pushed.failed;
+    const digest = pushed.response["containerimage.digest"];
     if (!digest) return { state: "failed", reason: "BuildKit reported no image digest", target: ref };
     log.line(`pushed ${ref}@${digest}`);
-    return { state: "succeeded", result: `${ref}@${digest}`, target: ref };
+    const result = `${ref}@${digest}`;
+    if (scannedDigest && scannedDigest !== digest) {
+      // The push rebuilt from BuildKit's cache; a different digest means a step is not reproducible.
+      return { state: "failed", reason: `the pushed image ${result} is not the scanned one (${scannedDigest}): a step of the build is not reproducible`, result, target: ref };
+    }
+    if (release.signers.length > 0) {
+      c.onPhase("signing");
+      const signed = await signImage({ release, ref: `${target.repository}@${digest}`, work: c.work, env, log: (l) => log.line(l), signal: c.signal });
+      if (!signed.ok) {
+        if (c.signal.aborted) return { state: "failed", reason: "aborted", result, target: ref };
+        const done = signed.signed.length ? ` (signed by ${signed.signed.join(", ")} only)` : "";
+        return { state: "failed", reason: `signing failed: ${signed.reason}; the image ${result} was pushed and stays, unsigned${done}`, result, target: ref };
+      }
+      log.line(`signed ${result} with ${signed.signed.join(", ")}`);
+    }
+    return { state: "succeeded", result, target: ref };
   } finally {
     c.signal.removeEventListener("abort", stop);
     builder.close();

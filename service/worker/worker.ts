@@ -23,7 +23,7 @@ export interface RunContext {
   secrets: Record<string, string>;
   log: LogSink;
   signal: AbortSignal;
-  onPhase: (phase: "pushing") => void;
+  onPhase: (phase: "scanning" | "pushing" | "signing") => void;
 }
 
 /** What runs a claimed build (executeBuild in the service; tests may count claims with their own). */
@@ -115,7 +115,13 @@ export class Worker {
     let outcome: Outcome;
     try {
       sink.line(`--- attempt ${job.attempt} of ${job.maxAttempts} on ${this.settings.workerId} ---`);
-      outcome = await this.runner({ job, work, secrets, log: sink, signal: abort.signal, onPhase: (p) => void advance(this.pool, job, p).catch(() => undefined) });
+      // Phase changes are written in the order they happen.
+      let phases: Promise<unknown> = Promise.resolve();
+      const onPhase = (p: "scanning" | "pushing" | "signing") => {
+        phases = phases.then(() => advance(this.pool, job, p)).catch(() => undefined);
+      };
+      outcome = await this.runner({ job, work, secrets, log: sink, signal: abort.signal, onPhase });
+      await phases;
     } catch (e) {
       outcome = { state: "failed", reason: `internal error: ${(e as Error).message}` };
     } finally {
