@@ -22,16 +22,19 @@ const MARKER = "svc-e2e-vulnerable-marker";
 const SCANNER = `
 import hashlib, io, json, os, socket, sys, tarfile
 found = []
+layers = 0
+# Every member that is itself a tar (gzipped or not) is a layer: OCI blobs/ or docker-save's layer.tar.
 with tarfile.open("/shared/image.tar") as outer:
     for m in outer.getmembers():
-        if not m.isfile() or not m.name.startswith("blobs/") or m.size < 512:
+        if not m.isfile() or m.size < 512:
             continue
         try:
             with tarfile.open(fileobj=outer.extractfile(m), mode="r|*") as layer:
+                layers += 1
                 for entry in layer:
                     if entry.name.rstrip("/").endswith(sys.argv[1]):
-                        found.append(entry.name)
-        except (tarfile.TarError, EOFError, OSError):
+                        found.append(entry.name.lstrip("./"))
+        except (tarfile.TarError, EOFError, OSError, UnicodeDecodeError):
             pass
 s = socket.socket()
 s.settimeout(3)
@@ -46,6 +49,8 @@ report = {
     "mode": os.environ.get("SCAN_MODE"),
     "network": network,
     "token_sha256": hashlib.sha256(tok.encode()).hexdigest(),
+    "layers": layers,
+    "members": [m.name for m in tarfile.open("/shared/image.tar").getmembers()][:50],
     "vulnerabilities": [{"id": "E2E-0001", "severity": "critical", "path": p} for p in found],
 }
 with open("/shared/scan-report.json", "w") as f:
@@ -174,6 +179,8 @@ describe("build service: scanning before the push, signing after it", () => {
     const report = await scanReport(svc, sub.body.id);
     expect(report.status).toBe(200);
     expect(report.body).toMatchObject({ scanner: "svc-e2e", mode: "strict", network: "unreachable", vulnerabilities: [] });
+    // It looked into the image's layers (the base's and the step's).
+    expect(report.body.layers, JSON.stringify(report.body.members)).toBeGreaterThanOrEqual(2);
     expect(report.body.token_sha256).toBe((await import("node:crypto")).createHash("sha256").update(SCAN_TOKEN).digest("hex"));
 
     const ref = `${registry()}/svc-release/clean@${digest}`;
