@@ -26,7 +26,7 @@ layers = 0
 # Every member that is itself a tar (gzipped or not) is a layer: OCI blobs/ or docker-save's layer.tar.
 with tarfile.open("/shared/image.tar") as outer:
     for m in outer.getmembers():
-        if not m.isfile() or m.size < 512:
+        if not m.isfile():
             continue
         try:
             with tarfile.open(fileobj=outer.extractfile(m), mode="r|*") as layer:
