@@ -18,6 +18,11 @@ export const EXIT_FILE = ".imagespec-scan-exit";
  */
 const WRAPPER = `"$@"; echo $? > /shared/${EXIT_FILE}`;
 
+/** The session secret id of the scanner's secret env var `name`. */
+export function scannerSecretId(name: string): string {
+  return `scanner-env-${name}`;
+}
+
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** The argv the exec runs (the wrapper, then the scanner's own argv as positional parameters). */
@@ -33,7 +38,7 @@ export function scanState(s: ScannerSettings, sessionId: string): State {
     cwd: "/shared",
     network: s.network,
     mounts: [{ type: "bind", dest: "/shared", source: shared }],
-    secretEnv: s.secretEnv.map((name) => ({ id: `scanner-env-${name}`, name })),
+    secretEnv: Object.keys(s.secretEnv).map((name) => ({ id: scannerSecretId(name), name })),
     // Vulnerability databases change: an image scanned yesterday is scanned again.
     ignoreCache: true,
     customName: `[scan] ${s.command.join(" ")}`,

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import * as tar from "tar";
 import type { Builder } from "../../client/src/builder.js";
 import { runDefinition } from "../../client/src/build.js";
-import { EXIT_FILE, REPORT_FILE, scanDefinition, SHARED_DIR } from "./scan-llb.js";
+import { EXIT_FILE, REPORT_FILE, scanDefinition, scannerSecretId, SHARED_DIR } from "./scan-llb.js";
 import { parseExitCode, summarize, type ScanResult } from "./scan-report.js";
 import type { ScannerSettings } from "./settings.js";
 
@@ -18,8 +18,6 @@ export interface ScanOptions {
   /** The directory holding image.tar. */
   sharedDir: string;
   work: string;
-  /** Where the scanner's secret env values are read (the service's environment). */
-  env: NodeJS.ProcessEnv;
   onStatus?: (status: Record<string, any>) => void;
 }
 
@@ -39,15 +37,14 @@ export async function runScan(o: ScanOptions): Promise<ScanResult> {
   const outTar = join(o.work, "scan-out.tar");
   const outDir = join(o.work, "scan-out");
   await mkdir(outDir, { recursive: true });
-  const secretIds = new Map(o.scanner.secretEnv.map((n) => [`scanner-env-${n}`, n]));
+  const byId = new Map(Object.entries(o.scanner.secretEnv).map(([n, v]) => [scannerSecretId(n), v]));
   await runDefinition(o.builder, {
     definition: (sessionId) => scanDefinition(o.scanner, sessionId),
     dirs: [{ name: SHARED_DIR, dir: o.sharedDir }],
     exports: [{ type: "tar", attrs: {}, dest: outTar }],
     entitlements: o.scanner.network === "host" ? ["network.host"] : [],
     secrets: async (id) => {
-      const name = secretIds.get(id);
-      const value = name === undefined ? undefined : o.env[name];
+      const value = byId.get(id);
       return value === undefined ? undefined : Buffer.from(value, "utf8");
     },
     ...(o.onStatus ? { onStatus: o.onStatus } : {}),

@@ -14,8 +14,8 @@ export interface ScannerSettings {
   /** Its argv (JSON array); it reads /shared/image.tar and writes /shared/scan-report.json. */
   command: string[];
   env: Record<string, string>;
-  /** Names of this service's environment variables handed to the scanner as secret env (tokens). */
-  secretEnv: string[];
+  /** This service's environment variables handed to the scanner as secret env (tokens), by name. */
+  secretEnv: Record<string, string>;
   network: NetworkMode;
 }
 
@@ -88,10 +88,12 @@ function readScanner(env: NodeJS.ProcessEnv): ScannerSettings | undefined {
     return undefined;
   }
   if (!env.SERVICE_SCANNER_COMMAND) throw new ReleaseSettingsError("SERVICE_SCANNER_IMAGE needs SERVICE_SCANNER_COMMAND (a JSON array: the scanner's argv)");
-  const secretEnv = list(env.SERVICE_SCANNER_SECRET_ENV);
-  for (const n of secretEnv) {
+  const secretEnv: Record<string, string> = {};
+  for (const n of list(env.SERVICE_SCANNER_SECRET_ENV)) {
     if (!ENV_NAME.test(n)) throw new ReleaseSettingsError(`SERVICE_SCANNER_SECRET_ENV: ${JSON.stringify(n)} is not an environment variable name`);
-    if (env[n] === undefined) throw new ReleaseSettingsError(`SERVICE_SCANNER_SECRET_ENV names ${n}, which is not set`);
+    const value = env[n];
+    if (value === undefined) throw new ReleaseSettingsError(`SERVICE_SCANNER_SECRET_ENV names ${n}, which is not set`);
+    secretEnv[n] = value;
   }
   const network = env.SERVICE_SCANNER_NETWORK || "none";
   if (!["none", "sandbox", "host"].includes(network)) throw new ReleaseSettingsError(`SERVICE_SCANNER_NETWORK=${JSON.stringify(network)}: must be one of none, sandbox, host`);
@@ -138,4 +140,11 @@ export function readReleaseSettings(env: NodeJS.ProcessEnv, readFile: (path: str
     else throw new ReleaseSettingsError(`SERVICE_SIGNERS: ${JSON.stringify(n)} is not a signer (cosign, notation)`);
   }
   return { scanner: readScanner(env), signers, insecureRegistries: list(env.SERVICE_INSECURE_REGISTRIES) };
+}
+
+/** The secret values of these settings (to blank wherever they could show: build logs). */
+export function releaseSecrets(r: ReleaseSettings): string[] {
+  const out = Object.values(r.scanner?.secretEnv ?? {});
+  for (const s of r.signers) if (s.kind === "cosign" && s.password) out.push(s.password);
+  return out;
 }

@@ -170,7 +170,7 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
       const progress = plainPrinter((t) => log.write(t));
       let scan;
       try {
-        scan = await runScan({ builder, scanner: release.scanner, sharedDir, work: c.work, env, onStatus: (st) => progress.status(st) });
+        scan = await runScan({ builder, scanner: release.scanner, sharedDir, work: c.work, onStatus: (st) => progress.status(st) });
         progress.finish(false);
       } catch (e) {
         progress.finish(true);

@@ -9,13 +9,14 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isUnavailable, type Pool } from "../db/pool.js";
 import { advance, claimNext, expireLeases, finish, heartbeat, type Job, type Outcome } from "../db/queue.js";
+import { releaseSecrets } from "../release/settings.js";
 import { openSecrets, redactor } from "../secrets.js";
 import type { Settings } from "../settings.js";
 import type { BlobStore } from "../store/blob-store.js";
 import { abortReason, type Abort } from "./failure.js";
 import { LogSink } from "./log-sink.js";
 
-export type WorkerSettings = Pick<Settings, "leaseSeconds" | "workerConcurrency" | "pollMs" | "workerId" | "secretKey">;
+export type WorkerSettings = Pick<Settings, "leaseSeconds" | "workerConcurrency" | "pollMs" | "workerId" | "secretKey"> & Partial<Pick<Settings, "release">>;
 
 export interface RunContext {
   job: Job;
@@ -100,7 +101,8 @@ export class Worker {
       }
       secrets = openSecrets(this.settings.secretKey, job.secretsSealed, job.id);
     }
-    const sink = new LogSink(this.store, job.id, redactor(Object.values(secrets)));
+    // The build's secrets and the service's own (the scanner's tokens, a signing key's password).
+    const sink = new LogSink(this.store, job.id, redactor([...Object.values(secrets), ...(this.settings.release ? releaseSecrets(this.settings.release) : [])]));
     const beat = setInterval(() => {
       heartbeat(this.pool, job, this.settings.leaseSeconds).then(
         (h) => {

@@ -4,7 +4,7 @@ import type { PbExecOp, PbSourceOp } from "../../../llb/src/wire.js";
 import { EXIT_FILE, REPORT_FILE, scanArgv, scanDefinition, SHARED_DIR } from "../../../service/release/scan-llb.js";
 import { parseExitCode, scanFailureReason, summarize } from "../../../service/release/scan-report.js";
 import { plainHttp, registryOf, signerInvocation } from "../../../service/release/sign-argv.js";
-import { readReleaseSettings, type ScannerSettings } from "../../../service/release/settings.js";
+import { readReleaseSettings, releaseSecrets, type ScannerSettings } from "../../../service/release/settings.js";
 import { readSettings } from "../../../service/settings.js";
 
 const noFile = (p: string): string => {
@@ -21,7 +21,7 @@ describe("release settings", () => {
       { SERVICE_SCANNER_IMAGE: "reg/scan:1", SERVICE_SCANNER_COMMAND: '["trivy","image","--input","/shared/image.tar"]', SERVICE_SCANNER_ENV: '{"A":"1"}', SERVICE_SCANNER_SECRET_ENV: "TOK", TOK: "t" },
       noFile,
     );
-    expect(r.scanner).toEqual({ image: "reg/scan:1", command: ["trivy", "image", "--input", "/shared/image.tar"], env: { A: "1" }, secretEnv: ["TOK"], network: "none" });
+    expect(r.scanner).toEqual({ image: "reg/scan:1", command: ["trivy", "image", "--input", "/shared/image.tar"], env: { A: "1" }, secretEnv: { TOK: "t" }, network: "none" });
   });
   it("names the variable of a bad scanner setting", () => {
     const img = { SERVICE_SCANNER_IMAGE: "reg/scan:1" };
@@ -52,6 +52,13 @@ describe("release settings", () => {
     );
     expect(plugin.signers[0]).toEqual({ kind: "notation", path: "notation", key: { kind: "plugin", plugin: "com.amazonaws.signer.notation.plugin", keyId: "arn:aws:signer:x", pluginConfig: ["aws-region=us-east-1"] } });
   });
+  it("its secret values, for the log's redactor", () => {
+    const r = readReleaseSettings(
+      { SERVICE_SCANNER_IMAGE: "s", SERVICE_SCANNER_COMMAND: '["x"]', SERVICE_SCANNER_SECRET_ENV: "TOK", TOK: "token-value", SERVICE_SIGNERS: "cosign", SERVICE_COSIGN_KEY: "/k", COSIGN_PASSWORD: "pw-value" },
+      noFile,
+    );
+    expect(releaseSecrets(r)).toEqual(["token-value", "pw-value"]);
+  });
   it("names the variable of a bad signer setting", () => {
     expect(() => readReleaseSettings({ SERVICE_SIGNERS: "gpg" }, noFile)).toThrow(/SERVICE_SIGNERS: "gpg" is not a signer \(cosign, notation\)/);
     expect(() => readReleaseSettings({ SERVICE_SIGNERS: "cosign" }, noFile)).toThrow(/SERVICE_COSIGN_KEY/);
@@ -64,7 +71,7 @@ describe("release settings", () => {
 });
 
 describe("the scan's LLB", () => {
-  const scanner: ScannerSettings = { image: "127.0.0.1:5000/scan:1", command: ["scan", "--in", "/shared/image.tar; rm -rf /"], env: { MODE: "x" }, secretEnv: ["TOKEN"], network: "none" };
+  const scanner: ScannerSettings = { image: "127.0.0.1:5000/scan:1", command: ["scan", "--in", "/shared/image.tar; rm -rf /"], env: { MODE: "x" }, secretEnv: { TOKEN: "tok-value-1234" }, network: "none" };
   const def = decodeDefinition(scanDefinition(scanner, "session-1"));
   const ops = def.def.map((b) => decodeOp(b));
   const exec = ops.find((o) => "exec" in o) as unknown as { exec: PbExecOp };
@@ -80,6 +87,7 @@ describe("the scan's LLB", () => {
     expect(exec.exec.network).toBe(2); // pb.NetMode.NONE
     expect(exec.exec.mounts.map((m) => m.dest)).toEqual(["/", "/shared"]);
     expect(exec.exec.secretEnv).toEqual([{ id: "scanner-env-TOKEN", name: "TOKEN" }]);
+    expect(Buffer.from(scanDefinition(scanner, "s")).includes(Buffer.from("tok-value-1234"))).toBe(false);
     expect(exec.exec.meta.env).toContain("MODE=x");
     expect(sources.map((s) => s.identifier)).toEqual(expect.arrayContaining([`local://${SHARED_DIR}`, "docker-image://127.0.0.1:5000/scan:1"]));
     expect(sources.find((s) => s.identifier.startsWith("local://"))!.attrs).toMatchObject({ "local.session": "session-1", "local.followpaths": '["image.tar"]' });
