@@ -18,10 +18,12 @@ const token = `${process.pid}-${Date.now()}`;
 const COSIGN_PASSWORD = `cosign-pw-${token}-secret`;
 const SCAN_TOKEN = `scan-token-${token}-secret`;
 const MARKER = "svc-e2e-vulnerable-marker";
+const SLOW_MARKER = "svc-e2e-slow-marker";
 
 const SCANNER = `
 import hashlib, io, json, os, socket, sys, tarfile
 found = []
+slow = False
 layers = 0
 # Every member that is itself a tar (gzipped or not) is a layer: OCI blobs/ or docker-save's layer.tar.
 with tarfile.open("/shared/image.tar") as outer:
@@ -34,8 +36,14 @@ with tarfile.open("/shared/image.tar") as outer:
                 for entry in layer:
                     if entry.name.rstrip("/").endswith(sys.argv[1]):
                         found.append(entry.name.lstrip("./"))
+                    if entry.name.rstrip("/").endswith(sys.argv[2]):
+                        slow = True
         except (tarfile.TarError, EOFError, OSError, UnicodeDecodeError):
             pass
+if slow:
+    import time
+    print("slow scan", flush=True)
+    time.sleep(600)
 s = socket.socket()
 s.settimeout(3)
 try:
@@ -103,7 +111,7 @@ function serviceEnv(over: Record<string, string> = {}): Record<string, string> {
   const localkeys = join(keys, "notation-verify", "notation", "localkeys");
   return {
     SERVICE_SCANNER_IMAGE: scanner,
-    SERVICE_SCANNER_COMMAND: JSON.stringify(["python3", "/opt/scan.py", MARKER]),
+    SERVICE_SCANNER_COMMAND: JSON.stringify(["python3", "/opt/scan.py", MARKER, SLOW_MARKER]),
     SERVICE_SCANNER_ENV: JSON.stringify({ SCAN_MODE: "strict" }),
     SERVICE_SCANNER_SECRET_ENV: "SCAN_TOKEN",
     SCAN_TOKEN,
@@ -210,6 +218,26 @@ describe("build service: scanning before the push, signing after it", () => {
     const report = await scanReport(svc, sub.body.id);
     expect(report.status).toBe(200);
     expect(report.body.vulnerabilities).toEqual([{ id: "E2E-0001", severity: "critical", path: `opt/app/${MARKER}` }]);
+  });
+
+  it("a build cancelled while it is scanning stops the scan; nothing is pushed", async () => {
+    const a = api(svc, "alpha");
+    const tag = `slow-${token}`;
+    const sub = await a.submit({ spec: spec([`echo x > /${SLOW_MARKER}`]), specFilename: "spec.json", target: `${registry()}/svc-release/slow:${tag}` });
+    await a.waitFor(sub.body.id, (b) => b.state === "scanning" || ended(b));
+    // The scanner has started (its first line is in the log) before the cancel.
+    for (;;) {
+      const text = await (await fetch(`${svc.url}/v1/builds/${sub.body.id}/logs`, { headers: { authorization: `Bearer ${svc.tokens.alpha}` } })).text();
+      if (text.includes("slow scan")) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await a.post(`/v1/builds/${sub.body.id}/cancel`);
+    const b = await a.waitFor(sub.body.id, ended);
+    expect(b.state).toBe("cancelled");
+    expect(b.reason).toBe("cancelled while running; the BuildKit solve was stopped");
+    expect(b.result).toBeNull();
+    expect(await manifestStatus("svc-release/slow", tag)).toBe(404);
+    expect((await scanReport(svc, sub.body.id)).status).toBe(404);
   });
 
   it("a signing failure fails the build; the image stays pushed, unsigned, and the build says so", async () => {
