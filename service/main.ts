@@ -8,6 +8,7 @@ import { createPool } from "./db/pool.js";
 import { createTenant, issueToken } from "./db/tenants.js";
 import { readSettings, SettingsError, type Settings } from "./settings.js";
 import { BlobStore } from "./store/blob-store.js";
+import { S3Archive } from "./store/s3-archive.js";
 import { executeBuild } from "./worker/execute.js";
 import { Worker } from "./worker/worker.js";
 
@@ -32,7 +33,7 @@ async function serve(s: Settings): Promise<void> {
   const applied = await migrate(s.databaseUrl);
   if (applied.length) err(`migrations applied: ${applied.join(", ")}`);
   const pool = createPool(s.databaseUrl, 10, err);
-  const store = new BlobStore(s.dataDir);
+  const store = new BlobStore(s.dataDir, s.s3 ? new S3Archive(s.s3) : undefined);
   await store.init();
   const stops: Array<() => Promise<void>> = [];
   if (s.role !== "worker") {

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parseAddress, type BuildkitAddress } from "../client/src/address.js";
 import { readReleaseSettings, ReleaseSettingsError, type ReleaseSettings } from "./release/settings.js";
+import type { S3Settings } from "./store/s3-archive.js";
 
 export class SettingsError extends Error {
   override name = "SettingsError";
@@ -50,6 +51,22 @@ export interface Settings {
   secretKey: Buffer | undefined;
   /** The pre-push scanner and the signers (none by default). */
   release: ReleaseSettings;
+  /** The bucket ended builds' logs and scan reports go to (else they stay in dataDir). */
+  s3: S3Settings | undefined;
+}
+
+function s3Settings(env: NodeJS.ProcessEnv): S3Settings | undefined {
+  const bucket = env.SERVICE_S3_BUCKET;
+  if (!bucket) {
+    for (const n of ["SERVICE_S3_PREFIX", "SERVICE_S3_ENDPOINT"]) if (env[n]) throw new SettingsError(`${n} is set but SERVICE_S3_BUCKET is not`);
+    return undefined;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new SettingsError(`SERVICE_S3_BUCKET=${JSON.stringify(bucket)}: not a bucket name`);
+  const endpoint = env.SERVICE_S3_ENDPOINT || undefined;
+  if (endpoint && !/^https?:\/\//.test(endpoint)) throw new SettingsError(`SERVICE_S3_ENDPOINT=${JSON.stringify(endpoint)}: must be an http(s) URL`);
+  let prefix = (env.SERVICE_S3_PREFIX ?? "imagespec-serve/").replace(/^\/+/, "");
+  if (prefix && !prefix.endsWith("/")) prefix += "/";
+  return { bucket, prefix, endpoint, region: env.SERVICE_S3_REGION || env.AWS_REGION || "us-east-1" };
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
@@ -119,5 +136,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     operatorOptions,
     secretKey: secretKey(env.SERVICE_SECRET_KEY),
     release,
+    s3: s3Settings(env),
   };
 }

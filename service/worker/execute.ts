@@ -181,7 +181,7 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
       } finally {
         await rm(join(sharedDir, "image.tar"), { force: true });
       }
-      if (scan.report) await c.store.keepReport(job.id, scan.report);
+      if (scan.report) log.line(`scan report kept at ${await c.store.keepReport(job.id, scan.report)}`);
       log.line(`scan: exit ${scan.exitCode}; ${scan.summary}`);
       if (scan.exitCode !== 0) return { state: "failed", reason: scanFailureReason(scan), target: ref };
     }

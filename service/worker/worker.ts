@@ -139,8 +139,11 @@ export class Worker {
       return;
     }
     const recorded = await this.finishWithRetry(job, outcome);
-    if (recorded) this.ended[outcome.state]++;
-    else this.ended.lost++;
+    if (recorded) {
+      this.ended[outcome.state]++;
+      // The build has ended: its log is complete and can leave for the archive.
+      await this.store.archiveLog(job.id).catch((e: Error) => this.log(`build ${job.id}: its log stays in the directory; archiving failed: ${e.message}`));
+    } else this.ended.lost++;
   }
 
   /** Records the end, retrying while the database is away (the lease decides who may write). */
