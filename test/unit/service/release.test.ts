@@ -160,3 +160,22 @@ describe("signer invocations", () => {
     expect(plainHttp("reg.example.com/app@sha256:x", ["reg.example.com"])).toBe(true);
   });
 });
+
+describe("S3 settings", () => {
+  const base = { DATABASE_URL: "postgres://u@h/db" };
+  it("off by default; a bucket turns it on, with a prefix ending in / and the region", () => {
+    expect(readSettings(base).s3).toBeUndefined();
+    expect(readSettings({ ...base, SERVICE_S3_BUCKET: "logs" }).s3).toEqual({ bucket: "logs", prefix: "imagespec-serve/", endpoint: undefined, region: "us-east-1" });
+    expect(readSettings({ ...base, SERVICE_S3_BUCKET: "logs", SERVICE_S3_PREFIX: "/ibs", SERVICE_S3_ENDPOINT: "http://minio:9000", AWS_REGION: "eu-west-1" }).s3).toEqual({
+      bucket: "logs",
+      prefix: "ibs/",
+      endpoint: "http://minio:9000",
+      region: "eu-west-1",
+    });
+  });
+  it("names the variable of a bad value", () => {
+    expect(() => readSettings({ ...base, SERVICE_S3_BUCKET: "Bad_Bucket" })).toThrow(/SERVICE_S3_BUCKET="Bad_Bucket": not a bucket name/);
+    expect(() => readSettings({ ...base, SERVICE_S3_BUCKET: "logs", SERVICE_S3_ENDPOINT: "minio:9000" })).toThrow(/SERVICE_S3_ENDPOINT="minio:9000": must be an http\(s\) URL/);
+    expect(() => readSettings({ ...base, SERVICE_S3_ENDPOINT: "http://minio:9000" })).toThrow(/SERVICE_S3_ENDPOINT is set but SERVICE_S3_BUCKET is not/);
+  });
+});
