@@ -65,6 +65,11 @@ export function showsPush(status: Record<string, any>): boolean {
   );
 }
 
+/** How long since `start` (performance.now()), for the build's log. */
+function took(start: number): string {
+  return `${((performance.now() - start) / 1000).toFixed(1)} s`;
+}
+
 async function dockerignoreOf(dir: string): Promise<string[]> {
   try {
     return parseDockerignore(await readFile(join(dir, ".dockerignore"), "utf8"));
@@ -162,10 +167,13 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
       const sharedDir = join(c.work, "shared");
       await mkdir(sharedDir, { recursive: true });
       const multi = job.platforms.length > 1;
+      const exportStart = performance.now();
       const built = await solve([{ type: multi ? "oci" : "docker", attrs: { name: ref }, dest: join(sharedDir, "image.tar") }], false);
       if ("failed" in built) return built.failed;
+      log.line(`image tarball for the scan: ${took(exportStart)}`);
       scannedDigest = built.response["containerimage.digest"];
       c.onPhase("scanning");
+      const scanStart = performance.now();
       log.line(`scanning ${ref}${scannedDigest ? `@${scannedDigest}` : ""} with ${release.scanner.image}`);
       const progress = plainPrinter((t) => log.write(t));
       let scan;
@@ -182,15 +190,16 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
         await rm(join(sharedDir, "image.tar"), { force: true });
       }
       if (scan.report) log.line(`scan report kept at ${await c.store.keepReport(job.id, scan.report)}`);
-      log.line(`scan: exit ${scan.exitCode}; ${scan.summary}`);
+      log.line(`scan: exit ${scan.exitCode}; ${scan.summary} (${took(scanStart)})`);
       if (scan.exitCode !== 0) return { state: "failed", reason: scanFailureReason(scan), target: ref };
     }
 
+    const pushStart = performance.now();
     const pushed = await solve([{ type: "image", attrs: { name: ref, push: "true" } }], true);
     if ("failed" in pushed) return pushed.failed;
     const digest = pushed.response["containerimage.digest"];
     if (!digest) return { state: "failed", reason: "BuildKit reported no image digest", target: ref };
-    log.line(`pushed ${ref}@${digest}`);
+    log.line(`pushed ${ref}@${digest} (${took(pushStart)})`);
     const result = `${ref}@${digest}`;
     if (scannedDigest && scannedDigest !== digest) {
       // The push rebuilt from BuildKit's cache; a different digest means a step is not reproducible.
@@ -198,13 +207,14 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
     }
     if (release.signers.length > 0) {
       c.onPhase("signing");
+      const signStart = performance.now();
       const signed = await signImage({ release, ref: `${target.repository}@${digest}`, work: c.work, env, log: (l) => log.line(l), signal: c.signal });
       if (!signed.ok) {
         if (c.signal.aborted) return { state: "failed", reason: "aborted", result, target: ref };
         const done = signed.signed.length ? ` (signed by ${signed.signed.join(", ")} only)` : "";
         return { state: "failed", reason: `signing failed: ${signed.reason}; the image ${result} was pushed and stays, unsigned${done}`, result, target: ref };
       }
-      log.line(`signed ${result} with ${signed.signed.join(", ")}`);
+      log.line(`signed ${result} with ${signed.signed.join(", ")} (${took(signStart)})`);
     }
     return { state: "succeeded", result, target: ref };
   } finally {

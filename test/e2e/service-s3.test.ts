@@ -35,10 +35,13 @@ function startMoto(): Promise<string> {
     "sys.stdin.read()",
     "s.stop()",
   ].join("\n");
-  moto = spawn("python3", ["-c", script], { stdio: ["pipe", "pipe", "inherit"] });
+  // Its request log goes to stderr: kept, and shown only if it does not start.
+  moto = spawn("python3", ["-c", script], { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  moto.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   return new Promise((resolve, reject) => {
     moto.once("error", reject);
-    moto.once("exit", (code) => reject(new Error(`moto's server exited (${code}); is the Python package moto[server] installed?`)));
+    moto.once("exit", (code) => reject(new Error(`moto's server exited (${code}); is the Python package moto[server] installed?\n${stderr}`)));
     createInterface({ input: moto.stdout! }).once("line", resolve);
   });
 }
