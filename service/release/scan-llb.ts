@@ -3,7 +3,7 @@
  * the worker's session), no network unless the operator allows it, and nothing else mounted.
  * Its report and its exit code are copied out alone, so that only they come back to the worker.
  */
-import { image, local, marshal, scratch, type State } from "../../llb/src/index.js";
+import { image, local, marshal, scratch, type Platform, type State } from "../../llb/src/index.js";
 import type { ScannerSettings } from "./settings.js";
 
 /** The session directory that holds image.tar. */
@@ -30,9 +30,9 @@ export function scanArgv(command: readonly string[]): string[] {
   return ["/bin/sh", "-c", WRAPPER, "imagespec-scan", ...command];
 }
 
-export function scanState(s: ScannerSettings, sessionId: string): State {
+export function scanState(s: ScannerSettings, sessionId: string, platform?: Platform): State {
   const shared = local(SHARED_DIR, { sessionId, followPaths: ["image.tar"], customName: "[scan] the built image as /shared/image.tar" });
-  const run = image(s.image, { customName: `[scan] scanner ${s.image}` }).run({
+  const run = image(s.image, { customName: `[scan] scanner ${s.image}`, ...(platform ? { platform } : {}) }).run({
     args: scanArgv(s.command),
     env: { PATH: DEFAULT_PATH, ...s.env },
     cwd: "/shared",
@@ -50,7 +50,10 @@ export function scanState(s: ScannerSettings, sessionId: string): State {
     .copy(out, `/${EXIT_FILE}`, "/", copy, { customName: "[scan] collect the exit code" });
 }
 
-/** The encoded Definition of the scan, for a solve in the session `sessionId`. */
-export function scanDefinition(s: ScannerSettings, sessionId: string): Uint8Array {
-  return marshal(scanState(s, sessionId).output).encode();
+/**
+ * The encoded Definition of the scan, for a solve in the session `sessionId`; the scanner runs
+ * as `platform` (the BuildKit worker's own, so that it is not emulated; default linux/amd64).
+ */
+export function scanDefinition(s: ScannerSettings, sessionId: string, platform?: Platform): Uint8Array {
+  return marshal(scanState(s, sessionId, platform).output, platform ? { platform } : {}).encode();
 }

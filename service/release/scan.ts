@@ -7,6 +7,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tar from "tar";
 import type { Builder } from "../../client/src/builder.js";
+import { normalizePlatform, type Platform } from "../../llb/src/index.js";
 import { runDefinition } from "../../client/src/build.js";
 import { EXIT_FILE, REPORT_FILE, scanDefinition, scannerSecretId, SHARED_DIR } from "./scan-llb.js";
 import { parseExitCode, summarize, type ScanResult } from "./scan-report.js";
@@ -24,6 +25,12 @@ export interface ScanOptions {
 /** The largest report kept; a scanner that writes more is cut off with a note. */
 const MAX_REPORT_BYTES = 64 << 20;
 
+/** The first platform of the builder's first worker (its native one), if it says. */
+export function workerPlatform(builder: Pick<Builder, "workers">): Platform | undefined {
+  const p = builder.workers[0]?.platforms?.[0];
+  return p?.OS && p.Architecture ? normalizePlatform({ os: p.OS, architecture: p.Architecture, ...(p.Variant ? { variant: p.Variant } : {}) }) : undefined;
+}
+
 async function readIfThere(path: string): Promise<Buffer | undefined> {
   try {
     return await readFile(path);
@@ -39,7 +46,7 @@ export async function runScan(o: ScanOptions): Promise<ScanResult> {
   await mkdir(outDir, { recursive: true });
   const byId = new Map(Object.entries(o.scanner.secretEnv).map(([n, v]) => [scannerSecretId(n), v]));
   await runDefinition(o.builder, {
-    definition: (sessionId) => scanDefinition(o.scanner, sessionId),
+    definition: (sessionId) => scanDefinition(o.scanner, sessionId, workerPlatform(o.builder)),
     dirs: [{ name: SHARED_DIR, dir: o.sharedDir }],
     exports: [{ type: "tar", attrs: {}, dest: outTar }],
     entitlements: o.scanner.network === "host" ? ["network.host"] : [],

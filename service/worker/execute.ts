@@ -81,7 +81,8 @@ async function dockerignoreOf(dir: string): Promise<string[]> {
 export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
   const { job, settings: s, log } = c;
   const env = c.env ?? process.env;
-  if (!s.frontendImage) return { state: "failed", reason: "the service has no frontend image (IMAGESPEC_FRONTEND_IMAGE)" };
+  const frontendImage = s.frontendImage;
+  if (!frontendImage) return { state: "failed", reason: "the service has no frontend image (IMAGESPEC_FRONTEND_IMAGE)" };
   let inputs;
   try {
     inputs = await prepareInputs(job, c.store, c.work, s.maxUploadBytes);
@@ -130,7 +131,7 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
       try {
         if (c.signal.aborted) throw new Error("aborted before the solve");
         const response = await runBuild(builder, {
-          frontendImage: s.frontendImage!,
+          frontendImage,
           frontendAttrs: attrs,
           exports,
           // The service's network setting needs BuildKit's matching entitlement.

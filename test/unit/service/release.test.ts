@@ -4,6 +4,7 @@ import type { PbExecOp, PbSourceOp } from "../../../llb/src/wire.js";
 import { EXIT_FILE, REPORT_FILE, scanArgv, scanDefinition, SHARED_DIR } from "../../../service/release/scan-llb.js";
 import { parseExitCode, scanFailureReason, summarize } from "../../../service/release/scan-report.js";
 import { plainHttp, registryOf, signerInvocation } from "../../../service/release/sign-argv.js";
+import { workerPlatform } from "../../../service/release/scan.js";
 import { readReleaseSettings, releaseSecrets, type ScannerSettings } from "../../../service/release/settings.js";
 import { readSettings } from "../../../service/settings.js";
 
@@ -97,6 +98,13 @@ describe("the scan's LLB", () => {
     const meta = Object.values(def.metadata).filter((m) => m.ignoreCache);
     expect(execDigest).toBeGreaterThanOrEqual(0);
     expect(meta.length).toBeGreaterThan(0);
+  });
+  it("runs as the BuildKit worker's platform (not emulated)", () => {
+    const d = decodeDefinition(scanDefinition(scanner, "s", { os: "linux", architecture: "arm64" }));
+    const e = d.def.map((b) => decodeOp(b)).find((o) => "exec" in o)!;
+    expect(e.platform).toMatchObject({ os: "linux", architecture: "arm64" });
+    expect(workerPlatform({ workers: [{ platforms: [{ OS: "linux", Architecture: "arm64", Variant: "v8" }] }] })).toEqual({ os: "linux", architecture: "arm64" });
+    expect(workerPlatform({ workers: [{}] })).toBeUndefined();
   });
   it("host network when the operator asks", () => {
     const d = decodeDefinition(scanDefinition({ ...scanner, network: "host" }, "s"));
