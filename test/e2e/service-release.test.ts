@@ -68,6 +68,40 @@ print("token=" + tok)
 sys.exit(1 if found else 0)
 `;
 
+/**
+ * A Notary Project signing plugin (the role AWS Signer's plays): answers notation's plugin
+ * protocol and signs with a key and certificate named in its plugin config.
+ */
+const PLUGIN = `#!/usr/bin/env python3
+import base64, json, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+
+def answer(obj):
+    json.dump(obj, sys.stdout)
+    sys.exit(0)
+
+cmd = sys.argv[1] if len(sys.argv) > 1 else ""
+if cmd == "get-plugin-metadata":
+    answer({"name": "svc-e2e-signer", "description": "e2e test signer", "version": "1.0.0", "url": "https://example.invalid",
+            "supportedContractVersions": ["1.0"], "capabilities": ["SIGNATURE_GENERATOR.RAW"]})
+req = json.load(sys.stdin)
+cfg = req.get("pluginConfig") or {}
+if cmd == "describe-key":
+    answer({"keyId": req["keyId"], "keySpec": "RSA-2048"})
+if cmd == "generate-signature":
+    with open(cfg["key"], "rb") as f:
+        key = serialization.load_pem_private_key(f.read(), password=None)
+    with open(cfg["cert"], "rb") as f:
+        cert = x509.load_pem_x509_certificate(f.read())
+    sig = key.sign(base64.b64decode(req["payload"]), padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())
+    answer({"keyId": req["keyId"], "signature": base64.b64encode(sig).decode(), "signingAlgorithm": "RSASSA-PSS-SHA-256",
+            "certificateChain": [base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()]})
+json.dump({"errorCode": "VALIDATION_ERROR", "errorMessage": "unknown command " + cmd}, sys.stderr)
+sys.exit(1)
+`;
+
 let svc: TestService;
 let keys: string;
 let scanner: string;
@@ -274,6 +308,48 @@ describe("build service: scanning before the push, signing after it", () => {
       await secretsNowhere(svc2, [`not-${COSIGN_PASSWORD}`]);
     } finally {
       await svc2.close();
+    }
+  });
+
+  it("notation with a signing plugin (as with AWS Signer): the plugin signs the pushed digest; it verifies", async () => {
+    const pluginHome = join(keys, "plugin-home");
+    const dir = join(pluginHome, "notation", "plugins", "svc-e2e-signer");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "notation-svc-e2e-signer"), PLUGIN, { mode: 0o755 });
+    const localkeys = join(keys, "notation-verify", "notation", "localkeys");
+    const svc3 = await startService({
+      databaseUrl: databaseUrl(),
+      engineEnv: engineEnv() as Record<string, string>,
+      frontendImage: (await import("./harness.js")).frontendImage(),
+      tenants: ["alpha"],
+      env: serviceEnv({
+        SERVICE_SCANNER_IMAGE: "",
+        SERVICE_SCANNER_COMMAND: "",
+        SERVICE_SCANNER_SECRET_ENV: "",
+        SERVICE_SIGNERS: "notation",
+        SERVICE_NOTATION_KEY_FILE: "",
+        SERVICE_NOTATION_CERT_FILE: "",
+        SERVICE_NOTATION_PLUGIN: "svc-e2e-signer",
+        SERVICE_NOTATION_KEY_ID: "arn:test:signer:profile/e2e",
+        SERVICE_NOTATION_PLUGIN_CONFIG: `key=${join(localkeys, "svc-e2e.key")},cert=${join(localkeys, "svc-e2e.crt")}`,
+        // Where notation finds its plugins: the operator's notation configuration.
+        XDG_CONFIG_HOME: pluginHome,
+      }),
+    });
+    try {
+      const a = api(svc3, "alpha");
+      const target = `${registry()}/svc-release/plugin:${token}`;
+      const sub = await a.submit({ spec: spec([`echo plugin-${token}`]), specFilename: "spec.json", target });
+      const log = await followLog(svc3, sub.body.id);
+      const b = await a.get(`/v1/builds/${sub.body.id}`);
+      expect(b.state, `${b.reason}\n${log}`).toBe("succeeded");
+      expect(log).toMatch(/^signed .+ with notation/m);
+      const digest = b.result.split("@")[1];
+      const notation = tryRun(tools.notation, ["verify", "--insecure-registry", `${registry()}/svc-release/plugin@${digest}`], { XDG_CONFIG_HOME: join(keys, "notation-verify") });
+      expect(notation.code, notation.out).toBe(0);
+      expect(notation.out).toContain("Successfully verified");
+    } finally {
+      await svc3.close();
     }
   });
 
