@@ -353,8 +353,10 @@ describe("build service: scanning before the push, signing after it", () => {
     }
   });
 
-  it("the cosign password and the scanner's token appear in no log, row, report or answer", async () => {
-    await secretsNowhere(svc, [COSIGN_PASSWORD, SCAN_TOKEN]);
+  it("the cosign password, the scanner's token and the notation key appear in no log, row, report or answer", async () => {
+    const notationKey = readFileSync(join(keys, "notation-verify", "notation", "localkeys", "svc-e2e.key"), "utf8").split("\n")[1]!;
+    expect(notationKey.length).toBeGreaterThan(32);
+    await secretsNowhere(svc, [COSIGN_PASSWORD, SCAN_TOKEN, notationKey]);
   });
 });
 
