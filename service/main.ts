@@ -9,6 +9,7 @@ import { createTenant, issueToken } from "./db/tenants.js";
 import { readSettings, SettingsError, type Settings } from "./settings.js";
 import { BlobStore } from "./store/blob-store.js";
 import { S3Archive } from "./store/s3-archive.js";
+import { checkSignerTools } from "./release/sign.js";
 import { executeBuild } from "./worker/execute.js";
 import { Worker } from "./worker/worker.js";
 
@@ -43,6 +44,7 @@ async function serve(s: Settings): Promise<void> {
     stops.push(() => app.close());
   }
   if (s.role !== "api") {
+    await checkSignerTools(s.release);
     const worker = new Worker(pool, store, s, (c) => executeBuild({ ...c, store, settings: s }), err);
     worker.start();
     err(`imagespec-serve: worker ${s.workerId} running (${s.workerConcurrency} at a time, lease ${s.leaseSeconds} s)`);

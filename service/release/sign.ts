@@ -3,7 +3,7 @@
  * worker (argv arrays, no shell). Their output goes to the build's log with secrets blanked;
  * the first failure stops the rest and says which signer failed and why.
  */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { signerInvocation, type SignerInvocation } from "./sign-argv.js";
@@ -68,4 +68,21 @@ export async function signImage(o: SignOptions): Promise<SignOutcome> {
     signed.push(inv.name);
   }
   return { ok: true, signed };
+}
+
+/**
+ * Checks, before a worker takes builds, that each configured signer's program runs (`version`),
+ * so that a missing tool is a start-up error rather than every build failing after its push.
+ */
+export async function checkSignerTools(release: Pick<ReleaseSettings, "signers">): Promise<void> {
+  for (const s of release.signers) {
+    await new Promise<void>((resolve, reject) => {
+      execFile(s.path, ["version"], { timeout: 30_000 }, (e) => {
+        if (!e) return resolve();
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === "ENOENT" ? "is not installed" : code === "EACCES" ? "cannot be run" : `does not run (${e.message.split("\n")[0]})`;
+        reject(new Error(`SERVICE_SIGNERS names ${s.kind}, but ${s.path} ${why}; set SERVICE_${s.kind.toUpperCase()}_PATH`));
+      });
+    });
+  }
 }

@@ -4,6 +4,7 @@ import type { PbExecOp, PbSourceOp } from "../../../llb/src/wire.js";
 import { EXIT_FILE, REPORT_FILE, scanArgv, scanDefinition, SHARED_DIR } from "../../../service/release/scan-llb.js";
 import { parseExitCode, scanFailureReason, summarize } from "../../../service/release/scan-report.js";
 import { plainHttp, registryOf, signerInvocation } from "../../../service/release/sign-argv.js";
+import { checkSignerTools } from "../../../service/release/sign.js";
 import { workerPlatform } from "../../../service/release/scan.js";
 import { readReleaseSettings, releaseSecrets, type ScannerSettings } from "../../../service/release/settings.js";
 import { readSettings } from "../../../service/settings.js";
@@ -159,6 +160,12 @@ describe("signer invocations", () => {
     const inv = signerInvocation({ kind: "notation", path: "notation", key: { kind: "plugin", plugin: "com.amazonaws.signer.notation.plugin", keyId: "arn:aws:signer:p", pluginConfig: ["aws-region=eu-west-1"] } }, "1.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:d", [], "/w");
     expect(inv.argv).toEqual(["sign", "--plugin", "com.amazonaws.signer.notation.plugin", "--id", "arn:aws:signer:p", "--plugin-config", "aws-region=eu-west-1", "1.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:d"]);
     expect(inv.files).toEqual({});
+  });
+  it("a signer whose program is missing is named at start-up", async () => {
+    await expect(checkSignerTools({ signers: [{ kind: "notation", path: "/nonexistent/notation", key: { kind: "file", keyFile: "k", certFile: "c" } }] })).rejects.toThrow(
+      "SERVICE_SIGNERS names notation, but /nonexistent/notation is not installed; set SERVICE_NOTATION_PATH",
+    );
+    await expect(checkSignerTools({ signers: [{ kind: "cosign", path: "true", key: "/k", password: undefined, tlog: false }] })).resolves.toBeUndefined();
   });
   it("registry hosts and plain HTTP", () => {
     expect(registryOf("library/app@sha256:x")).toBe("docker.io");
