@@ -31,6 +31,8 @@ function flag(args: string[], name: string, dflt: number): number {
 }
 
 async function serve(s: Settings): Promise<void> {
+  // Before anything listens or claims: a worker without its signers' programs would fail every build after its push.
+  if (s.role !== "api") await checkSignerTools(s.release);
   const applied = await migrate(s.databaseUrl);
   if (applied.length) err(`migrations applied: ${applied.join(", ")}`);
   const pool = createPool(s.databaseUrl, 10, err);
@@ -44,7 +46,6 @@ async function serve(s: Settings): Promise<void> {
     stops.push(() => app.close());
   }
   if (s.role !== "api") {
-    await checkSignerTools(s.release);
     const worker = new Worker(pool, store, s, (c) => executeBuild({ ...c, store, settings: s }), err);
     worker.start();
     err(`imagespec-serve: worker ${s.workerId} running (${s.workerConcurrency} at a time, lease ${s.leaseSeconds} s)`);
