@@ -196,6 +196,21 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
     }
 
     const pushStart = performance.now();
+    if (scannedDigest) {
+      // The push re-solves the build from BuildKit's cache. Should a step run again meanwhile (the
+      // cache evicted during the scan) the image would differ from the scanned one: so it goes
+      // first by digest only, and gets its tag only when that digest is the scanned one.
+      const byDigest = await solve([{ type: "image", attrs: { name: target.repository, push: "true", "push-by-digest": "true" } }], true);
+      if ("failed" in byDigest) return byDigest.failed;
+      const d = byDigest.response["containerimage.digest"];
+      if (d !== scannedDigest) {
+        return {
+          state: "failed",
+          reason: `the image built for the push (${d ?? "no digest"}) is not the scanned one (${scannedDigest}): a step of the build is not reproducible; the tag was not pushed`,
+          target: ref,
+        };
+      }
+    }
     const pushed = await solve([{ type: "image", attrs: { name: ref, push: "true" } }], true);
     if ("failed" in pushed) return pushed.failed;
     const digest = pushed.response["containerimage.digest"];
@@ -203,7 +218,6 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
     log.line(`pushed ${ref}@${digest} (${took(pushStart)})`);
     const result = `${ref}@${digest}`;
     if (scannedDigest && scannedDigest !== digest) {
-      // The push rebuilt from BuildKit's cache; a different digest means a step is not reproducible.
       return { state: "failed", reason: `the pushed image ${result} is not the scanned one (${scannedDigest}): a step of the build is not reproducible`, result, target: ref };
     }
     if (release.signers.length > 0) {

@@ -254,6 +254,19 @@ describe("build service: scanning before the push, signing after it", () => {
     expect(report.body.vulnerabilities).toEqual([{ id: "E2E-0001", severity: "critical", path: `opt/app/${MARKER}` }]);
   });
 
+  it("an image that changes between the scan and the push (no-cache, a time stamp) never gets its tag", async () => {
+    const a = api(svc, "alpha");
+    const tag = `unstable-${token}`;
+    const sub = await a.submit({ spec: spec(["date +%s%N > /stamp"]), specFilename: "spec.json", target: `${registry()}/svc-release/unstable:${tag}`, frontendOptions: { "no-cache": "" } });
+    const log = await followLog(svc, sub.body.id);
+    const b = await a.get(`/v1/builds/${sub.body.id}`);
+    expect(b.state, log).toBe("failed");
+    expect(b.reason).toMatch(/^the image built for the push \(sha256:[0-9a-f]{64}\) is not the scanned one \(sha256:[0-9a-f]{64}\): a step of the build is not reproducible; the tag was not pushed$/);
+    expect(b.result).toBeNull();
+    expect(log).toContain("scan: exit 0");
+    expect(await manifestStatus("svc-release/unstable", tag)).toBe(404);
+  });
+
   it("a build cancelled while it is scanning stops the scan; nothing is pushed", async () => {
     const a = api(svc, "alpha");
     const tag = `slow-${token}`;
