@@ -1,10 +1,11 @@
 /**
  * Runs one claimed build through the client library: inputs, the target's tag, the
- * already-there check, a BuildKit of the ring, then a Solve that pushes. It reports the phases it
+ * already-there check, a BuildKit of the ring, then the solves: with a scanner, the image as a
+ * tarball and the scan first; the push; the signing (release-steps.ts). It reports the phases it
  * reaches and stops the solve when `signal` aborts (cancel, timeout, lost lease).
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultTag, specKey } from "../../client/cli/default-tag.js";
 import { registryHost, resolveTarget } from "../../client/cli/target.js";
@@ -12,7 +13,6 @@ import { formatAddress } from "../../client/src/address.js";
 import { registryAuth } from "../../client/src/auth/provider.js";
 import { connectFirst, engineCanPush, type Builder } from "../../client/src/builder.js";
 import { runBuild } from "../../client/src/build.js";
-import type { ExportEntry } from "../../client/src/solve-request.js";
 import { contextDigest } from "../../client/src/context-digest.js";
 import { describeError } from "../../client/src/errors.js";
 import { makeFilter } from "../../client/src/filesync/filter.js";
@@ -23,12 +23,10 @@ import { HashRing } from "../../client/src/ring.js";
 import type { Job, Outcome } from "../db/queue.js";
 import type { Settings } from "../settings.js";
 import type { BlobStore } from "../store/blob-store.js";
-import { runScan } from "../release/scan.js";
-import { scanFailureReason } from "../release/scan-report.js";
-import { signImage } from "../release/sign.js";
 import { prepareInputs } from "./inputs.js";
 import type { LogSink } from "./log-sink.js";
 import { failureReason } from "./failure.js";
+import { pushImage, scanBeforePush, signPushed, type Solve, type StepContext } from "./release-steps.js";
 
 export type ExecuteSettings = Pick<Settings, "buildkit" | "frontendImage" | "registryAuth" | "network" | "operatorOptions" | "maxUploadBytes" | "release">;
 
@@ -63,11 +61,6 @@ export function showsPush(status: Record<string, any>): boolean {
     (status.vertexes ?? []).some((v: { name?: string; started?: unknown }) => v.started && /^exporting to image|^pushing/i.test(v.name ?? "")) ||
     (status.statuses ?? []).some((s: { ID?: string }) => /^pushing/i.test(s.ID ?? ""))
   );
-}
-
-/** How long since `start` (performance.now()), for the build's log. */
-function took(start: number): string {
-  return `${((performance.now() - start) / 1000).toFixed(1)} s`;
 }
 
 async function dockerignoreOf(dir: string): Promise<string[]> {
@@ -125,7 +118,7 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
     log.line(`building ${ref} on ${formatAddress(builder.address)} (attempt ${job.attempt} of ${job.maxAttempts})`);
     const release = s.release;
     /** One solve of the frontend with the given exporters; a failure becomes the build's reason. */
-    const solve = async (exports: ExportEntry[], watchPush: boolean): Promise<{ response: Record<string, string> } | { failed: Outcome }> => {
+    const solve: Solve = async (exports, watchPush) => {
       const progress = plainPrinter((t) => log.write(t));
       let pushing = false;
       try {
@@ -162,76 +155,17 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
       }
     };
 
+    const step: StepContext = { job, ref, repository: target.repository, work: c.work, store: c.store, log, signal: c.signal, onPhase: c.onPhase, env, solve };
     let scannedDigest: string | undefined;
     if (release.scanner) {
-      // The image as a tarball first; it is pushed only if the scanner lets it.
-      const sharedDir = join(c.work, "shared");
-      await mkdir(sharedDir, { recursive: true });
-      const multi = job.platforms.length > 1;
-      const exportStart = performance.now();
-      const built = await solve([{ type: multi ? "oci" : "docker", attrs: { name: ref }, dest: join(sharedDir, "image.tar") }], false);
-      if ("failed" in built) return built.failed;
-      log.line(`image tarball for the scan: ${took(exportStart)}`);
-      scannedDigest = built.response["containerimage.digest"];
-      c.onPhase("scanning");
-      const scanStart = performance.now();
-      log.line(`scanning ${ref}${scannedDigest ? `@${scannedDigest}` : ""} with ${release.scanner.image}`);
-      const progress = plainPrinter((t) => log.write(t));
-      let scan;
-      try {
-        scan = await runScan({ builder, scanner: release.scanner, sharedDir, work: c.work, onStatus: (st) => progress.status(st) });
-        progress.finish(false);
-      } catch (e) {
-        progress.finish(true);
-        if (c.signal.aborted) return { state: "failed", reason: "aborted", target: ref };
-        const message = describeError(e);
-        log.line(`error: ${message}`);
-        return { state: "failed", reason: `scan failed: the scanner did not run to the end: ${message}; nothing was pushed`, target: ref };
-      } finally {
-        await rm(join(sharedDir, "image.tar"), { force: true });
-      }
-      if (scan.report) log.line(`scan report kept at ${await c.store.keepReport(job.id, scan.report)}`);
-      log.line(`scan: exit ${scan.exitCode}; ${scan.summary} (${took(scanStart)})`);
-      if (scan.exitCode !== 0) return { state: "failed", reason: scanFailureReason(scan), target: ref };
+      const scanned = await scanBeforePush(step, builder, release.scanner);
+      if ("failed" in scanned) return scanned.failed;
+      scannedDigest = scanned.digest;
     }
-
-    const pushStart = performance.now();
-    if (scannedDigest) {
-      // The push re-solves the build from BuildKit's cache. Should a step run again meanwhile (the
-      // cache evicted during the scan) the image would differ from the scanned one: so it goes
-      // first by digest only, and gets its tag only when that digest is the scanned one.
-      const byDigest = await solve([{ type: "image", attrs: { name: target.repository, push: "true", "push-by-digest": "true" } }], true);
-      if ("failed" in byDigest) return byDigest.failed;
-      const d = byDigest.response["containerimage.digest"];
-      if (d !== scannedDigest) {
-        return {
-          state: "failed",
-          reason: `the image built for the push (${d ?? "no digest"}) is not the scanned one (${scannedDigest}): a step of the build is not reproducible; the tag was not pushed`,
-          target: ref,
-        };
-      }
-    }
-    const pushed = await solve([{ type: "image", attrs: { name: ref, push: "true" } }], true);
+    const pushed = await pushImage(step, scannedDigest);
     if ("failed" in pushed) return pushed.failed;
-    const digest = pushed.response["containerimage.digest"];
-    if (!digest) return { state: "failed", reason: "BuildKit reported no image digest", target: ref };
-    log.line(`pushed ${ref}@${digest} (${took(pushStart)})`);
-    const result = `${ref}@${digest}`;
-    if (scannedDigest && scannedDigest !== digest) {
-      return { state: "failed", reason: `the pushed image ${result} is not the scanned one (${scannedDigest}): a step of the build is not reproducible`, result, target: ref };
-    }
-    if (release.signers.length > 0) {
-      c.onPhase("signing");
-      const signStart = performance.now();
-      const signed = await signImage({ release, ref: `${target.repository}@${digest}`, work: c.work, env, log: (l) => log.line(l), signal: c.signal });
-      if (!signed.ok) {
-        if (c.signal.aborted) return { state: "failed", reason: "aborted", result, target: ref };
-        const done = signed.signed.length ? ` (signed by ${signed.signed.join(", ")} only)` : "";
-        return { state: "failed", reason: `signing failed: ${signed.reason}; the image ${result} was pushed and stays, unsigned${done}`, result, target: ref };
-      }
-      log.line(`signed ${result} with ${signed.signed.join(", ")} (${took(signStart)})`);
-    }
-    return { state: "succeeded", result, target: ref };
+    if (release.signers.length > 0) return signPushed(step, release, pushed.digest);
+    return { state: "succeeded", result: `${ref}@${pushed.digest}`, target: ref };
   } finally {
     c.signal.removeEventListener("abort", stop);
     builder.close();
