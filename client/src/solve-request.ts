@@ -30,22 +30,22 @@ export function solveRequest(ref: string, sessionId: string, o: SolveOptions): R
   // The frontend sees cache imports only through this attribute (it passes them to its solves).
   if (imports.length) attrs["cache-imports"] = JSON.stringify(imports.map((e) => ({ Type: e.type, Attrs: e.attrs })));
   const exports = (o.cacheExports ?? []).map((e) => ({ ...e, attrs: { mode: "min", ...e.attrs } }));
+  return withExporters(
+    { Ref: ref, Session: sessionId, Frontend: "gateway.v0", FrontendAttrs: attrs, Cache: { Imports: imports.map(entry), Exports: exports.map(entry) } },
+    o,
+  );
+}
+
+/** The request's entitlements and exporters. */
+function withExporters(req: Record<string, any>, o: Pick<SolveOptions, "exports" | "entitlements">): Record<string, any> {
   const exporters = (o.exports ?? []).map((e) => ({ Type: e.type, Attrs: e.attrs }));
-  const req: Record<string, any> = {
-    Ref: ref,
-    Session: sessionId,
-    Frontend: "gateway.v0",
-    FrontendAttrs: attrs,
-    Cache: { Imports: imports.map(entry), Exports: exports.map(entry) },
-    Entitlements: [...(o.entitlements ?? [])],
-    Exporters: exporters,
-  };
+  const out: Record<string, any> = { ...req, Entitlements: [...(o.entitlements ?? [])], Exporters: exporters };
   // Older daemons read only the single deprecated exporter; newer ones ignore it when Exporters is set.
   if (exporters[0]) {
-    req.ExporterDeprecated = exporters[0].Type;
-    req.ExporterAttrsDeprecated = exporters[0].Attrs;
+    out.ExporterDeprecated = exporters[0].Type;
+    out.ExporterAttrsDeprecated = exporters[0].Attrs;
   }
-  return req;
+  return out;
 }
 
 /**
@@ -53,17 +53,5 @@ export function solveRequest(ref: string, sessionId: string, o: SolveOptions): R
  * sends for piped LLB. `definition` is the encoded pb.Definition.
  */
 export function definitionSolveRequest(ref: string, sessionId: string, definition: Record<string, any>, o: Pick<SolveOptions, "exports" | "entitlements">): Record<string, any> {
-  const exporters = (o.exports ?? []).map((e) => ({ Type: e.type, Attrs: e.attrs }));
-  const req: Record<string, any> = {
-    Ref: ref,
-    Session: sessionId,
-    Definition: definition,
-    Entitlements: [...(o.entitlements ?? [])],
-    Exporters: exporters,
-  };
-  if (exporters[0]) {
-    req.ExporterDeprecated = exporters[0].Type;
-    req.ExporterAttrsDeprecated = exporters[0].Attrs;
-  }
-  return req;
+  return withExporters({ Ref: ref, Session: sessionId, Definition: definition }, o);
 }
