@@ -17,6 +17,8 @@ export interface BuildArgs {
   defaultRepository?: string;
   frontend: string;
   optimize?: boolean;
+  /** Attach an SBOM (`attest:sbom`): the frontend's own SPDX document of what the image holds. */
+  sbom: boolean;
   platforms: string[];
   secrets: SecretSource[];
   opts: [string, string][];
@@ -59,6 +61,9 @@ builds nothing (--force builds anyway).
   --default-repository REPO  [env UNION_DEFAULT_REPOSITORY]
   --frontend IMAGE           the frontend image [env IMAGESPEC_FRONTEND_IMAGE]
   --optimize, --no-optimize  one layer per Python package (the frontend's default: on)
+  --sbom                     attach an SBOM (SPDX 2.3 in-toto attestation) made by the frontend
+                             from what it installed; --opt attest:sbom=generator=IMAGE runs a
+                             scanner image instead
   --platform P               target platform, repeatable or comma-separated
   --secret id=ID,src=PATH|env=NAME   a build secret, repeatable
   --opt KEY=VALUE            a frontend option, repeatable
@@ -84,7 +89,7 @@ const VALUE_FLAGS = new Set([
   "spec", "context", "target-image", "default-repository", "frontend", "platform", "secret", "opt", "cache-from",
   "cache-to", "buildkit", "network", "allow", "tlscacert", "tlscert", "tlskey", "tlsservername", "tlsdir", "progress", "registry-auth", "output-file",
 ]);
-const BOOL_FLAGS = new Set(["optimize", "no-optimize", "force", "insecure-registry", "help", "version"]);
+const BOOL_FLAGS = new Set(["optimize", "no-optimize", "sbom", "force", "insecure-registry", "help", "version"]);
 
 const splitList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
@@ -182,6 +187,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     progress: progress as ProgressMode,
     auth: auth as AuthType,
     force: bools.has("force"),
+    sbom: bools.has("sbom"),
     insecureRegistry: bools.has("insecure-registry"),
   };
   if (targetImage) args.targetImage = targetImage;
