@@ -54,31 +54,47 @@ async function getJson<T>(url: string, accept?: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** The SPDX statements attached to the pushed image, the image manifest's digest they name, and every predicate type attached. */
-async function sbomStatements(ref: string): Promise<{ statements: Statement[]; imageDigest: string; predicateTypes: string[] }> {
+interface Attested {
+  imageDigest: string;
+  statements: Statement[];
+  /** Every predicate type attached to that image, sorted. */
+  predicateTypes: string[];
+}
+
+/** Per image architecture of the pushed index: the image manifest's digest and the SPDX statements attached to it. */
+async function attested(ref: string): Promise<Map<string, Attested>> {
   const repo = ref.slice(registry().length + 1, ref.lastIndexOf(":"));
   const tagName = ref.slice(ref.lastIndexOf(":") + 1);
   const index = await getJson<{ manifests: { digest: string; platform?: { architecture: string }; annotations?: Record<string, string> }[] }>(
     registryUrl(`${repo}/manifests/${tagName}`),
     "application/vnd.oci.image.index.v1+json",
   );
-  const image = index.manifests.find((m) => m.platform?.architecture !== "unknown")!;
-  const att = index.manifests.find((m) => m.annotations?.["vnd.docker.reference.type"] === "attestation-manifest");
-  expect(att, "an attestation manifest in the index").toBeDefined();
-  expect(att!.annotations!["vnd.docker.reference.digest"]).toBe(image.digest);
-  const manifest = await getJson<{ layers: { digest: string; annotations?: Record<string, string> }[] }>(registryUrl(`${repo}/manifests/${att!.digest}`), "application/vnd.oci.image.manifest.v1+json");
-  const spdx = manifest.layers.filter((l) => l.annotations?.["in-toto.io/predicate-type"] === "https://spdx.dev/Document");
-  const statements = await Promise.all(spdx.map((l) => getJson<Statement>(registryUrl(`${repo}/blobs/${l.digest}`))));
-  return { statements, imageDigest: image.digest, predicateTypes: manifest.layers.map((l) => l.annotations?.["in-toto.io/predicate-type"] ?? "").sort() };
+  const out = new Map<string, Attested>();
+  for (const image of index.manifests.filter((m) => m.platform?.architecture !== "unknown")) {
+    const att = index.manifests.find((m) => m.annotations?.["vnd.docker.reference.type"] === "attestation-manifest" && m.annotations["vnd.docker.reference.digest"] === image.digest);
+    expect(att, `an attestation manifest for ${image.digest}`).toBeDefined();
+    const manifest = await getJson<{ layers: { digest: string; annotations?: Record<string, string> }[] }>(registryUrl(`${repo}/manifests/${att!.digest}`), "application/vnd.oci.image.manifest.v1+json");
+    const spdx = manifest.layers.filter((l) => l.annotations?.["in-toto.io/predicate-type"] === "https://spdx.dev/Document");
+    const statements = await Promise.all(spdx.map((l) => getJson<Statement>(registryUrl(`${repo}/blobs/${l.digest}`))));
+    out.set(image.platform!.architecture, { imageDigest: image.digest, statements, predicateTypes: manifest.layers.map((l) => l.annotations?.["in-toto.io/predicate-type"] ?? "").sort() });
+  }
+  return out;
+}
+
+/** The one platform's attestations of a single-platform image. */
+async function sbomStatements(ref: string): Promise<Attested> {
+  const all = await attested(ref);
+  expect([...all.keys()]).toEqual(["amd64"]);
+  return all.get("amd64")!;
 }
 
 const purlOf = (p: SpdxPackage) => p.externalRefs?.find((r) => r.referenceType === "purl")?.referenceLocator ?? "";
 const norm = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
 
 /** `name==version` of every Python distribution in the SBOM, and of `pip freeze --all` in the image. */
-async function pythonLists(ref: string, doc: Statement["predicate"]): Promise<{ sbom: string[]; freeze: string[] }> {
+async function pythonLists(ref: string, doc: Statement["predicate"], platform?: string): Promise<{ sbom: string[]; freeze: string[] }> {
   const sbom = doc.packages.filter((p) => purlOf(p).startsWith("pkg:pypi/")).map((p) => `${norm(p.name)}==${p.versionInfo}`).sort();
-  const freeze = (await runIn(ref, "pip freeze --all", { pull: true }))
+  const freeze = (await runIn(ref, "pip freeze --all", { pull: true, ...(platform ? { platform } : {}) }))
     .split("\n")
     .filter(Boolean)
     .map((l) => {
@@ -135,6 +151,26 @@ describe("--sbom=true: the frontend's own SBOM", () => {
     expect(sbom).toEqual(freeze);
     expect(doc.packages.filter((p) => purlOf(p).startsWith("pkg:deb/")).map((p) => p.name).sort()).toEqual([...APT].sort());
     expect(doc.creationInfo.created).toBe("2023-11-14T22:13:20Z");
+  });
+});
+
+describe("--sbom=true on a two-platform spec", () => {
+  it("attaches each platform's own SBOM to that platform's image", async () => {
+    const ctx = makeContext({ "spec.json": JSON.stringify({ base_image: baseImage(), python_version: "3.11", platform: ["linux/amd64", "linux/arm64"], layers: [{ pip_packages: { packages: ["acme-cli"], options: { index_url: indexUrl() } } }] }) });
+    const ref = `${registry()}/imagespec-e2e/sbom-multi:${process.pid}-${++n}`;
+    expectBuilt(await buildx(ctx, { file: "spec.json", tag: ref, push: true, buildArgs: { installer: "pip" }, extra: ["--sbom=true"], timeoutMs: 900_000 }));
+    const all = await attested(ref);
+    expect([...all.keys()].sort()).toEqual(["amd64", "arm64"]);
+    for (const [arch, a] of all) {
+      expect(a.statements, arch).toHaveLength(1);
+      const st = a.statements[0]!;
+      expect(st.subject.map((s) => `sha256:${s.digest.sha256}`), arch).toContain(a.imageDigest);
+      expect(spdxProblems(st.predicate), arch).toEqual([]);
+      expect(st.predicate.name, arch).toBe(`spec.json (linux/${arch})`);
+      const { sbom, freeze } = await pythonLists(ref, st.predicate, `linux/${arch}`);
+      expect(sbom, arch).toEqual(freeze);
+      expect(sbom, arch).toEqual(expect.arrayContaining(["acme-cli==1.0.0", "tinyjson==1.1.0"]));
+    }
   });
 });
 
