@@ -5,9 +5,11 @@
  * BuildKit runs that scanner image instead, as for any frontend.
  */
 import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { repoRoot } from "../support/paths.js";
 import { describe, expect, it } from "vitest";
 import { spdxProblems } from "../support/spdx.js";
-import { baseImage, buildx, expectBuilt, indexUrl, makeContext, registry, run, runIn } from "./harness.js";
+import { baseImage, buildx, expectBuilt, frontendImage, indexUrl, makeContext, registry, run, runIn } from "./harness.js";
 
 interface SpdxPackage {
   name: string;
@@ -171,6 +173,22 @@ describe("--sbom=true on a two-platform spec", () => {
       expect(sbom, arch).toEqual(freeze);
       expect(sbom, arch).toEqual(expect.arrayContaining(["acme-cli==1.0.0", "tinyjson==1.1.0"]));
     }
+  });
+});
+
+describe("imagespec-build --sbom", () => {
+  it("asks for the frontend's SBOM, which is pushed with the image", async () => {
+    const ctx = makeContext({ "imagespec.yaml": spec() });
+    const ref = `${registry()}/imagespec-e2e/sbom-client:${process.pid}-${++n}`;
+    const cli = join(repoRoot, "dist/imagespec-build.cjs");
+    const r = await run("node", [cli, "--buildkit", "docker", "--frontend", frontendImage(), "--progress", "plain", "--opt", "installer=pip", "--network", "host", "--sbom", "--spec", join(ctx, "imagespec.yaml"), "--context", ctx, "--target-image", ref], { timeoutMs: 600_000 });
+    expectBuilt(r);
+    const { statements } = await sbomStatements(ref);
+    expect(statements).toHaveLength(1);
+    const doc = statements[0]!.predicate;
+    expect(spdxProblems(doc)).toEqual([]);
+    const { sbom, freeze } = await pythonLists(ref, doc);
+    expect(sbom).toEqual(freeze);
   });
 });
 
