@@ -24,6 +24,8 @@ export interface BuildArgs {
   opts: [string, string][];
   cacheFrom: string[];
   cacheTo: string[];
+  /** The shared cache repository (`--shared-cache`), or false for none; absent: the default. */
+  sharedCache?: string | false;
   buildkit: string[];
   /** Entitlements the build asks for (`network.host`, `security.insecure`, …). */
   allow: string[];
@@ -68,6 +70,10 @@ builds nothing (--force builds anyway).
   --secret id=ID,src=PATH|env=NAME   a build secret, repeatable
   --opt KEY=VALUE            a frontend option, repeatable
   --cache-from CSV, --cache-to CSV   cache import/export, e.g. type=registry,ref=REPO:cache
+  --shared-cache REPO|off    the fleet's registry cache, imported and exported by every build
+                             (mode=max), so a new builder reuses what any build made
+                             [env IMAGESPEC_SHARED_CACHE; default DEFAULT-REPOSITORY/imagespec-cache]
+  --no-shared-cache          the same as --shared-cache off
   --network default|host|none   the build steps' network (host needs the network.host entitlement)
   --allow ENTITLEMENT        e.g. network.host or security.insecure, repeatable
   --buildkit ADDR            unix:///PATH, tcp://HOST:PORT, docker (DOCKER_HOST); repeatable:
@@ -88,8 +94,9 @@ Exit status: 0 built or already there, 1 the build failed, 2 a usage error.
 const VALUE_FLAGS = new Set([
   "spec", "context", "target-image", "default-repository", "frontend", "platform", "secret", "opt", "cache-from",
   "cache-to", "buildkit", "network", "allow", "tlscacert", "tlscert", "tlskey", "tlsservername", "tlsdir", "progress", "registry-auth", "output-file",
+  "shared-cache",
 ]);
-const BOOL_FLAGS = new Set(["optimize", "no-optimize", "sbom", "force", "insecure-registry", "help", "version"]);
+const BOOL_FLAGS = new Set(["optimize", "no-optimize", "sbom", "no-shared-cache", "force", "insecure-registry", "help", "version"]);
 
 const splitList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
@@ -190,6 +197,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     sbom: bools.has("sbom"),
     insecureRegistry: bools.has("insecure-registry"),
   };
+  const shared = bools.has("no-shared-cache") ? "off" : (one("shared-cache") ?? nonEmpty(env.IMAGESPEC_SHARED_CACHE));
+  if (shared !== undefined) args.sharedCache = shared === "off" ? false : shared.replace(/\/+$/, "");
   if (targetImage) args.targetImage = targetImage;
   if (defaultRepository) args.defaultRepository = defaultRepository;
   if (bools.has("optimize")) args.optimize = true;

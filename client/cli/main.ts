@@ -26,6 +26,7 @@ import {
 } from "../src/index.js";
 import { parseArgs, UsageError, USAGE, type BuildArgs } from "./args.js";
 import { parseCacheFlag } from "./cache-flag.js";
+import { sharedCacheEntries, sharedCacheRepository } from "./shared-cache.js";
 import { defaultTag, specKey } from "./default-tag.js";
 import { InputError, prepareContext, readSpec, workDir } from "./inputs.js";
 import { registryHost, resolveTarget } from "./target.js";
@@ -63,9 +64,11 @@ function addresses(a: BuildArgs, env: NodeJS.ProcessEnv): BuildkitAddress[] {
 async function build(a: BuildArgs, env: NodeJS.ProcessEnv, io: Io, work: string): Promise<number> {
   const log = (s: string) => io.stderr.write(s + "\n");
   const builders = addresses(a, env);
-  const cacheFrom = a.cacheFrom.map((c) => parseCacheFlag(c, "--cache-from"));
-  const cacheTo = a.cacheTo.map((c) => parseCacheFlag(c, "--cache-to"));
   const target = resolveTarget(a.targetImage, a.defaultRepository);
+  const sharedRepo = sharedCacheRepository(a.sharedCache, a.defaultRepository);
+  const shared = sharedRepo ? sharedCacheEntries(sharedRepo, target.repository, a.insecureRegistry) : { imports: [], exports: [] };
+  const cacheFrom = [...a.cacheFrom.map((c) => parseCacheFlag(c, "--cache-from")), ...shared.imports];
+  const cacheTo = [...a.cacheTo.map((c) => parseCacheFlag(c, "--cache-to")), ...shared.exports];
 
   const spec = await readSpec(a.spec, work);
   const context = await prepareContext(a.context, work);

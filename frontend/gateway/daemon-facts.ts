@@ -2,7 +2,7 @@
 import { lower, type LowerContext } from "../lower/lower.js";
 import type { Plan } from "../plan/plan.js";
 import { CONTEXT_MOUNT } from "../plan/context.js";
-import type { FactSource, FactsRequest } from "../optimize/facts.js";
+import type { FactSource, FactsRequest, ResolveAnswer } from "../optimize/facts.js";
 import { failureReason, parsePipReport, parsePylock, type Resolution, type ResolveStatus } from "../optimize/resolution.js";
 import { parseRecord, type DistContents } from "../optimize/record.js";
 import type { Gateway, Caps } from "./gateway.js";
@@ -31,9 +31,17 @@ export function daemonFacts(s: Solve): FactSource {
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** Runs a layer's resolve step and reads its answer; a failed resolve is an answer too. */
-async function readResolution(s: Solve, req: Extract<FactsRequest, { kind: "resolve" }>): Promise<Resolution> {
+async function readResolution(s: Solve, req: Extract<FactsRequest, { kind: "resolve" }>): Promise<ResolveAnswer> {
   const ref = await solvePlan(s, req.probe);
-  const status = JSON.parse(decode(await s.gw.readFile(ref, "status.json", 1 << 20))) as ResolveStatus;
+  const [status, pinsUsed] = await Promise.all([
+    s.gw.readFile(ref, "status.json", 1 << 20).then((b) => JSON.parse(decode(b)) as ResolveStatus),
+    s.gw.readFile(ref, "pins-in.txt", MAX_REPORT_BYTES).then((b) => decode(b).split("\n").filter((l) => l.trim() !== "")),
+  ]);
+  const answer = await readAnswer(s, req, ref, status);
+  return { ...answer, pinsUsed };
+}
+
+async function readAnswer(s: Solve, req: Extract<FactsRequest, { kind: "resolve" }>, ref: string, status: ResolveStatus): Promise<Resolution> {
   if (status.exit !== 0) return { ok: false, reason: failureReason(status) };
   const installed = JSON.parse(decode(await s.gw.readFile(ref, "installed.json", 8 << 20))) as Record<string, string>;
   try {

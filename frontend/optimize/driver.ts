@@ -4,10 +4,13 @@
  *
  *   driver.py resolve OUT PINS CONSTRAIN_INSTALLED -- ARGV...
  *     lists what the environment has (importlib.metadata) into OUT/installed.json, writes
- *     OUT/constraints.txt (the pins of earlier layers, plus with CONSTRAIN_INSTALLED=1 what is
- *     installed), runs ARGV (the installer's resolve command, which reads that file) and records
- *     its exit status and the end of its stderr in OUT/status.json. It always exits 0, so the
- *     frontend, not the step, decides what a failed resolve means.
+ *     OUT/constraints.txt (the pins of earlier layers, read from PINS, a comma-separated list of
+ *     files or "-", plus with CONSTRAIN_INSTALLED=1 what is installed), runs ARGV (the installer's
+ *     resolve command, which reads that file) and records its exit status and the end of its
+ *     stderr in OUT/status.json. It always exits 0, so the frontend, not the step, decides what a
+ *     failed resolve means. OUT/pins-in.txt holds the pins it was given, OUT/pins-out.txt those
+ *     plus what this layer installs package by package (what is not already installed at that
+ *     version), so the next layer's resolve can run on this one's answer in the same solve.
  *
  *   driver.py inspect OUT DIR SITE -- ID...
  *     for the package layers mounted at DIR/0, DIR/1, … (one per ID), collects the RECORD files
@@ -38,14 +41,52 @@ def installed():
     return out
 
 
+def pin_key(line):
+    return norm(line.split("==", 1)[0])
+
+
+def write_lines(path, lines):
+    with open(path, "w") as f:
+        f.write("".join(l + "\n" for l in lines))
+
+
+def resolved(out):
+    """(name, version) of what the resolve chose: pip's report, or uv's pylock.toml."""
+    report = os.path.join(out, "report.json")
+    if os.path.exists(report):
+        with open(report, encoding="utf-8") as f:
+            items = json.load(f).get("install", [])
+        return [(i["metadata"]["name"], i["metadata"]["version"]) for i in items if "metadata" in i]
+    lock = os.path.join(out, "pylock.toml")
+    if not os.path.exists(lock):
+        return []
+    with open(lock, encoding="utf-8") as f:
+        text = f.read()
+    try:
+        import tomllib
+        return [(p["name"], p.get("version", "")) for p in tomllib.loads(text).get("packages", [])]
+    except ImportError:
+        # Before Python 3.11: uv writes each package's name and version as plain lines of its table.
+        got = []
+        for table in re.split(r"^\[\[packages\]\]\s*$", text, flags=re.M)[1:]:
+            name = re.search(r'^name = "([^"]+)"', table, re.M)
+            version = re.search(r'^version = "([^"]+)"', table, re.M)
+            if name:
+                got.append((name.group(1), version.group(1) if version else ""))
+        return got
+
+
 def resolve(out, pins, constrain_installed, argv):
     have = installed()
     with open(os.path.join(out, "installed.json"), "w") as f:
         json.dump(have, f, sort_keys=True)
     lines = []
-    if pins != "-":
-        with open(pins) as f:
+    for path in ([] if pins == "-" else pins.split(",")):
+        with open(path) as f:
             lines += [l.strip() for l in f if l.strip()]
+    lines = sorted(set(lines))
+    write_lines(os.path.join(out, "pins-in.txt"), lines)
+    given = list(lines)
     if constrain_installed == "1":
         lines += ["%s==%s" % (n, v) for n, v in sorted(have.items())]
     with open(os.path.join(out, "constraints.txt"), "w") as f:
@@ -55,6 +96,15 @@ def resolve(out, pins, constrain_installed, argv):
     sys.stderr.write(err)
     with open(os.path.join(out, "status.json"), "w") as f:
         json.dump({"exit": p.returncode, "stderr": err[-4000:]}, f)
+    pinned = [l for l in given if "==" in l]
+    keys = {pin_key(l) for l in pinned}
+    if p.returncode == 0:
+        for name, version in resolved(out):
+            if norm(name) in keys or have.get(norm(name)) == version:
+                continue
+            keys.add(norm(name))
+            pinned.append("%s==%s" % (name, version))
+    write_lines(os.path.join(out, "pins-out.txt"), sorted(pinned))
 
 
 def unrequest(name):

@@ -4,10 +4,16 @@ import type { Plan } from "../plan/plan.js";
 import type { DistContents } from "./record.js";
 import type { Resolution } from "./resolution.js";
 
+/** A resolve step's answer, with the earlier layers' pins it ran with (absent: whatever was asked). */
+export type ResolveAnswer = Resolution & { pinsUsed?: readonly string[] };
+
+/** An answer with what it assumed: the pins it ran with, and whether it ran on the whole filesystem. */
+export type ResolveFact = ResolveAnswer & { onWhole: boolean };
+
 /** What optimize has learnt so far (each round of questions adds to it). */
 export interface OptimizeFacts {
   /** What each Python install entry installs, by the entry's index in the spec. */
-  resolutions: ReadonlyMap<number, Resolution>;
+  resolutions: ReadonlyMap<number, ResolveFact>;
   /** What each package layer holds, by package layer id (`name==version`). */
   contents: ReadonlyMap<string, DistContents>;
 }
@@ -17,13 +23,23 @@ export interface OptimizeFacts {
  * directory, lowered like any plan) and read the answer from it.
  */
 export type FactsRequest =
-  | { kind: "resolve"; layer: number; at: string; installer: "pip" | "uv"; probe: Plan }
+  | {
+      kind: "resolve";
+      layer: number;
+      at: string;
+      installer: "pip" | "uv";
+      probe: Plan;
+      /** It runs on everything before it (an earlier command or copy), not on the Python environment alone. */
+      onWhole: boolean;
+      /** What it assumes, as a key: the pins it is given, or the request whose answer gives them. */
+      basis: string;
+    }
   /** The output holds records.json: each layer id's RECORD texts; paths in them are relative to `sitePackages`. */
   | { kind: "inspect"; ids: string[]; probe: Plan; sitePackages: string };
 
 /** Answers optimize's questions: the daemon in a build, canned answers in tests. */
 export interface FactSource {
-  resolve(req: Extract<FactsRequest, { kind: "resolve" }>): Promise<Resolution>;
+  resolve(req: Extract<FactsRequest, { kind: "resolve" }>): Promise<ResolveAnswer>;
   inspect(req: Extract<FactsRequest, { kind: "inspect" }>): Promise<ReadonlyMap<string, DistContents>>;
 }
 

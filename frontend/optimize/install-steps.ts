@@ -3,8 +3,8 @@
  * and the step that reads every package layer's RECORD. Pure builders; the optimizer decides
  * when. The helper script they run (driver.py) is shipped to them as a file mount.
  */
-import { pipInstallPrefix, UV_BIN, type Installer } from "../plan/installer.js";
-import type { Mount, ResolveRequest } from "../plan/plan.js";
+import { installerMounts, pipInstallPrefix, UV_BIN, type Installer } from "../plan/installer.js";
+import type { Mount, PythonSplit, ResolveRequest } from "../plan/plan.js";
 import { DRIVER_PY } from "./driver.js";
 import type { ResolvedDist } from "./resolution.js";
 
@@ -12,6 +12,8 @@ const OPTIMIZE_DIR = "/run/imagespec/optimize";
 export const TOOLS_DIR = `${OPTIMIZE_DIR}/tools`;
 export const RESOLVE_OUT = `${OPTIMIZE_DIR}/out`;
 export const INPUT_DIR = `${OPTIMIZE_DIR}/in`;
+/** Where a chained resolve step finds the previous layer's resolve output (its pins-out.txt). */
+export const PREVIOUS_RESOLVE = `${OPTIMIZE_DIR}/previous`;
 const INSPECT_DIR = `${OPTIMIZE_DIR}/layers`;
 const DRIVER = `${TOOLS_DIR}/driver.py`;
 
@@ -29,9 +31,13 @@ function venvPython(inst: Installer): string {
   return `${inst.venv}/bin/python`;
 }
 
-/** argv of the resolve step; `pins` says whether INPUT_DIR holds earlier layers' pins. */
-export function resolveArgv(inst: Installer, req: ResolveRequest, pins: boolean): string[] {
-  const head = [venvPython(inst), "-I", DRIVER, "resolve", RESOLVE_OUT, pins ? `${INPUT_DIR}/pins.txt` : "-"];
+/** Where the resolve step reads earlier layers' pins: none, INPUT_DIR's pins.txt, or the previous resolve step's answer. */
+export type PinsFrom = "none" | "inputs" | "previous";
+
+/** argv of the resolve step. */
+export function resolveArgv(inst: Installer, req: ResolveRequest, pins: PinsFrom): string[] {
+  const file = { none: "-", inputs: `${INPUT_DIR}/pins.txt`, previous: `${PREVIOUS_RESOLVE}/pins-out.txt` }[pins];
+  const head = [venvPython(inst), "-I", DRIVER, "resolve", RESOLVE_OUT, file];
   const constraints = ["-c", `${RESOLVE_OUT}/constraints.txt`];
   const noDeps = req.noDeps ? ["--no-deps"] : [];
   if (inst.kind === "uv") {
@@ -41,6 +47,21 @@ export function resolveArgv(inst: Installer, req: ResolveRequest, pins: boolean)
   }
   // Not --ignore-installed: what the environment already has and satisfies stays, as pip would keep it.
   return [...head, "0", "--", ...pipInstallPrefix(inst), "--dry-run", "--quiet", "--report", `${RESOLVE_OUT}/report.json`, ...constraints, ...noDeps, ...req.options, ...req.targets];
+}
+
+/**
+ * The resolve step of a Python entry: argv and mounts. Earlier layers' pins come as a file, or,
+ * when the layer before is resolved in the same round, from that resolve step's answer.
+ */
+export function resolveStep(inst: Installer, py: PythonSplit, at: string, pins: { pins: string } | { previous: string }): { argv: string[]; mounts: Mount[] } {
+  const resolve = py.resolve!;
+  const inputs: Record<string, string> = {};
+  if ("pins" in pins && pins.pins) inputs["pins.txt"] = pins.pins;
+  if (inst.kind === "uv" && "text" in resolve.uvInput) inputs["requirements.in"] = resolve.uvInput.text;
+  const previous: Mount[] = "previous" in pins ? [{ kind: "fs", dest: PREVIOUS_RESOLVE, fs: { kind: "output", id: pins.previous, dest: RESOLVE_OUT } }] : [];
+  const mounts: Mount[] = [...installerMounts(inst, "shared"), TOOLS_MOUNT, inputsMount(inputs, `what ${at} asks for`), ...previous, { kind: "output", dest: RESOLVE_OUT }, ...py.mounts];
+  const from: PinsFrom = "previous" in pins ? "previous" : pins.pins ? "inputs" : "none";
+  return { argv: resolveArgv(inst, resolve, from), mounts };
 }
 
 /** argv of the step that reads every package layer's RECORD files (`site`: site-packages, absolute); layer i is mounted by `layerMount(i)`. */

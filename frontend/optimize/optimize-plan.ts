@@ -11,11 +11,13 @@ import { execStep, stepName, summarize } from "../plan/builder.js";
 import { installerMounts, type Installer } from "../plan/installer.js";
 import type { Env, ExecExtras, ExecStep, Fs, HistoryEntry, LayerPlan, Mount, PinnedDist, Plan, PythonSplit, Step } from "../plan/plan.js";
 import { layerBudget, layersOf } from "./budget.js";
-import { EmptyPackageLayerError, type FactsRequest, type OptimizeFacts } from "./facts.js";
-import { DETERMINISTIC_ENV, inputsMount, inspectArgv, inspectMountDir, installArgv, pinLine, RESOLVE_OUT, resolveArgv, TOOLS_MOUNT } from "./install-steps.js";
+import { EmptyPackageLayerError, type FactsRequest, type OptimizeFacts, type ResolveFact } from "./facts.js";
+import { DETERMINISTIC_ENV, inputsMount, inspectArgv, inspectMountDir, installArgv, pinLine, RESOLVE_OUT, resolveStep, TOOLS_MOUNT } from "./install-steps.js";
 import { splitInstallerArgs } from "./installer-args.js";
 import { installOrder, layoutLayers, type LayoutGroup } from "./layout.js";
 import type { ResolvedDist } from "./resolution.js";
+import { pinsText, samePins } from "./pins.js";
+import { installerEnv } from "./installer-env.js";
 
 export type OptimizeOutcome = { plan: Plan } | { needs: FactsRequest[] };
 
@@ -45,9 +47,9 @@ interface PendingPackage {
   solo?: boolean;
 }
 
-/** Raised inside the rewrite to stop at the first fact it lacks. */
+/** Raised inside the rewrite to stop where it cannot go on without the facts asked for so far. */
 class Needs {
-  constructor(readonly request: FactsRequest) {}
+  constructor(readonly requests: FactsRequest[]) {}
 }
 
 export function optimizePlan(plan: Plan, facts: OptimizeFacts, budget: OptimizeBudget): OptimizeOutcome {
@@ -55,7 +57,7 @@ export function optimizePlan(plan: Plan, facts: OptimizeFacts, budget: OptimizeB
   try {
     return { plan: new Optimizer(plan, plan.layers, plan.installer, facts, budget).run() };
   } catch (e) {
-    if (e instanceof Needs) return { needs: [e.request] };
+    if (e instanceof Needs) return { needs: e.requests };
     throw e;
   }
 }
@@ -78,6 +80,12 @@ class Optimizer {
   private readonly pinned: PinnedDist[] = [];
   /** Position in `layers` of the entry being rewritten (for the budget: what is still to come). */
   private cursor = 0;
+  /**
+   * Resolutions asked for in this pass. While there are any, later entries' resolve steps run on
+   * the last one's answer (`chain`) in the same round, until something needs the whole filesystem.
+   */
+  private readonly asks: FactsRequest[] = [];
+  private chain: { execId: string; key: string } | undefined;
 
   constructor(
     private readonly plan: Plan,
@@ -122,6 +130,7 @@ class Optimizer {
       this.asPlanned(l, i);
       this.barrier = true;
     } else if (l.kind === "copy_config") {
+      this.stopIfAsking();
       // The app's files go after the packages: the copy is made on the other steps' filesystem
       // and kept as its own layer, so packages and copy stay independent of each other.
       const before = this.state.fs;
@@ -187,8 +196,14 @@ class Optimizer {
     return step;
   }
 
+  /** Nothing that needs the whole filesystem can be planned while an earlier entry's packages are unknown. */
+  private stopIfAsking(): void {
+    if (this.asks.length > 0) throw new Needs(this.asks);
+  }
+
   /** Everything so far as one filesystem (package layers not yet laid out, in install order). */
   private whole(): At {
+    this.stopIfAsking();
     if (this.pending.length === 0 && this.appLayers.length === 0) return this.state;
     return { ...this.state, fs: { kind: "merge", of: [this.state.fs, ...this.pending.map((p) => p.layer), ...this.appLayers.map((a) => a.fs)] } };
   }
@@ -196,6 +211,18 @@ class Optimizer {
   /** The filesystem a wheel installs onto, with the env and working directory of this point. */
   private installBase(): At {
     return this.barrier ? this.whole() : { ...this.state, fs: this.pyBase!.fs };
+  }
+
+  /**
+   * Where a wheel installs: the install base, with the Python environment's env plus only what
+   * the installer reads of the spec's env, in "/". So its step, and its layer's cache key, depend
+   * on the pin, the installer and the environment, not on the spec's other entries: a sibling
+   * spec with another workdir or env reuses it. A wheel of the build context keeps the working
+   * directory, which relative paths in the layer's options name it by.
+   */
+  private wheelBase(fromContext: boolean): At {
+    const base = this.installBase();
+    return { fs: base.fs, env: installerEnv(this.pyBase!.env, this.state.env), cwd: fromContext ? base.cwd : "/" };
   }
 
   private step(l: LayerPlan, what: string): string {
@@ -208,8 +235,12 @@ class Optimizer {
     const inOneStep = (reason: string): false => (this.oneStep(l, i, reason), false);
     const split = splitInstallerArgs(py.resolve!.options, this.pins.size > 0);
     if (split.unsupported) return inOneStep(split.unsupported);
-    const resolution = this.facts.resolutions.get(l.index);
-    if (!resolution) throw new Needs({ kind: "resolve", layer: l.index, at: l.at, installer: inst.kind, probe: this.resolveProbe(l, py) });
+    const fact = this.facts.resolutions.get(l.index);
+    const resolution = fact && this.asks.length === 0 && this.holds(fact) ? fact : undefined;
+    if (!resolution) {
+      this.askResolve(l, py);
+      return true;
+    }
     if (!resolution.ok) return inOneStep(`resolving it against what is installed failed: ${resolution.reason}`);
     const todo: ResolvedDist[] = [];
     const replacing = new Set<string>();
@@ -234,8 +265,8 @@ class Optimizer {
     ordered.forEach((d, n) => {
       const what = `${inst.kind === "uv" ? "uv pip" : "pip"} install ${d.name}==${d.version}`;
       // An sdist is built on top of everything before it, as without optimize.
-      const onto = d.source.kind === "sdist" ? this.whole() : this.installBase();
       const fromContext = d.source.kind === "context-wheel" || ((d.source.kind === "wheel" || d.source.kind === "sdist") && d.source.fromContext);
+      const onto = d.source.kind === "sdist" ? this.whole() : this.wheelBase(fromContext);
       const mounts: Mount[] = [
         ...installerMounts(inst, "shared"),
         TOOLS_MOUNT,
@@ -266,22 +297,28 @@ class Optimizer {
     return true;
   }
 
-  /** A plan whose result is what the entry's resolve step writes. */
-  private resolveProbe(l: LayerPlan, py: PythonSplit): Plan {
+  /** Whether an answer still fits: it ran on the filesystem and with the pins this point has. */
+  private holds(fact: ResolveFact): boolean {
+    return fact.onWhole === this.barrier && (fact.pinsUsed === undefined || samePins(fact.pinsUsed, this.pins));
+  }
+
+  /**
+   * Asks for the entry's resolution. Its resolve step gets the pins of the layers before it; when
+   * one of those is being resolved in this same round, it runs on that step's answer instead.
+   */
+  private askResolve(l: LayerPlan, py: PythonSplit): void {
     const inst = this.inst;
-    const resolve = py.resolve!;
-    const pins = [...this.pins.values()].map((p) => `${p.name}==${p.version}\n`).sort().join("");
-    const inputs: Record<string, string> = {};
-    if (pins) inputs["pins.txt"] = pins;
-    if (inst.kind === "uv" && "text" in resolve.uvInput) inputs["requirements.in"] = resolve.uvInput.text;
-    const mounts: Mount[] = [...installerMounts(inst, "shared"), TOOLS_MOUNT, inputsMount(inputs, `what ${l.at} asks for`), { kind: "output", dest: RESOLVE_OUT }, ...py.mounts];
+    const onWhole = this.barrier;
+    const on = this.installBase();
+    const chain = this.chain;
+    const pins = pinsText(this.pins);
+    const { argv, mounts } = resolveStep(inst, py, l.at, chain ? { previous: chain.execId } : { pins });
     const what = inst.kind === "uv" ? "uv pip compile" : "pip install --dry-run";
-    const exec = this.exec(this.installBase(), this.step(l, `resolve: ${what} (optimize)`), l.at, resolveArgv(inst, resolve, pins !== ""), {
-      mounts,
-      ...(py.indexEnv ? { env: py.indexEnv } : {}),
-      secrets: py.secrets,
-    });
-    return this.probe({ kind: "output", id: exec.id, dest: RESOLVE_OUT });
+    const exec = this.exec(on, this.step(l, `resolve: ${what} (optimize)`), l.at, argv, { mounts, ...(py.indexEnv ? { env: py.indexEnv } : {}), secrets: py.secrets });
+    const basis = chain ? `after [${chain.key}]` : `${onWhole ? "whole" : "python-env"} ${pins.trim().split("\n").join(" ")}`;
+    const probe = this.probe({ kind: "output", id: exec.id, dest: RESOLVE_OUT });
+    this.asks.push({ kind: "resolve", layer: l.index, at: l.at, installer: inst.kind, probe, onWhole, basis });
+    this.chain = { execId: exec.id, key: `resolve ${l.index} ${basis}` };
   }
 
   private probe(result: Fs): Plan {
@@ -309,12 +346,13 @@ class Optimizer {
 
   /** Lays out the waiting package layers and merges them, then the app's layers, onto the state. */
   private finalize(atEnd = false): void {
+    this.stopIfAsking();
     if (this.pending.length === 0 && this.appLayers.length === 0) return;
     const layers: Fs[] = [];
     if (this.pending.length > 0) {
       const contents = this.facts.contents;
       const missing = this.pending.filter((p) => !contents.has(p.id));
-      if (missing.length > 0) throw new Needs(this.inspectRequest(missing));
+      if (missing.length > 0) throw new Needs([this.inspectRequest(missing)]);
       const empty = this.pending.filter((p) => contents.get(p.id)!.files.length === 0);
       if (empty.length > 0) throw new EmptyPackageLayerError(empty.map((p) => p.id));
       const byId = new Map(this.pending.map((p) => [p.id, p]));

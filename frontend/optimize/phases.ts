@@ -4,8 +4,7 @@
  */
 import type { Plan } from "../plan/plan.js";
 import type { DistContents } from "./record.js";
-import type { Resolution } from "./resolution.js";
-import type { FactSource, FactsRequest } from "./facts.js";
+import type { FactSource, FactsRequest, ResolveFact } from "./facts.js";
 import { optimizePlan, type OptimizeBudget } from "./optimize-plan.js";
 
 export interface PhasesResult {
@@ -15,7 +14,7 @@ export interface PhasesResult {
 }
 
 export async function optimizeInPhases(plan: Plan, source: FactSource, budget: OptimizeBudget): Promise<PhasesResult> {
-  const resolutions = new Map<number, Resolution>();
+  const resolutions = new Map<number, ResolveFact>();
   const contents = new Map<string, DistContents>();
   const rounds: FactsRequest[][] = [];
   const asked = new Set<string>();
@@ -24,14 +23,14 @@ export async function optimizeInPhases(plan: Plan, source: FactSource, budget: O
     if ("plan" in out) return { plan: out.plan, rounds };
     for (const req of out.needs) {
       // An answer that lacks what was asked would otherwise be asked for forever.
-      const key = req.kind === "resolve" ? `resolve ${req.layer}` : `inspect ${req.ids.join(" ")}`;
+      const key = req.kind === "resolve" ? `resolve ${req.layer} ${req.basis}` : `inspect ${req.ids.join(" ")}`;
       if (asked.has(key)) throw new Error(`internal: optimize asked again for a ${req.kind} fact it was given`);
       asked.add(key);
     }
     rounds.push(out.needs);
     await Promise.all(
       out.needs.map(async (req) => {
-        if (req.kind === "resolve") resolutions.set(req.layer, await source.resolve(req));
+        if (req.kind === "resolve") resolutions.set(req.layer, { ...(await source.resolve(req)), onWhole: req.onWhole });
         else for (const [id, c] of await source.inspect(req)) contents.set(id, c);
       }),
     );

@@ -11,7 +11,7 @@ import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageType } from "../../frontend/common/messages.js";
 import { repoRoot } from "../support/paths.js";
-import { baseImage, engineEnv, frontendImage, makeContext, registry, run, runIn, type Run } from "./harness.js";
+import { baseImage, engineEnv, frontendImage, indexUrl, makeContext, registry, run, runIn, type Run } from "./harness.js";
 
 const CLI = join(repoRoot, "dist/imagespec-build.cjs");
 const token = `${process.pid}-${Date.now()}`;
@@ -238,7 +238,59 @@ describe("cache options", () => {
     expect(second.stderr).toContain(`importing cache manifest from ${cache}`);
     expect(second.stdout).toBe(first.stdout);
   });
+
+  it("a new builder reuses a sibling spec's package installs through the default repository's shared cache", async () => {
+    const fleet = `${registry()}/client-e2e/fleet-${token}`;
+    const pip = (packages: string[]) => ({ pip_packages: { packages, options: { index_url: indexUrl() } } });
+    const sibling = (packages: string[], workdir: string, mode: string) =>
+      JSON.stringify({ base_image: baseImage(), python_version: "3.11", layers: [pip(packages), { workdir: { workdir } }, { env: { env_variables: { MODE: mode } } }] });
+    const build = async (name: string, text: string) => {
+      const ctx = makeContext({ "imagespec.yaml": text });
+      const r = await imagespecBuild(["--spec", join(ctx, "imagespec.yaml"), "--context", ctx, "--default-repository", fleet, "--target-image", name, "--insecure-registry"]);
+      if (r.code !== 0) throw new Error(r.stderr);
+      return r;
+    };
+    // Each build on an empty builder, as a new build pod has.
+    const prune = async () => {
+      const pruned = await run("docker", ["buildx", "prune", "-af"]);
+      expect(pruned.code, pruned.stderr).toBe(0);
+    };
+    await prune();
+    const first = await build(`first:${token}`, sibling(["acme-cli", "ns-alpha"], "/a", "first"));
+    expect(await registryDigest(`client-e2e/fleet-${token}/imagespec-cache`, "shared")).toMatch(/^sha256:/);
+    await prune();
+    const second = await build(`second:${token}`, sibling(["acme-cli", "ns-beta"], "/b", "second"));
+    expect(second.stderr).toContain(`${fleet}/imagespec-cache:shared`);
+    for (const pin of ["acme-cli==1.0.0", "tinyjson==1.1.0"]) {
+      expect(second.stderr, pin).toMatch(new RegExp(`#(\\d+) \\[[^\\n]*pip install ${pin.replace(/[.+]/g, "\\$&")} [^\\n]*\\n#\\1 CACHED`));
+    }
+    expect(second.stderr).not.toMatch(/#(\d+) \[[^\n]*pip install ns-beta==1\.0\.0 [^\n]*\n#\1 CACHED/);
+    const layers = async (r: Run, repo: string) => {
+      const [, , digest] = REF.exec(r.stdout)!;
+      return packageLayers(`client-e2e/fleet-${token}/${repo}`, digest!);
+    };
+    const [a, b] = [await layers(first, "first"), await layers(second, "second")];
+    for (const pin of ["acme-cli==1.0.0", "tinyjson==1.1.0"]) expect(b.get(pin), pin).toBe(a.get(pin));
+  });
 });
+
+/** Each package layer's digest by the pin its history entry names ("acme-cli==1.0.0"). */
+async function packageLayers(repo: string, digest: string): Promise<Map<string, string>> {
+  const get = async (path: string) => {
+    const res = await fetch(`http://${registry()}/v2/${repo}/${path}`, { headers: { Accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" } });
+    if (!res.ok) throw new Error(`${path}: ${res.status}`);
+    return res.json() as Promise<any>;
+  };
+  const manifest = await get(`manifests/${digest}`);
+  const config = await get(`blobs/${manifest.config.digest}`);
+  const steps: string[] = config.history.filter((h: { empty_layer?: boolean }) => !h.empty_layer).map((h: { created_by?: string }) => h.created_by ?? "");
+  const out = new Map<string, string>();
+  steps.forEach((s, i) => {
+    const pin = /install (\S+==\S+) \(/.exec(s)?.[1];
+    if (pin) out.set(pin, manifest.layers[i].digest);
+  });
+  return out;
+}
 
 describe("several builders", () => {
   it("falls over to the next builder of the ring when the spec's own does not answer", async () => {

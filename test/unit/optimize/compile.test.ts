@@ -134,6 +134,23 @@ describe("optimize, pip installer", () => {
     expect(b.map(([, , digest]) => digest).sort()).toEqual(a.map(([, , digest]) => digest).sort());
   });
 
+  it("keeps a wheel's install step the same whatever workdir and env the spec sets before it, but for what the installer reads", async () => {
+    const installs = async (before: object[]) =>
+      execOps((await phases(spec([...before, PIP(["torch==2.13.0+cpu", "requests"])]), () => ok(ML), pip)).image.state.marshal())
+        .filter((o) => args(o).includes("install") && args(o).includes("--no-deps"))
+        .map((o) => o.digest)
+        .sort();
+    const plain = await installs([]);
+    expect(plain).toHaveLength(3);
+    expect(await installs([{ workdir: { workdir: "/srv/app" } }, { env: { env_variables: { APP_MODE: "prod", LOG_LEVEL: "debug" } } }])).toEqual(plain);
+    const proxied = await installs([{ env: { env_variables: { HTTPS_PROXY: "http://proxy.corp:3128", PIP_TIMEOUT: "60" } } }]);
+    expect(proxied.filter((d) => plain.includes(d))).toEqual([]);
+    const torch = execOps((await phases(spec([{ env: { env_variables: { PIP_TIMEOUT: "60", APP_MODE: "prod" } } }, PIP(["torch==2.13.0+cpu"])]), () => ok(ML.slice(0, 1)), pip)).image.state.marshal()).find((o) => args(o).includes("torch"))!;
+    expect(envOf(torch)).toMatchObject({ PIP_TIMEOUT: "60" });
+    expect(envOf(torch).APP_MODE).toBeUndefined();
+    expect(torch.op.exec.meta.cwd).toBe("/");
+  });
+
   it("keeps every package step the same when the apt list changes", async () => {
     const withApt = (pkgs: string[]) => spec([APT(pkgs), PIP(["torch==2.13.0+cpu", "requests"])]);
     const digests = async (pkgs: string[]) =>
@@ -174,9 +191,13 @@ describe("optimize, pip installer", () => {
     const s2 = spec([PIP(["tinyjson==1.0.0"]), PIP(["tinyjson==1.1.0"])]);
     const { image, asked } = await phases(s2, (layer) => (layer === 0 ? ok([wheel("tinyjson", "1.0.0")]) : { ok: false, reason: "ERROR: Cannot install tinyjson==1.1.0" }), pip);
     expect(asked.map((a) => a.kind)).toEqual(["resolve", "resolve", "inspect"]);
-    // The second resolve pins what the first layer installed.
+    // Both resolves are asked at once: the second runs on the first one's answer, the pins it writes.
     const second = decodeOps((asked[1] as Extract<AskedRequest, { kind: "resolve" }>).state.marshal());
-    expect(mkfileText(second, "/pins.txt")).toEqual(["tinyjson==1.0.0\n"]);
+    const [first, chained] = second.filter((o) => o.op.exec && args(o).includes("resolve"));
+    expect(args(chained!)).toContain("/run/imagespec/optimize/previous/pins-out.txt");
+    const previous = (chained!.op.exec.mounts as { dest: string; input: number }[]).find((m) => m.dest === "/run/imagespec/optimize/previous")!;
+    expect(chained!.op.inputs[previous.input].digest).toBe(first!.digest);
+    expect(mkfileText(second, "/pins.txt")).toEqual([]);
     expect(image.notes).toEqual(["layers[1]: installed in one step, not package by package: resolving it against what is installed failed: ERROR: Cannot install tinyjson==1.1.0"]);
     const names = execOps(image.state.marshal()).map((o) => o.name ?? "");
     expect(names).toContain("[2/2] pip install tinyjson==1.1.0 (one step: resolving it against what is installed failed: ERROR: Cannot install tinyjson==…)");

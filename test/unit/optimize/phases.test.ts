@@ -17,13 +17,29 @@ function source(answers: { resolved: number[]; inspected: string[][] }, contents
 }
 
 describe("optimize's phase loop", () => {
-  it("asks for each entry's resolution once, then for every package layer in one inspection", async () => {
+  it("asks for every entry's resolution in one round, then for every package layer in one inspection", async () => {
     const answers = { resolved: [] as number[], inspected: [] as string[][] };
-    const out = await optimizeInPhases(planSpec(spec(pip("a"), { env: { env_variables: { X: "1" } } }, pip("b"))).plan, source(answers), { maxLayers: 64 });
-    expect(answers.resolved).toEqual([0, 2]);
-    expect(answers.inspected).toEqual([["p0==1.0", "p2==1.0"]]);
-    expect(out.rounds.map((r) => r.map((q) => q.kind))).toEqual([["resolve"], ["resolve"], ["inspect"]]);
-    expect(out.plan.steps.filter((s) => s.kind === "package-layer").map((s) => s.name)).toEqual(["[1/3] layer of p0==1.0", "[3/3] layer of p2==1.0"]);
+    const out = await optimizeInPhases(planSpec(spec(pip("a"), { env: { env_variables: { X: "1" } } }, pip("b"), pip("c"))).plan, source(answers), { maxLayers: 64 });
+    expect(answers.resolved).toEqual([0, 2, 3]);
+    expect(answers.inspected).toEqual([["p0==1.0", "p2==1.0", "p3==1.0"]]);
+    expect(out.rounds.map((r) => r.map((q) => q.kind))).toEqual([["resolve", "resolve", "resolve"], ["inspect"]]);
+    expect(out.plan.steps.filter((s) => s.kind === "package-layer").map((s) => s.name)).toEqual(["[1/4] layer of p0==1.0", "[3/4] layer of p2==1.0", "[4/4] layer of p3==1.0"]);
+  });
+
+  it("asks again, on its own, for a resolution whose pins turned out wrong; a command between entries is a round of its own", async () => {
+    const asked: string[] = [];
+    const source: FactSource = {
+      resolve: async (req) => {
+        asked.push(`${req.layer} ${req.basis}`);
+        // The second entry's chained answer claims pins the first entry does not give it.
+        const pinsUsed = req.layer === 1 && req.basis.startsWith("after") ? ["zzz==9"] : undefined;
+        return { ok: true, dists: [wheel(`p${req.layer}`)], installed: {}, ...(pinsUsed ? { pinsUsed } : {}) };
+      },
+      inspect: async (req) => new Map(req.ids.map((id) => [id, { size: 1, files: [`${id}/x.py`] }])),
+    };
+    const out = await optimizeInPhases(planSpec(spec(pip("a"), pip("b"), { commands: { cmd: ["true"] } }, pip("c"))).plan, source, { maxLayers: 64 });
+    expect(asked).toEqual(["0 python-env ", "1 after [resolve 0 python-env ]", "1 python-env p0==1.0", "3 whole p0==1.0 p1==1.0"]);
+    expect(out.rounds.map((r) => r.map((q) => (q.kind === "resolve" ? `resolve ${q.layer}` : q.kind)))).toEqual([["resolve 0", "resolve 1"], ["resolve 1"], ["inspect"], ["resolve 3"], ["inspect"]]);
   });
 
   it("asks nothing for a spec without Python installs", async () => {
