@@ -1,11 +1,19 @@
 /**
  * The machine's local mirror of real Python packages (two PEP 503 trees and a find-links dir
  * holding the CPU torch wheel), served over loopback HTTP so pip inside build steps reaches it.
+ *
+ * It is served as PyPI serves an index: each wheel's METADATA beside it (PEP 658/714) and PEP 691
+ * JSON by Accept, from test/env/index_server.py with PyPI's cache headers. With `metadata: false`
+ * (or IMAGESPEC_BENCH_MIRROR_METADATA=0) it serves what the plain tree does, none of that, so the
+ * bench can say what an index without metadata costs.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
+import { repoRoot } from "../test/support/paths.js";
+import { layFindLinks, layTree } from "./mirror-tree.js";
+import { WheelFactsCache } from "./wheel-cache.js";
 
 /** bench/specs/ml names http://127.0.0.1:5103/{pypi,pypi-more}/simple and /wheels/. */
 export const MIRROR_PORT = 5103;
@@ -20,56 +28,23 @@ export function mirrorMissing(): string | undefined {
   return undefined;
 }
 
-const ABSOLUTE_LINK = /href="file:\/\/([^"#]+)/g;
-
-/**
- * A tree whose pages link their files relatively is served as it is; one linking them by
- * absolute file:// URLs gets rewritten pages, each file reached through a symlink to its folder.
- */
-function layTree(root: string, name: string, tree: string): void {
-  const pages = readdirSync(join(tree, "simple")).flatMap((p) => {
-    const page = join(tree, "simple", p, "index.html");
-    return existsSync(page) ? [[p, readFileSync(page, "utf8")] as const] : [];
-  });
-  if (!pages.some(([, html]) => html.includes('href="file://'))) {
-    symlinkSync(tree, join(root, name));
-    return;
-  }
-  const folders = new Map<string, string>();
-  for (const [p, html] of pages) {
-    const rewritten = html.replace(ABSOLUTE_LINK, (_, path: string) => {
-      const folder = dirname(decodeURIComponent(path));
-      if (!folders.has(folder)) folders.set(folder, `f${folders.size}`);
-      return `href="/${name}/files-abs/${folders.get(folder)}/${basename(path)}`;
-    });
-    mkdirSync(join(root, name, "simple", p), { recursive: true });
-    writeFileSync(join(root, name, "simple", p, "index.html"), rewritten);
-  }
-  mkdirSync(join(root, name, "files-abs"));
-  for (const [folder, link] of folders) symlinkSync(folder, join(root, name, "files-abs", link));
-}
-
-/**
- * A static server that answers with the cache headers PyPI's file host sends (files are
- * immutable, pages fresh for ten minutes), so pip's HTTP cache behaves as it does against PyPI.
- * Python's plain http.server sends none, and pip would download every file again each time.
- */
-const PYPI_LIKE_SERVER = `
-import functools, http.server, sys
-class Handler(http.server.SimpleHTTPRequestHandler):
-    def end_headers(self):
-        page = self.path.endswith("/") or self.path.endswith(".html")
-        self.send_header("Cache-Control", "max-age=600, public" if page else "max-age=365000000, immutable, public")
-        super().end_headers()
-    def log_message(self, *args):
-        pass
-handler = functools.partial(Handler, directory=sys.argv[1])
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), handler).serve_forever()
-`;
-
 export interface Mirror {
   url: string;
+  /** Whether it serves PEP 658 metadata and PEP 691 JSON. */
+  metadata: boolean;
   stop(): void;
+}
+
+export interface MirrorOptions {
+  metadata?: boolean;
+  port?: number;
+  /** A file to append "METHOD PATH STATUS" to for every request. */
+  log?: string;
+}
+
+/** IMAGESPEC_BENCH_MIRROR_METADATA=0 serves the mirror as a plain PEP 503 tree. */
+export function metadataFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.IMAGESPEC_BENCH_MIRROR_METADATA !== "0";
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -80,19 +55,23 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-export async function serveMirror(): Promise<Mirror> {
+export async function serveMirror(opts: MirrorOptions = {}): Promise<Mirror> {
+  const metadata = opts.metadata ?? metadataFromEnv();
+  const port = opts.port ?? MIRROR_PORT;
+  const url = `http://127.0.0.1:${port}`;
+  if (await answers(`${url}/`)) throw new Error(`port ${port} is already taken; the ml specs need it for the package mirror`);
   const root = mkdtempSync(join(tmpdir(), "imagespec-bench-mirror-"));
-  for (const [name, tree] of Object.entries(TREES)) layTree(root, name, tree);
-  symlinkSync(WHEELS, join(root, "wheels"));
-  const url = `http://127.0.0.1:${MIRROR_PORT}`;
-  if (await answers(`${url}/`)) throw new Error(`port ${MIRROR_PORT} is already taken; the ml specs need it for the package mirror`);
-  const server: ChildProcess = spawn("python3", ["-c", PYPI_LIKE_SERVER, root, String(MIRROR_PORT)], { stdio: "ignore" });
+  const cache = new WheelFactsCache();
+  for (const [name, tree] of Object.entries(TREES)) await layTree(root, name, tree, cache);
+  await layFindLinks(join(root, "wheels"), WHEELS, cache);
+  const args = [join(repoRoot, "test/env/index_server.py"), root, String(port), "--immutable-files", ...(metadata ? [] : ["--no-metadata"]), ...(opts.log ? ["--log", opts.log] : [])];
+  const server: ChildProcess = spawn("python3", args, { stdio: "ignore" });
   const stop = () => {
     server.kill();
     rmSync(root, { recursive: true, force: true });
   };
   for (let i = 0; i < 40 && server.exitCode === null; i++) {
-    if (await answers(`${url}/wheels/`)) return { url, stop };
+    if (await answers(`${url}/wheels/`)) return { url, metadata, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
   stop();

@@ -48,6 +48,8 @@ export interface TargetCheck {
 export interface OptimizeBench {
   routes: OptimizeRoute[];
   scenarios: OptimizeScenario[];
+  /** Whether the mirror served PEP 658 metadata and PEP 691 JSON (IMAGESPEC_BENCH_MIRROR_METADATA=0: it did not). */
+  mirrorMetadata: boolean;
   measures: OptimizeMeasure[];
   targets: TargetCheck[];
 }
@@ -108,6 +110,7 @@ export async function benchOptimize(selection: OptimizeSelection): Promise<Optim
   const src = join(repoRoot, "bench/specs/ml");
   const allEdits = JSON.parse(readFileSync(join(src, "scenarios.json"), "utf8")) as Record<string, Edits>;
   const mirror = await serveMirror();
+  console.log(`package mirror: ${mirrorWhat(mirror.metadata)}`);
   const registry = new BenchRegistry();
   const measures: OptimizeMeasure[] = [];
   try {
@@ -170,7 +173,11 @@ export async function benchOptimize(selection: OptimizeSelection): Promise<Optim
   }
   const targets = checkTargets(measures);
   for (const t of targets) console.log(`optimize target: ${t.target}: ${t.measured} — ${verdict(t)}`);
-  return { ...selection, measures, targets };
+  return { ...selection, mirrorMetadata: mirror.metadata, measures, targets };
+}
+
+function mirrorWhat(metadata: boolean): string {
+  return metadata ? "serving PEP 658 metadata and PEP 691 JSON, as PyPI does" : "served as a plain PEP 503 tree, no metadata (IMAGESPEC_BENCH_MIRROR_METADATA=0)";
 }
 
 const mb = (b: number) => (b / 1e6).toFixed(1);
@@ -211,6 +218,7 @@ export function optimizeMarkdown(bench: OptimizeBench, machine: string): string[
     `Machine: ${machine}.`,
     "",
     "Spec `bench/specs/ml` (torch 2.13.0+cpu, numpy, pandas, scikit-learn, requests, zipp; apt jq; workdir, copied src, env) from the machine's package mirror over loopback HTTP, installer pip, base `127.0.0.1:5000/debian-python:3.11-bookworm`.",
+    `Package mirror: ${mirrorWhat(bench.mirrorMetadata)}.`,
     `Every build is \`docker buildx build --network host --provenance=false\` pushing to a registry the bench owns (${BENCH_REGISTRY}), wiped with the build cache before each route's cold build.`,
     "Routes: our frontend with `optimize=true` (optimize-on) and `optimize=false` (optimize-off), and the Dockerfile Flyte's local builder writes for the same spec.",
     "Time includes the push; \"new MB\" is how much the registry's blob storage grew (cold's includes the base image, pushed there too); layers and image MB (sum of compressed layer sizes) are read from the pushed manifest.",

@@ -8,6 +8,8 @@ import { createPool } from "./db/pool.js";
 import { createTenant, issueToken } from "./db/tenants.js";
 import { readSettings, SettingsError, type Settings } from "./settings.js";
 import { BlobStore } from "./store/blob-store.js";
+import { S3Archive } from "./store/s3-archive.js";
+import { checkSignerTools } from "./release/sign.js";
 import { executeBuild } from "./worker/execute.js";
 import { Worker } from "./worker/worker.js";
 
@@ -29,10 +31,12 @@ function flag(args: string[], name: string, dflt: number): number {
 }
 
 async function serve(s: Settings): Promise<void> {
+  // Before anything listens or claims: a worker without its signers' programs would fail every build after its push.
+  if (s.role !== "api") await checkSignerTools(s.release);
   const applied = await migrate(s.databaseUrl);
   if (applied.length) err(`migrations applied: ${applied.join(", ")}`);
   const pool = createPool(s.databaseUrl, 10, err);
-  const store = new BlobStore(s.dataDir);
+  const store = new BlobStore(s.dataDir, s.s3 ? new S3Archive(s.s3) : undefined);
   await store.init();
   const stops: Array<() => Promise<void>> = [];
   if (s.role !== "worker") {

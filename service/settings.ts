@@ -1,5 +1,8 @@
 /** The service's settings, read from the environment once, checked, with their defaults. */
+import { readFileSync } from "node:fs";
 import { parseAddress, type BuildkitAddress } from "../client/src/address.js";
+import { readReleaseSettings, ReleaseSettingsError, type ReleaseSettings } from "./release/settings.js";
+import type { S3Settings } from "./store/s3-archive.js";
 
 export class SettingsError extends Error {
   override name = "SettingsError";
@@ -49,6 +52,24 @@ export interface Settings {
   operatorOptions: Record<string, string>;
   /** 32 bytes sealing build secrets in the database; without it builds with secrets are refused. */
   secretKey: Buffer | undefined;
+  /** The pre-push scanner and the signers (none by default). */
+  release: ReleaseSettings;
+  /** The bucket ended builds' logs and scan reports go to (else they stay in dataDir). */
+  s3: S3Settings | undefined;
+}
+
+function s3Settings(env: NodeJS.ProcessEnv): S3Settings | undefined {
+  const bucket = env.SERVICE_S3_BUCKET;
+  if (!bucket) {
+    for (const n of ["SERVICE_S3_PREFIX", "SERVICE_S3_ENDPOINT"]) if (env[n]) throw new SettingsError(`${n} is set but SERVICE_S3_BUCKET is not`);
+    return undefined;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new SettingsError(`SERVICE_S3_BUCKET=${JSON.stringify(bucket)}: not a bucket name`);
+  const endpoint = env.SERVICE_S3_ENDPOINT || undefined;
+  if (endpoint && !/^https?:\/\//.test(endpoint)) throw new SettingsError(`SERVICE_S3_ENDPOINT=${JSON.stringify(endpoint)}: must be an http(s) URL`);
+  let prefix = (env.SERVICE_S3_PREFIX ?? "imagespec-serve/").replace(/^\/+/, "");
+  if (prefix && !prefix.endsWith("/")) prefix += "/";
+  return { bucket, prefix, endpoint, region: env.SERVICE_S3_REGION || env.AWS_REGION || "us-east-1" };
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
@@ -87,6 +108,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   } catch (e) {
     throw new SettingsError(`SERVICE_BUILDKIT_HOSTS: ${(e as Error).message}`);
   }
+  let release: ReleaseSettings;
+  try {
+    release = readReleaseSettings(env, (p) => readFileSync(p, "utf8"));
+  } catch (e) {
+    throw e instanceof ReleaseSettingsError ? new SettingsError(e.message) : e;
+  }
   const operatorOptions: Record<string, string> = {};
   for (const [name, option] of Object.entries(OPERATOR_OPTIONS)) if (env[name]) operatorOptions[option] = env[name]!;
   return {
@@ -111,5 +138,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     network: oneOf(env, "SERVICE_BUILD_NETWORK", ["default", "host"] as const, "default"),
     operatorOptions,
     secretKey: secretKey(env.SERVICE_SECRET_KEY),
+    release,
+    s3: s3Settings(env),
   };
 }

@@ -9,15 +9,26 @@ import { upgradeToH2c } from "./connect.js";
 import type { SecretStore } from "./secrets.js";
 import { newId, Session } from "./session/session.js";
 import type { LocalDir } from "./session/services.js";
-import { solveRequest, type SolveOptions } from "./solve-request.js";
+import { codec } from "./proto.js";
+import { definitionSolveRequest, solveRequest, type ExportEntry, type SolveOptions } from "./solve-request.js";
 
-export interface BuildOptions extends SolveOptions {
+/** What a solve's session serves and how its progress is reported, whatever is solved. */
+export interface SessionBuildOptions {
+  exports?: readonly ExportEntry[];
+  entitlements?: readonly string[];
   dirs?: readonly LocalDir[];
   auth?: RegistryAuth;
   secrets?: SecretStore;
   sharedKey?: string;
   /** Each StatusResponse as it arrives (vertexes, statuses, logs, warnings). */
   onStatus?: (status: Record<string, any>) => void;
+}
+
+export interface BuildOptions extends SolveOptions, SessionBuildOptions {}
+
+export interface DefinitionBuildOptions extends SessionBuildOptions {
+  /** The encoded pb.Definition to solve, made once the session's id is known (local sources name it). */
+  definition: (sessionId: string) => Uint8Array;
 }
 
 /** buildctl stops reading progress 5 s after Solve returns, should the stream not end. */
@@ -30,7 +41,21 @@ async function openSession(builder: Builder, session: Session): Promise<Duplex> 
   return conn;
 }
 
-export async function runBuild(builder: Builder, o: BuildOptions): Promise<Record<string, string>> {
+/** A gateway frontend build (path A): the frontend image makes the LLB. */
+export function runBuild(builder: Builder, o: BuildOptions): Promise<Record<string, string>> {
+  return runSolve(builder, o, (ref, sessionId, exports) => solveRequest(ref, sessionId, { ...o, exports }));
+}
+
+/** A solve of an LLB definition of the caller's own, with the same session and progress. */
+export function runDefinition(builder: Builder, o: DefinitionBuildOptions): Promise<Record<string, string>> {
+  return runSolve(builder, o, (ref, sessionId, exports) =>
+    definitionSolveRequest(ref, sessionId, codec("pb.Definition").decode(o.definition(sessionId)), { exports, ...(o.entitlements ? { entitlements: o.entitlements } : {}) }),
+  );
+}
+
+type RequestMaker = (ref: string, sessionId: string, exports: ExportEntry[]) => Record<string, any>;
+
+async function runSolve(builder: Builder, o: SessionBuildOptions, makeRequest: RequestMaker): Promise<Record<string, string>> {
   const outputs = new Map<number, string>();
   (o.exports ?? []).forEach((e, i) => {
     if (e.dest !== undefined) outputs.set(i, e.dest);
@@ -66,7 +91,7 @@ export async function runBuild(builder: Builder, o: BuildOptions): Promise<Recor
       })().catch(() => undefined);
     }
     const exports = (o.exports ?? []).map(({ dest: _dest, ...e }) => e);
-    const response = await builder.control.solve(solveRequest(ref, session.id, { ...o, exports }));
+    const response = await builder.control.solve(makeRequest(ref, session.id, exports));
     const grace = setTimeout(() => abortStatus.abort(), STATUS_GRACE_MS);
     await statusDone;
     clearTimeout(grace);

@@ -10,7 +10,7 @@ export { connectBuilder, connectFirst, engineCanPush, type Builder } from "./bui
 export { HashRing } from "./ring.js";
 
 // Building.
-export { runBuild, type BuildOptions } from "./build.js";
+export { runBuild, runDefinition, type BuildOptions, type DefinitionBuildOptions, type SessionBuildOptions } from "./build.js";
 export type { CacheEntry, ExportEntry, SolveOptions } from "./solve-request.js";
 export { Session, type SessionOptions } from "./session/session.js";
 export type { LocalDir } from "./session/services.js";

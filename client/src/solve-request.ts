@@ -47,3 +47,23 @@ export function solveRequest(ref: string, sessionId: string, o: SolveOptions): R
   }
   return req;
 }
+
+/**
+ * The Control.Solve request for an LLB definition of our own (no frontend): what `buildctl build`
+ * sends for piped LLB. `definition` is the encoded pb.Definition.
+ */
+export function definitionSolveRequest(ref: string, sessionId: string, definition: Record<string, any>, o: Pick<SolveOptions, "exports" | "entitlements">): Record<string, any> {
+  const exporters = (o.exports ?? []).map((e) => ({ Type: e.type, Attrs: e.attrs }));
+  const req: Record<string, any> = {
+    Ref: ref,
+    Session: sessionId,
+    Definition: definition,
+    Entitlements: [...(o.entitlements ?? [])],
+    Exporters: exporters,
+  };
+  if (exporters[0]) {
+    req.ExporterDeprecated = exporters[0].Type;
+    req.ExporterAttrsDeprecated = exporters[0].Attrs;
+  }
+  return req;
+}

@@ -213,9 +213,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.get<{ Params: { id: string } }>("/v1/builds/:id/scan-report", { schema: { summary: "The pre-push scanner's JSON report", params: schemas.idParams } }, async (req, reply: FastifyReply) => {
     const b = await getBuild(o.pool, req.tenant.id, req.params.id);
     if (!b) return reply.code(404).send(NOT_FOUND);
-    const path = o.store.reportPath(b.id);
-    if (!(await o.store.exists(path))) return reply.code(404).send({ error: "this build has no scan report (no scanner is configured, or it has not run yet)" });
-    return reply.type("application/json").send(o.store.readStream(path));
+    const report = await o.store.readReport(b.id);
+    if (!report) return reply.code(404).send({ error: "this build has no scan report (no scanner is configured, or it has not run yet)" });
+    return reply.type("application/json").send(report);
   });
 
   return app;

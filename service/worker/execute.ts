@@ -1,6 +1,7 @@
 /**
  * Runs one claimed build through the client library: inputs, the target's tag, the
- * already-there check, a BuildKit of the ring, then a Solve that pushes. It reports the phases it
+ * already-there check, a BuildKit of the ring, then the solves: with a scanner, the image as a
+ * tarball and the scan first; the push; the signing (release-steps.ts). It reports the phases it
  * reaches and stops the solve when `signal` aborts (cancel, timeout, lost lease).
  */
 import { createHash } from "node:crypto";
@@ -27,8 +28,12 @@ import type { BlobStore } from "../store/blob-store.js";
 import { prepareInputs } from "./inputs.js";
 import type { LogSink } from "./log-sink.js";
 import { failureReason } from "./failure.js";
+import { pushImage, scanBeforePush, signPushed, type Solve, type StepContext } from "./release-steps.js";
 
-export type ExecuteSettings = Pick<Settings, "buildkit" | "frontendImage" | "registryAuth" | "network" | "operatorOptions" | "maxUploadBytes">;
+export type ExecuteSettings = Pick<Settings, "buildkit" | "frontendImage" | "registryAuth" | "network" | "operatorOptions" | "maxUploadBytes" | "release">;
+
+/** The active states a build passes through after `running`. */
+export type Phase = "scanning" | "pushing" | "signing";
 
 export interface ExecuteContext {
   job: Job;
@@ -38,8 +43,8 @@ export interface ExecuteContext {
   secrets: Record<string, string>;
   log: LogSink;
   signal: AbortSignal;
-  /** The build reached a new phase (`pushing` once the image is being exported). */
-  onPhase: (phase: "pushing") => void;
+  /** The build reached a new phase (`scanning`, `pushing` once the image is being exported, `signing`). */
+  onPhase: (phase: Phase) => void;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -90,7 +95,8 @@ async function keepSboms(c: ExecuteContext, repository: string, digest: string, 
 export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
   const { job, settings: s, log } = c;
   const env = c.env ?? process.env;
-  if (!s.frontendImage) return { state: "failed", reason: "the service has no frontend image (IMAGESPEC_FRONTEND_IMAGE)" };
+  const frontendImage = s.frontendImage;
+  if (!frontendImage) return { state: "failed", reason: "the service has no frontend image (IMAGESPEC_FRONTEND_IMAGE)" };
   let inputs;
   try {
     inputs = await prepareInputs(job, c.store, c.work, s.maxUploadBytes);
@@ -132,45 +138,57 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
       return { state: "failed", reason: "this Docker engine keeps images in its graph-driver store, whose BuildKit cannot push", target: ref };
     }
     log.line(`building ${ref} on ${formatAddress(builder.address)} (attempt ${job.attempt} of ${job.maxAttempts})`);
-    const progress = plainPrinter((t) => log.write(t));
-    let pushing = false;
-    let response: Record<string, string>;
-    try {
-      if (c.signal.aborted) throw new Error("aborted before the solve");
-      response = await runBuild(builder, {
-        frontendImage: s.frontendImage,
-        frontendAttrs: attrs,
-        exports: [{ type: "image", attrs: { name: ref, push: "true" } }],
-        // The service's network setting needs BuildKit's matching entitlement.
-        entitlements: s.network === "host" ? ["network.host"] : [],
-        dirs: [
-          { name: "context", dir: inputs.contextDir, dockerignore: true },
-          { name: "dockerfile", dir: inputs.specDir },
-        ],
-        auth,
-        secrets: async (id) => (id in c.secrets ? Buffer.from(c.secrets[id]!, "utf8") : undefined),
-        sharedKey: createHash("sha256").update(`${job.tenantId}/${job.target}`).digest("hex").slice(0, 32),
-        onStatus: (st) => {
-          progress.status(st);
-          if (!pushing && showsPush(st)) {
-            pushing = true;
-            c.onPhase("pushing");
-          }
-        },
-      });
-    } catch (e) {
-      progress.finish(true);
-      if (c.signal.aborted) return { state: "failed", reason: "aborted", target: ref };
-      const message = describeError(e);
-      log.line(`error: ${message}`);
-      return { state: "failed", reason: failureReason(message), target: ref };
+    const release = s.release;
+    /** One solve of the frontend with the given exporters; a failure becomes the build's reason. */
+    const solve: Solve = async (exports, watchPush) => {
+      const progress = plainPrinter((t) => log.write(t));
+      let pushing = false;
+      try {
+        if (c.signal.aborted) throw new Error("aborted before the solve");
+        const response = await runBuild(builder, {
+          frontendImage,
+          frontendAttrs: attrs,
+          exports,
+          // The service's network setting needs BuildKit's matching entitlement.
+          entitlements: s.network === "host" ? ["network.host"] : [],
+          dirs: [
+            { name: "context", dir: inputs.contextDir, dockerignore: true },
+            { name: "dockerfile", dir: inputs.specDir },
+          ],
+          auth,
+          secrets: async (id) => (id in c.secrets ? Buffer.from(c.secrets[id]!, "utf8") : undefined),
+          sharedKey: createHash("sha256").update(`${job.tenantId}/${job.target}`).digest("hex").slice(0, 32),
+          onStatus: (st) => {
+            progress.status(st);
+            if (watchPush && !pushing && showsPush(st)) {
+              pushing = true;
+              c.onPhase("pushing");
+            }
+          },
+        });
+        progress.finish(false);
+        return { response };
+      } catch (e) {
+        progress.finish(true);
+        if (c.signal.aborted) return { failed: { state: "failed", reason: "aborted", target: ref } };
+        const message = describeError(e);
+        log.line(`error: ${message}`);
+        return { failed: { state: "failed", reason: failureReason(message), target: ref } };
+      }
+    };
+
+    const step: StepContext = { job, ref, repository: target.repository, work: c.work, store: c.store, log, signal: c.signal, onPhase: c.onPhase, env, solve };
+    let scannedDigest: string | undefined;
+    if (release.scanner) {
+      const scanned = await scanBeforePush(step, builder, release.scanner);
+      if ("failed" in scanned) return scanned.failed;
+      scannedDigest = scanned.digest;
     }
-    progress.finish(false);
-    const digest = response["containerimage.digest"];
-    if (!digest) return { state: "failed", reason: "BuildKit reported no image digest", target: ref };
-    log.line(`pushed ${ref}@${digest}`);
-    if (SBOM_OPTION in attrs) await keepSboms(c, target.repository, digest, auth);
-    return { state: "succeeded", result: `${ref}@${digest}`, target: ref };
+    const pushed = await pushImage(step, scannedDigest);
+    if ("failed" in pushed) return pushed.failed;
+    if (SBOM_OPTION in attrs) await keepSboms(c, target.repository, pushed.digest, auth);
+    if (release.signers.length > 0) return signPushed(step, release, pushed.digest);
+    return { state: "succeeded", result: `${ref}@${pushed.digest}`, target: ref };
   } finally {
     c.signal.removeEventListener("abort", stop);
     builder.close();

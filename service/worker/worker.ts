@@ -9,13 +9,14 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isUnavailable, type Pool } from "../db/pool.js";
 import { advance, claimNext, expireLeases, finish, heartbeat, type Job, type Outcome } from "../db/queue.js";
+import { releaseSecrets } from "../release/settings.js";
 import { openSecrets, redactor } from "../secrets.js";
 import type { Settings } from "../settings.js";
 import type { BlobStore } from "../store/blob-store.js";
 import { abortReason, type Abort } from "./failure.js";
 import { LogSink } from "./log-sink.js";
 
-export type WorkerSettings = Pick<Settings, "leaseSeconds" | "workerConcurrency" | "pollMs" | "workerId" | "secretKey">;
+export type WorkerSettings = Pick<Settings, "leaseSeconds" | "workerConcurrency" | "pollMs" | "workerId" | "secretKey"> & Partial<Pick<Settings, "release">>;
 
 export interface RunContext {
   job: Job;
@@ -23,7 +24,7 @@ export interface RunContext {
   secrets: Record<string, string>;
   log: LogSink;
   signal: AbortSignal;
-  onPhase: (phase: "pushing") => void;
+  onPhase: (phase: "scanning" | "pushing" | "signing") => void;
 }
 
 /** What runs a claimed build (executeBuild in the service; tests may count claims with their own). */
@@ -100,7 +101,8 @@ export class Worker {
       }
       secrets = openSecrets(this.settings.secretKey, job.secretsSealed, job.id);
     }
-    const sink = new LogSink(this.store, job.id, redactor(Object.values(secrets)));
+    // The build's secrets and the service's own (the scanner's tokens, a signing key's password).
+    const sink = new LogSink(this.store, job.id, redactor([...Object.values(secrets), ...(this.settings.release ? releaseSecrets(this.settings.release) : [])]));
     const beat = setInterval(() => {
       heartbeat(this.pool, job, this.settings.leaseSeconds).then(
         (h) => {
@@ -115,7 +117,13 @@ export class Worker {
     let outcome: Outcome;
     try {
       sink.line(`--- attempt ${job.attempt} of ${job.maxAttempts} on ${this.settings.workerId} ---`);
-      outcome = await this.runner({ job, work, secrets, log: sink, signal: abort.signal, onPhase: (p) => void advance(this.pool, job, p).catch(() => undefined) });
+      // Phase changes are written in the order they happen.
+      let phases: Promise<unknown> = Promise.resolve();
+      const onPhase = (p: "scanning" | "pushing" | "signing") => {
+        phases = phases.then(() => advance(this.pool, job, p)).catch(() => undefined);
+      };
+      outcome = await this.runner({ job, work, secrets, log: sink, signal: abort.signal, onPhase });
+      await phases;
     } catch (e) {
       outcome = { state: "failed", reason: `internal error: ${(e as Error).message}` };
     } finally {
@@ -131,8 +139,11 @@ export class Worker {
       return;
     }
     const recorded = await this.finishWithRetry(job, outcome);
-    if (recorded) this.ended[outcome.state]++;
-    else this.ended.lost++;
+    if (recorded) {
+      this.ended[outcome.state]++;
+      // The build has ended: its log is complete and can leave for the archive.
+      await this.store.archiveLog(job.id).catch((e: Error) => this.log(`build ${job.id}: its log stays in the directory; archiving failed: ${e.message}`));
+    } else this.ended.lost++;
   }
 
   /** Records the end, retrying while the database is away (the lease decides who may write). */

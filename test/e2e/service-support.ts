@@ -7,6 +7,7 @@ import { buildApp } from "../../service/api/app.js";
 import { createTenant, issueToken } from "../../service/db/tenants.js";
 import { readSettings, type Settings } from "../../service/settings.js";
 import { BlobStore } from "../../service/store/blob-store.js";
+import { S3Archive } from "../../service/store/s3-archive.js";
 import { executeBuild } from "../../service/worker/execute.js";
 import { Worker } from "../../service/worker/worker.js";
 import { freshDatabase, type TestDatabase } from "../support/service-db.js";
@@ -39,7 +40,7 @@ export async function startService(o: { databaseUrl: string; engineEnv: Record<s
     ...o.env,
   };
   const settings = readSettings({ ...process.env, ...env });
-  const store = new BlobStore(dataDir);
+  const store = new BlobStore(dataDir, settings.s3 ? new S3Archive(settings.s3) : undefined);
   await store.init();
   const tokens: Record<string, string> = {};
   for (const t of o.tenants) {

@@ -6,7 +6,8 @@
 #   engine.sh down     stop exactly the processes this script started
 #   engine.sh db       start (or reuse) only the PostgreSQL cluster; prints its DATABASE_URL export
 #   engine.sh status   say what is running
-#   engine.sh env      print the exports (DOCKER_HOST, DOCKER_CONFIG, index URLs, DATABASE_URL)
+#   engine.sh env      print the exports (DOCKER_HOST, DOCKER_CONFIG, index URLs, DATABASE_URL,
+#                      IMAGESPEC_COSIGN and IMAGESPEC_NOTATION: the signing tools from Debian sid)
 #
 # State lives in $IMAGESPEC_ENV_DIR (default ~/.cache/imagespec-env), outside the repo, so a
 # second `up` reuses installed packages, base images and wheels.
@@ -187,6 +188,31 @@ ENV
   log "engine up: $(docker version --format 'docker {{.Server.Version}}') / $(docker buildx version)"
 }
 
+# ---- Signing tools (cosign, notation) for the build service -------------------------------
+
+# Both are statically linked Go programs packaged in Debian sid; like the engine they are
+# downloaded with a private apt configuration and unpacked, never installed system-wide.
+SIGNERS=$STATE/signers
+
+signers_ok() { [[ -x $SIGNERS/root/usr/bin/cosign && -x $SIGNERS/root/usr/bin/notation ]]; }
+
+ensure_signers() {
+  signers_ok && return 0
+  local apt=$SIGNERS/apt
+  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$SIGNERS/debs"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) sid main" >"$apt/sources.list"
+  local opts=(-o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" -o Dir::State::Status=/dev/null)
+  log "fetching cosign and notation from Debian sid"
+  apt-get "${opts[@]}" update -qq
+  rm -f "$SIGNERS"/debs/*.deb
+  (cd "$SIGNERS/debs" && apt-get "${opts[@]}" download cosign/sid notation/sid)
+  rm -rf "$SIGNERS/root"; mkdir -p "$SIGNERS/root"
+  for d in "$SIGNERS"/debs/*.deb; do dpkg -x "$d" "$SIGNERS/root"; done
+  signers_ok || die "cosign or notation missing after unpacking $SIGNERS/debs"
+  log "cosign $("$SIGNERS/root/usr/bin/cosign" version 2>&1 | grep -m1 -i gitversion | awk '{print $2}'), notation $("$SIGNERS/root/usr/bin/notation" version 2>&1 | grep -m1 -i version | awk '{print $2}')"
+}
+
 # ---- Registry ------------------------------------------------------------------------------
 
 registry_ok() { curl -fsS "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1; }
@@ -286,7 +312,24 @@ ensure_base_images() {
 
 # ---- Package indexes -----------------------------------------------------------------------
 
-index_ok() { curl -fsS "http://127.0.0.1:$1/simple/" >/dev/null 2>&1; }
+# Served by index_server.py (PEP 691 JSON by Accept), not by an older plain http.server.
+index_current() {
+  local page
+  page=$(curl -fsS -H 'Accept: application/vnd.pypi.simple.v1+json' "http://127.0.0.1:$1/simple/" 2>/dev/null) && [[ $page == *'"api-version"'* ]]
+}
+
+# index_server.py serves each tree as PyPI does: PEP 503 pages, PEP 691 JSON chosen by the Accept
+# header, PEP 658 .metadata files beside the wheels. An index left running by an older engine.sh
+# (plain http.server, no JSON) is one of ours: it is stopped and started again.
+start_index() {
+  local name=$1 dir=$2 port=$3
+  index_current "$port" && return 0
+  if alive "$name"; then
+    kill "$(cat "$PIDS/$name")" 2>/dev/null || true
+    for _ in $(seq 20); do alive "$name" || break; sleep 0.25; done
+  fi
+  start_bg "$name" python3 "$HERE/index_server.py" "$dir" "$port" --bind 127.0.0.1
+}
 
 ensure_indexes() {
   local root=$STATE/indexes
@@ -295,10 +338,10 @@ ensure_indexes() {
     python3 "$HERE/wheels.py" indexes "$root"
     touch "$root/.done"
   fi
-  index_ok "$INDEX_PORT" || start_bg index python3 -m http.server --bind 127.0.0.1 --directory "$root/main" "$INDEX_PORT"
-  index_ok "$EXTRA_INDEX_PORT" || start_bg extra-index python3 -m http.server --bind 127.0.0.1 --directory "$root/extra" "$EXTRA_INDEX_PORT"
-  wait_for index 40 index_ok "$INDEX_PORT"
-  wait_for extra-index 40 index_ok "$EXTRA_INDEX_PORT"
+  start_index index "$root/main" "$INDEX_PORT"
+  start_index extra-index "$root/extra" "$EXTRA_INDEX_PORT"
+  wait_for index 40 index_current "$INDEX_PORT"
+  wait_for extra-index 40 index_current "$EXTRA_INDEX_PORT"
 }
 
 write_env() {
@@ -308,6 +351,8 @@ export IMAGESPEC_INDEX_URL=http://127.0.0.1:$INDEX_PORT/simple
 export IMAGESPEC_EXTRA_INDEX_URL=http://127.0.0.1:$EXTRA_INDEX_PORT/simple
 export IMAGESPEC_ENV_DIR=$STATE
 export DATABASE_URL=postgres://imagespec@127.0.0.1:$PG_PORT/imagespec
+export IMAGESPEC_COSIGN=$SIGNERS/root/usr/bin/cosign
+export IMAGESPEC_NOTATION=$SIGNERS/root/usr/bin/notation
 ENV
 }
 
@@ -319,6 +364,7 @@ cmd_up() {
     ensure_base_images
     ensure_indexes
     ensure_postgres
+    ensure_signers
     write_env
   } >&2
   cat "$docker_env_file"

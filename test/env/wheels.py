@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Makes small test wheels and PEP 503 "simple" index trees for the end-to-end tests.
+"""Makes small test wheels and "simple" index trees for the end-to-end tests.
 
-  wheels.py indexes DIR                     DIR/main and DIR/extra, each a static PEP 503 tree
+  wheels.py indexes DIR                     DIR/main and DIR/extra, each an index tree as PyPI serves
+                                            it: PEP 503 pages, PEP 691 JSON, PEP 658 .metadata files
+                                            (served by index_server.py)
   wheels.py wheel OUTDIR NAME VERSION [--requires SPEC]... [--script NAME=module:func]
 
 Every package is a module named after the project that exposes __version__; a console script,
@@ -11,6 +13,7 @@ import argparse
 import base64
 import hashlib
 import html
+import json
 import os
 import re
 import sys
@@ -130,26 +133,84 @@ def make_sdist(outdir: str, name: str, version: str) -> str:
     return path
 
 
+def wheel_metadata(path: str) -> bytes:
+    """The METADATA file of a wheel's own .dist-info directory."""
+    with zipfile.ZipFile(path) as zf:
+        names = [n for n in zf.namelist() if re.fullmatch(r"[^/]+\.dist-info/METADATA", n)]
+        if len(names) != 1:
+            raise ValueError(f"{path}: expected one .dist-info/METADATA, found {names}")
+        return zf.read(names[0])
+
+
+def file_version(filename: str) -> str:
+    if filename.endswith(".whl"):
+        return filename.split("-")[1]
+    return filename[: -len(".tar.gz")].rsplit("-", 1)[1]
+
+
+def describe_file(path: str) -> dict:
+    """One file of a project page; a wheel's METADATA is written beside it as <wheel>.metadata (PEP 658)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    entry = {"filename": os.path.basename(path), "hashes": {"sha256": hashlib.sha256(data).hexdigest()}, "size": len(data)}
+    if path.endswith(".whl"):
+        meta = wheel_metadata(path)
+        with open(path + ".metadata", "wb") as f:
+            f.write(meta)
+        entry["core-metadata"] = {"sha256": hashlib.sha256(meta).hexdigest()}
+    return entry
+
+
+def project_html(files: list) -> str:
+    rows = []
+    for e in files:
+        attrs = f'href="{html.escape(e["url"])}#sha256={e["hashes"]["sha256"]}"'
+        if "core-metadata" in e:
+            # PEP 714's name and PEP 658's older one, as PyPI serves both.
+            meta = f'sha256={e["core-metadata"]["sha256"]}'
+            attrs += f' data-core-metadata="{meta}" data-dist-info-metadata="{meta}"'
+        rows.append(f'<a {attrs}>{html.escape(e["filename"])}</a><br/>')
+    return "<!DOCTYPE html><html><body>\n" + "\n".join(rows) + "\n</body></html>\n"
+
+
+def project_json(name: str, files: list) -> dict:
+    """PEP 691 (API 1.1, PEP 700), with the metadata keys PyPI sends: PEP 714's core-metadata and
+    the historical data-dist-info-metadata. Never a dict under dist-info-metadata: pip 22.3-23.1
+    (Debian bookworm ships 23.0.1) reads that key as a string and fails (pypa/pip#12042)."""
+    out = []
+    for e in files:
+        e = dict(e)
+        if "core-metadata" in e:
+            e["data-dist-info-metadata"] = e["core-metadata"]
+        out.append(e)
+    versions = sorted({file_version(e["filename"]) for e in files})
+    return {"meta": {"api-version": "1.1"}, "name": name, "versions": versions, "files": out}
+
+
 def write_index(root: str, wheels: dict) -> None:
-    """wheels: project name -> list of wheel paths already placed in root/packages."""
+    """wheels: project name -> list of wheel/sdist paths already placed in root/packages.
+
+    Writes simple/<project>/index.html and index.json (PEP 503 and PEP 691 forms of one page) and
+    a .metadata file beside each wheel; test/env/index_server.py chooses the form by Accept.
+    """
     simple = os.path.join(root, "simple")
     os.makedirs(simple, exist_ok=True)
-    links = []
+    projects = []
     for project, paths in sorted(wheels.items()):
         norm = normalize(project)
-        links.append(f'<a href="{norm}/">{html.escape(project)}</a><br/>')
+        projects.append((project, norm))
         pdir = os.path.join(simple, norm)
         os.makedirs(pdir, exist_ok=True)
-        entries = []
-        for p in paths:
-            with open(p, "rb") as f:
-                digest = hashlib.sha256(f.read()).hexdigest()
-            fname = os.path.basename(p)
-            entries.append(f'<a href="../../packages/{fname}#sha256={digest}">{fname}</a><br/>')
+        files = [dict(describe_file(p), url=f"../../packages/{os.path.basename(p)}") for p in paths]
         with open(os.path.join(pdir, "index.html"), "w") as f:
-            f.write("<!DOCTYPE html><html><body>\n" + "\n".join(entries) + "\n</body></html>\n")
+            f.write(project_html(files))
+        with open(os.path.join(pdir, "index.json"), "w") as f:
+            json.dump(project_json(norm, files), f, indent=1, sort_keys=True)
+    links = [f'<a href="{norm}/">{html.escape(project)}</a><br/>' for project, norm in projects]
     with open(os.path.join(simple, "index.html"), "w") as f:
         f.write("<!DOCTYPE html><html><body>\n" + "\n".join(links) + "\n</body></html>\n")
+    with open(os.path.join(simple, "index.json"), "w") as f:
+        json.dump({"meta": {"api-version": "1.1"}, "projects": [{"name": p} for p, _ in projects]}, f, indent=1)
 
 
 # The packages the tests rely on. Keep in sync with test/e2e expectations.
@@ -177,6 +238,9 @@ MAIN += [("collide-a", "1.0.0", [], []), ("collide-b", "1.0.0", ["collide-a"], [
 MAIN += [(f"many-pkg-{i:03d}", "1.0.0", [], []) for i in range(149)]
 MAIN += [("many-all", "1.0.0", [f"many-pkg-{i:03d}" for i in range(149)], [])]
 SDISTS = [("built-from-sdist", "1.0.0")]
+# For resolving: the newest backtrack-app needs a tinyjson that does not exist, so a resolver reads
+# its metadata, rejects it and installs 1.0.0 (with PEP 658 it never needs the 2.0.0 wheel).
+MAIN += [("backtrack-app", "1.0.0", ["tinyjson>=1.0"], []), ("backtrack-app", "2.0.0", ["tinyjson>=9"], [])]
 
 EXTRA = [
     ("extraonly", "0.1.0", [], ["extraonly=extraonly:main"]),
