@@ -1,16 +1,17 @@
 /**
  * The shape of the code, checked in CI (`npm run depcheck`): the pipeline's stages import only
  * earlier ones, only lowering builds LLB, and nothing imports in a cycle.
- *   options → imagespec → plan → optimize → lower → gateway (the I/O edge)
+ *   options → imagespec → plan → optimize → sbom → lower → gateway (the I/O edge)
  */
 const STAGES_AFTER = {
-  grammars: "imagespec|options|plan|optimize|lower|gateway|protocol",
-  imagespec: "options|plan|optimize|lower|gateway|protocol",
-  options: "plan|optimize|lower|gateway|protocol",
-  plan: "optimize|lower|gateway|protocol",
-  optimize: "lower|gateway|protocol",
+  grammars: "imagespec|options|plan|optimize|sbom|lower|gateway|protocol",
+  imagespec: "options|plan|optimize|sbom|lower|gateway|protocol",
+  options: "plan|optimize|sbom|lower|gateway|protocol",
+  plan: "optimize|sbom|lower|gateway|protocol",
+  optimize: "sbom|lower|gateway|protocol",
+  sbom: "lower|gateway|protocol",
   lower: "gateway|protocol",
-  common: "grammars|imagespec|options|plan|optimize|lower|gateway|protocol",
+  common: "grammars|imagespec|options|plan|optimize|sbom|lower|gateway|protocol",
 };
 
 module.exports = {
@@ -24,9 +25,9 @@ module.exports = {
     },
     {
       name: "plan-and-optimize-know-no-llb",
-      comment: "The plan and its optimization are backend-neutral: they import nothing from llb/.",
+      comment: "The plan, its optimization and the SBOM are backend-neutral: they import nothing from llb/.",
       severity: "error",
-      from: { path: "^frontend/(plan|optimize)/" },
+      from: { path: "^frontend/(plan|optimize|sbom)/" },
       to: { path: "^llb/" },
     },
     {

@@ -22,6 +22,9 @@ export const OPERATOR_OPTIONS: Readonly<Record<string, string>> = {
   SERVICE_NO_PROXY: "no-proxy",
 };
 
+/** BuildKit's attestation option: without a generator, the frontend answers it with its own SBOM (a build's `sbom: true`). */
+export const SBOM_OPTION = "attest:sbom";
+
 /** Options a build request may not set: the operator's, and what the service itself decides. */
 export const RESERVED_OPTIONS: ReadonlySet<string> = new Set([...Object.values(OPERATOR_OPTIONS), "force-network-mode", "filename", "source", "spec", "image-id"]);
 

@@ -17,6 +17,8 @@ export interface BuildArgs {
   defaultRepository?: string;
   frontend: string;
   optimize?: boolean;
+  /** Attach an SBOM (`attest:sbom`): the frontend's own SPDX document of what the image holds. */
+  sbom: boolean;
   platforms: string[];
   secrets: SecretSource[];
   opts: [string, string][];
@@ -61,6 +63,9 @@ builds nothing (--force builds anyway).
   --default-repository REPO  [env UNION_DEFAULT_REPOSITORY]
   --frontend IMAGE           the frontend image [env IMAGESPEC_FRONTEND_IMAGE]
   --optimize, --no-optimize  one layer per Python package (the frontend's default: on)
+  --sbom                     attach an SBOM (SPDX 2.3 in-toto attestation) made by the frontend
+                             from what it installed; --opt attest:sbom=generator=IMAGE runs a
+                             scanner image instead
   --platform P               target platform, repeatable or comma-separated
   --secret id=ID,src=PATH|env=NAME   a build secret, repeatable
   --opt KEY=VALUE            a frontend option, repeatable
@@ -91,7 +96,7 @@ const VALUE_FLAGS = new Set([
   "cache-to", "buildkit", "network", "allow", "tlscacert", "tlscert", "tlskey", "tlsservername", "tlsdir", "progress", "registry-auth", "output-file",
   "shared-cache",
 ]);
-const BOOL_FLAGS = new Set(["optimize", "no-optimize", "no-shared-cache", "force", "insecure-registry", "help", "version"]);
+const BOOL_FLAGS = new Set(["optimize", "no-optimize", "sbom", "no-shared-cache", "force", "insecure-registry", "help", "version"]);
 
 const splitList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
@@ -189,6 +194,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     progress: progress as ProgressMode,
     auth: auth as AuthType,
     force: bools.has("force"),
+    sbom: bools.has("sbom"),
     insecureRegistry: bools.has("insecure-registry"),
   };
   const shared = bools.has("no-shared-cache") ? "off" : (one("shared-cache") ?? nonEmpty(env.IMAGESPEC_SHARED_CACHE));

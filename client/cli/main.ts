@@ -76,6 +76,8 @@ async function build(a: BuildArgs, env: NodeJS.ProcessEnv, io: Io, work: string)
   const attrs: Record<string, string> = { filename: spec.filename };
   if (a.optimize !== undefined) attrs.optimize = String(a.optimize);
   if (a.platforms.length) attrs.platform = a.platforms.join(",");
+  // BuildKit's own key: the frontend answers it with its SBOM (and the default tag differs from the image without one).
+  if (a.sbom && !("attest:sbom" in attrs)) attrs["attest:sbom"] = "";
   for (const [k, v] of a.opts) attrs[k] = v;
   if (a.network && a.network !== "default") attrs["force-network-mode"] = a.network;
 

@@ -25,7 +25,8 @@ export { parseDockerignore } from "../../common/src/context/dockerignore.js";
 // Registries.
 export { dockerConfigAuth, registryAuth, noAuth, AUTH_TYPES, type AuthType, type RegistryAuth } from "./auth/provider.js";
 export type { Credentials } from "./auth/docker-config.js";
-export { tagDigest, RegistryError, type RegistryClientOptions } from "./registry.js";
+export { tagDigest, RepositoryReader, RegistryError, type RegistryClientOptions } from "./registry.js";
+export { attachedSboms, type AttachedSbom } from "./sbom.js";
 
 // Progress and errors.
 export { livePrinter } from "./progress/live.js";

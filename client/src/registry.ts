@@ -1,6 +1,6 @@
 /**
- * Asks a registry whether a tag exists (HEAD of its manifest), with the same credentials the
- * build gets: Basic, or a Bearer token from the realm the registry names.
+ * Reads from a registry with the same credentials the build gets (Basic, or a Bearer token from
+ * the realm the registry names): whether a tag exists (HEAD of its manifest), manifests and blobs.
  */
 import type { RegistryAuth } from "./auth/provider.js";
 
@@ -41,56 +41,110 @@ export interface RegistryClientOptions {
   fetch?: typeof fetch;
 }
 
-export async function tagDigest(repository: string, tag: string, host: string, o: RegistryClientOptions): Promise<string | undefined> {
-  const f = o.fetch ?? fetch;
-  const path = repository.slice(repository.startsWith(host + "/") ? host.length + 1 : 0);
-  const name = host === "docker.io" && !path.includes("/") ? `library/${path}` : path;
-  const dial = apiHost(host);
-  const plainOk = o.insecure || isLoopback(dial);
+/**
+ * Reads one repository of a registry: requests with the build's credentials (Basic, or a Bearer
+ * token for the pull scope from the realm the registry names), HTTPS, or plain HTTP on the
+ * loopback or when allowed. The authorization found for the first request is kept for the rest.
+ */
+export class RepositoryReader {
+  private readonly f: typeof fetch;
+  private readonly name: string;
+  private readonly dial: string;
+  private readonly plainOk: boolean;
+  private scheme: "https" | "http" | undefined;
+  private authorization: string | undefined;
 
-  const head = async (scheme: string, authorization?: string) =>
-    f(`${scheme}://${dial}/v2/${name}/manifests/${encodeURIComponent(tag)}`, {
-      method: "HEAD",
-      headers: { Accept: MANIFEST_TYPES, ...(authorization ? { Authorization: authorization } : {}) },
-      redirect: "follow",
-    });
-
-  let scheme = "https";
-  let res: Response;
-  try {
-    res = await head(scheme);
-  } catch (e) {
-    if (!plainOk) throw new RegistryError(`${dial}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`);
-    scheme = "http";
-    res = await head(scheme);
+  constructor(
+    repository: string,
+    private readonly host: string,
+    private readonly o: RegistryClientOptions,
+  ) {
+    this.f = o.fetch ?? fetch;
+    const path = repository.slice(repository.startsWith(host + "/") ? host.length + 1 : 0);
+    this.name = host === "docker.io" && !path.includes("/") ? `library/${path}` : path;
+    this.dial = apiHost(host);
+    this.plainOk = Boolean(o.insecure) || isLoopback(this.dial);
   }
-  if (res.status === 401) {
-    const challenge = parseChallenge(res.headers.get("www-authenticate") ?? "");
-    const creds = await o.auth.credentials(host === "docker.io" ? dial : host);
-    let authorization: string | undefined;
+
+  /** `/v2/<name>/<path>` of the repository (`manifests/<ref>`, `blobs/<digest>`); 401 and 403 become errors naming the registry. */
+  async request(method: "GET" | "HEAD", path: string, accept: string): Promise<Response> {
+    const send = (scheme: string) =>
+      this.f(`${scheme}://${this.dial}/v2/${this.name}/${path}`, {
+        method,
+        headers: { Accept: accept, ...(this.authorization ? { Authorization: this.authorization } : {}) },
+        redirect: "follow",
+      });
+    let res: Response;
+    if (this.scheme) res = await send(this.scheme);
+    else {
+      try {
+        res = await send("https");
+        this.scheme = "https";
+      } catch (e) {
+        if (!this.plainOk) throw new RegistryError(`${this.dial}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`);
+        res = await send("http");
+        this.scheme = "http";
+      }
+    }
+    if (res.status === 401 && !this.authorization) {
+      this.authorization = await this.authorize(res.headers.get("www-authenticate") ?? "");
+      res = await send(this.scheme);
+    }
+    if (res.status === 401 || res.status === 403) throw new RegistryError(`${this.host}: access to ${this.name} denied (${res.status}) with the configured credentials`);
+    return res;
+  }
+
+  /** A manifest or index by tag or digest, parsed, with its digest; undefined when there is none. */
+  async manifest(reference: string): Promise<{ digest: string; body: Record<string, any> } | undefined> {
+    const res = await this.request("GET", `manifests/${encodeURIComponent(reference)}`, MANIFEST_TYPES);
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new RegistryError(`${this.host}: GET of ${this.name}@${reference} answered ${res.status}`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    return { digest: res.headers.get("docker-content-digest") ?? reference, body: JSON.parse(bytes.toString("utf8")) as Record<string, any> };
+  }
+
+  async blob(digest: string): Promise<Buffer> {
+    const res = await this.request("GET", `blobs/${digest}`, "*/*");
+    if (!res.ok) throw new RegistryError(`${this.host}: GET of blob ${digest} of ${this.name} answered ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  private async authorize(header: string): Promise<string> {
+    const challenge = parseChallenge(header);
+    const host = this.host;
+    const creds = await this.o.auth.credentials(host === "docker.io" ? this.dial : host);
     if (challenge.scheme === "basic") {
       if (!creds) throw new RegistryError(`${host} asks for credentials and none are configured for it`);
-      authorization = "Basic " + Buffer.from(`${creds.username}:${creds.secret}`).toString("base64");
-    } else if (challenge.scheme === "bearer") {
+      return "Basic " + Buffer.from(`${creds.username}:${creds.secret}`).toString("base64");
+    }
+    if (challenge.scheme === "bearer") {
       const realm = challenge.params.realm;
       if (!realm) throw new RegistryError(`${host}: a Bearer challenge without a realm`);
       const url = new URL(realm);
       if (challenge.params.service) url.searchParams.set("service", challenge.params.service);
-      url.searchParams.set("scope", challenge.params.scope ?? `repository:${name}:pull`);
+      url.searchParams.set("scope", challenge.params.scope ?? `repository:${this.name}:pull`);
       const headers: Record<string, string> = creds
         ? { Authorization: "Basic " + Buffer.from(`${creds.username || "<token>"}:${creds.secret}`).toString("base64") }
         : {};
-      const tr = await f(url, { headers });
+      const tr = await this.f(url, { headers });
       if (!tr.ok) throw new RegistryError(`${host}: the token service answered ${tr.status}${creds ? "" : " (no credentials are configured for it)"}`);
       const body = (await tr.json()) as { token?: string; access_token?: string };
-      authorization = `Bearer ${body.token ?? body.access_token ?? ""}`;
-    } else throw new RegistryError(`${host}: unsupported authentication ${JSON.stringify(challenge.scheme)}`);
-    res = await head(scheme, authorization);
-    if (res.status === 401 || res.status === 403) throw new RegistryError(`${host}: access to ${name} denied (${res.status}) with the configured credentials`);
+      return `Bearer ${body.token ?? body.access_token ?? ""}`;
+    }
+    throw new RegistryError(`${host}: unsupported authentication ${JSON.stringify(challenge.scheme)}`);
   }
+
+  get repositoryName(): string {
+    return this.name;
+  }
+}
+
+export async function tagDigest(repository: string, tag: string, host: string, o: RegistryClientOptions): Promise<string | undefined> {
+  const reader = new RepositoryReader(repository, host, o);
+  const res = await reader.request("HEAD", `manifests/${encodeURIComponent(tag)}`, MANIFEST_TYPES);
   if (res.status === 404) return undefined;
-  if (!res.ok) throw new RegistryError(`${host}: HEAD of ${name}:${tag} answered ${res.status}`);
+  if (!res.ok) throw new RegistryError(`${host}: HEAD of ${reader.repositoryName}:${tag} answered ${res.status}`);
   const digest = res.headers.get("docker-content-digest");
-  if (!digest) throw new RegistryError(`${host}: the manifest of ${name}:${tag} came without a Docker-Content-Digest`);
+  if (!digest) throw new RegistryError(`${host}: the manifest of ${reader.repositoryName}:${tag} came without a Docker-Content-Digest`);
   return digest;
 }

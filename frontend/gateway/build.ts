@@ -22,6 +22,8 @@ import { listWheels, probePython, readContextFiles, readDockerignore, readSpecFi
 import { Gateway, type Caps } from "./gateway.js";
 import { buildSettings, DEFAULT_MAX_LAYERS, parseOptions, type FrontendOptions } from "../options/options.js";
 import { buildResult, type PlatformResult } from "./result.js";
+import { sbomAttestation } from "./sbom.js";
+import { createdFrom } from "../sbom/spdx.js";
 import { checkBaseImage } from "../options/base-policy.js";
 import { ownUv } from "./own-image.js";
 import { describeResult, DESCRIBE, LINT, lintErrorResult, lintResult, needsSpec, OUTLINE, outlineResult, TARGETS, targetsResult, UnsupportedSubrequestError, warningText } from "./subrequests.js";
@@ -116,6 +118,8 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   const optimizing = mode.on;
   const notices: Promise<void>[] = mode.notice ? [notify(gw, caps, mode.notice)] : [];
   const platforms = platformsOf(o, loaded, env);
+  const sbom = ownSbom(o, caps);
+  if (sbom.notice) notices.push(notify(gw, caps, sbom.notice));
   const [wheels, files, requirements, bases] = await Promise.all([
     listWheels(gw, loaded.spec, o, env.sessionId, exclude),
     readContextFiles(gw, filesToRead(loaded.spec, settings.installer, optimizing), o, env.sessionId, exclude),
@@ -162,12 +166,28 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
       caps.llb.requireAll(def);
       const ref = await gw.solve(def, { cacheImports: o.cacheImports });
       const config = imageConfig(plan, { platform, specDigest: digest, frontendVersion: VERSION, ...(settings.imageId ? { imageId: settings.imageId } : {}), labels: settings.labels });
-      return { platform, ref, config, ...(base.rawConfig.length > 0 ? { baseConfig: base.rawConfig } : {}) };
+      const attestations = sbom.on
+        ? [await sbomAttestation({ gw, ref, plan, spec: loaded.spec, specDigest: digest, specFilename: file.filename, platform, created: createdFrom(o.sourceDateEpoch), tool: `imagespec-frontend-${VERSION}` }, caps)]
+        : [];
+      return { platform, ref, config, ...(base.rawConfig.length > 0 ? { baseConfig: base.rawConfig } : {}), ...(attestations.length > 0 ? { attestations } : {}) };
     }),
   );
   await warnings;
   await Promise.all(notices);
   return buildResult(results, o.multiPlatform ?? results.length > 1);
+}
+
+/**
+ * Whether this frontend attaches its own SBOM: `attest:sbom` without a generator, on a daemon
+ * that takes attestations in a result. With a generator (or without the cap) it attaches none,
+ * and BuildKit runs the scanner image itself, as for any frontend that returns no SBOM.
+ */
+export function ownSbom(o: FrontendOptions, caps: Caps): { on: boolean; notice?: string } {
+  if (o.sbom?.kind !== "own") return { on: false };
+  if (!caps.gateway.has("reference.attestations")) {
+    return { on: false, notice: "sbom: this BuildKit takes no attestations from a frontend, so it makes the SBOM with its default scanner image" };
+  }
+  return { on: true };
 }
 
 /** Whether Python layers are laid out package by package: asked for, and the daemon can merge and diff. */

@@ -34,3 +34,8 @@ export function imageDefinition(ref: string, platform: Platform, customName: str
 export function noteDefinition(text: string): Definition {
   return scratch().file(FileAction.mkdir("/note", 0o755), { customName: `[note] ${text}` }).marshal();
 }
+
+/** A filesystem holding one file, `path` (an attestation's content, such as the SBOM). */
+export function documentDefinition(path: string, data: string, customName: string): Definition {
+  return scratch().file(FileAction.mkfile(path, 0o644, data, { timestamp: new Date(0) }), { customName }).marshal();
+}

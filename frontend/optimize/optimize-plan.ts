@@ -9,7 +9,7 @@
  */
 import { execStep, stepName, summarize } from "../plan/builder.js";
 import { installerMounts, type Installer } from "../plan/installer.js";
-import type { Env, ExecExtras, ExecStep, Fs, HistoryEntry, LayerPlan, Mount, Plan, PythonSplit, Step } from "../plan/plan.js";
+import type { Env, ExecExtras, ExecStep, Fs, HistoryEntry, LayerPlan, Mount, PinnedDist, Plan, PythonSplit, Step } from "../plan/plan.js";
 import { layerBudget, layersOf } from "./budget.js";
 import { EmptyPackageLayerError, type FactsRequest, type OptimizeFacts, type ResolveFact } from "./facts.js";
 import { DETERMINISTIC_ENV, inputsMount, inspectArgv, inspectMountDir, installArgv, pinLine, RESOLVE_OUT, resolveStep, TOOLS_MOUNT } from "./install-steps.js";
@@ -76,6 +76,8 @@ class Optimizer {
   private appLayers: { fs: Fs; history: string }[] = [];
   /** Distributions installed package by package so far, by normalized name. */
   private readonly pins = new Map<string, { name: string; version: string }>();
+  /** The same, in install order, with the file each came from (for the SBOM). */
+  private readonly pinned: PinnedDist[] = [];
   /** Position in `layers` of the entry being rewritten (for the budget: what is still to come). */
   private cursor = 0;
   /**
@@ -108,7 +110,7 @@ class Optimizer {
     this.cursor = this.layers.length;
     this.finalize(true);
     const { layers: _layers, ...rest } = this.plan;
-    return { ...rest, steps: this.steps, result: this.state.fs, history: this.history, notes: [...this.plan.notes, ...this.notes] };
+    return { ...rest, steps: this.steps, result: this.state.fs, history: this.history, notes: [...this.plan.notes, ...this.notes], pinned: this.pinned };
   }
 
   /** The env and working directory after entry `i`. */
@@ -290,6 +292,7 @@ class Optimizer {
       }
       this.pending.push({ id, dist: d, layer, order: this.pending.length, app: fromContext, step: this.step(l, what), ...(replacing.has(d.key) ? { solo: true } : {}) });
       this.pins.set(d.key, { name: d.name, version: d.version });
+      this.pinned.push(pinnedDist(d));
     });
     return true;
   }
@@ -379,6 +382,14 @@ class Optimizer {
     this.steps.push(squash);
     return { kind: "step", id: squash.id };
   }
+}
+
+/** What the SBOM keeps of a distribution installed from a pin. */
+function pinnedDist(d: ResolvedDist): PinnedDist {
+  const s = d.source;
+  const sha256 = s.kind === "wheel" || s.kind === "sdist" ? s.sha256[0] : undefined;
+  if (!sha256 || (s.kind !== "wheel" && s.kind !== "sdist")) return { name: d.name, version: d.version };
+  return { name: d.name, version: d.version, file: { filename: s.filename, sha256, ...(s.url ? { url: s.url } : {}) } };
 }
 
 /** "package layer 3 of 17: torch==2.13.0+cpu", or for a shared layer the first few of its packages. */

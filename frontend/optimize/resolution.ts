@@ -4,13 +4,14 @@
  * Pure: the gateway reads the files, this module only interprets them.
  */
 import { parse as parseToml } from "smol-toml";
+import { withoutCredentials } from "../common/urls.js";
 
 /** Where a distribution comes from, as far as laying it out on its own is concerned. */
 export type DistSource =
   /** A wheel found through the layer's indexes or find-links: installed by name, pinned. */
-  | { kind: "wheel"; filename: string; sha256: string[]; fromContext: boolean }
+  | { kind: "wheel"; filename: string; sha256: string[]; fromContext: boolean; url?: string }
   /** An sdist found the same way: built on top of everything before it. */
-  | { kind: "sdist"; filename: string; sha256: string[]; fromContext: boolean }
+  | { kind: "sdist"; filename: string; sha256: string[]; fromContext: boolean; url?: string }
   /** A wheel named by its path in the build context (pip records that path in direct_url.json). */
   | { kind: "context-wheel"; path: string }
   /** Anything that cannot be installed by itself from a pin (editable, local directory, VCS, remote URL). */
@@ -86,7 +87,13 @@ function pipSource(item: PipReportItem, contextUrl: string): DistSource {
   const fromHash = typeof info.archive_info?.hash === "string" ? /^sha256[=:]([0-9a-f]{64})$/.exec(info.archive_info.hash)?.[1] : undefined;
   const sha = typeof hashes?.sha256 === "string" ? hashes.sha256 : fromHash;
   const sha256 = sha && /^[0-9a-f]{64}$/.test(sha) ? [sha] : [];
-  return { kind: file.endsWith(".whl") ? "wheel" : "sdist", filename: file, sha256, fromContext };
+  return { kind: file.endsWith(".whl") ? "wheel" : "sdist", filename: file, sha256, fromContext, ...remote(url) };
+}
+
+/** Where an index file came from, for the SBOM: an http(s) URL without credentials (none for local files). */
+function remote(url: string): { url?: string } {
+  const clean = /^https?:\/\//i.test(url) ? withoutCredentials(url) : undefined;
+  return clean ? { url: clean } : {};
 }
 
 /** A pip installation report (version 1). `contextDir` is where the build context is mounted. */
@@ -137,7 +144,7 @@ function pylockSource(p: PylockPackage, contextDir: string): DistSource {
   if (!first) return { kind: "unsupported", why: "a package without wheel or sdist in the lock" };
   const loc = where(first);
   const fromContext = loc.startsWith(contextDir + "/") || loc.startsWith(`file://${contextDir}/`);
-  return { kind: (p.wheels ?? []).length > 0 ? "wheel" : "sdist", filename: fileName(loc), sha256, fromContext };
+  return { kind: (p.wheels ?? []).length > 0 ? "wheel" : "sdist", filename: fileName(loc), sha256, fromContext, ...remote(loc) };
 }
 
 /** A PEP 751 lock as `uv pip compile --format pylock.toml` writes it for one environment. */

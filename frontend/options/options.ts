@@ -6,6 +6,7 @@
 import { parseLinuxPlatform, type Platform } from "../../llb/src/platform.js";
 import { UserError } from "../common/errors.js";
 import { isIndexUrl } from "../imagespec/validate.js";
+import { parseSbomRequest, parseSourceDateEpoch, type SbomRequest } from "./attest.js";
 import { DEFAULT_UV_IMAGE, type BuildSettings, type IndexSettings, type InstallerKind, type NetworkMode, type ProxyEnv } from "./settings.js";
 
 export const DEFAULT_SPEC_FILENAME = "imagespec.yaml";
@@ -112,6 +113,10 @@ export interface FrontendOptions {
   maxLayers: number;
   cacheNamespace: string;
   debugFail?: string;
+  /** `attest:sbom` (buildx --sbom): who answers it. */
+  sbom?: SbomRequest;
+  /** The `SOURCE_DATE_EPOCH` build arg, in seconds. */
+  sourceDateEpoch?: number;
 }
 
 function bool(key: string, v: string): boolean {
@@ -278,6 +283,10 @@ export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform:
   if (own.get("image-id")) out.imageId = own.get("image-id")!;
   if (own.has("spec")) out.inlineSpec = own.get("spec")!;
   if (own.get("debug-fail")) out.debugFail = own.get("debug-fail")!;
+  const sbom = parseSbomRequest(opts);
+  if (sbom) out.sbom = sbom;
+  const epoch = parseSourceDateEpoch(opts);
+  if (epoch !== undefined) out.sourceDateEpoch = epoch;
   return out;
 }
 

@@ -179,6 +179,14 @@ export interface LayerPlan {
   python?: PythonSplit;
 }
 
+/** A Python distribution optimize installed from a pin: what the SBOM tells about the file it came from. */
+export interface PinnedDist {
+  name: string;
+  version: string;
+  /** The wheel or sdist the resolve step chose, by its sha256 (and URL, credentials stripped); absent for a context wheel given by path. */
+  file?: { filename: string; sha256: string; url?: string };
+}
+
 export interface Plan {
   base: { ref: string; config: OciImage; at: SpecPath };
   /** Every step, in the order they were planned (a step only uses earlier ones). */
@@ -197,6 +205,8 @@ export interface Plan {
   contextPaths: string[];
   /** What each spec entry added (optimize rewrites the plan from these); absent once optimized. */
   layers?: LayerPlan[];
+  /** The distributions optimize installed one by one, in install order (absent when not optimized). */
+  pinned?: PinnedDist[];
 }
 
 export const stepFs = (id: string): Fs => ({ kind: "step", id });

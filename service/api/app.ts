@@ -12,6 +12,7 @@ import { checkTarball, UploadError } from "../uploads/tar-check.js";
 import { followLog } from "./logs.js";
 import * as schemas from "./schemas.js";
 import { prepareBuild, RequestError, type BuildRequest } from "./submit.js";
+import { SBOM_OPTION } from "../settings.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -43,6 +44,7 @@ function view(b: BuildRecord, base: string) {
     contextUrl: undefined,
     url,
     logsUrl: `${url}/logs`,
+    sbomUrl: SBOM_OPTION in b.frontendOptions ? `${url}/sbom` : null,
     createdAt: b.createdAt.toISOString(),
     claimedAt: b.claimedAt?.toISOString() ?? null,
     finishedAt: b.finishedAt?.toISOString() ?? null,
@@ -196,6 +198,17 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       });
     },
   );
+
+  app.get<{ Params: { id: string } }>("/v1/builds/:id/sbom", { schema: { summary: "The SBOMs attached to the built image (SPDX 2.3), by platform", params: schemas.idParams } }, async (req, reply: FastifyReply) => {
+    const b = await getBuild(o.pool, req.tenant.id, req.params.id);
+    if (!b) return reply.code(404).send(NOT_FOUND);
+    const path = o.store.sbomPath(b.id);
+    if (!(await o.store.exists(path))) {
+      const why = SBOM_OPTION in b.frontendOptions ? "its build has not succeeded yet, or its SBOM could not be read from the registry (see the log)" : "the build did not ask for one (sbom: true)";
+      return reply.code(404).send({ error: `this build has no SBOM: ${why}` });
+    }
+    return reply.type("application/json").send(o.store.readStream(path));
+  });
 
   app.get<{ Params: { id: string } }>("/v1/builds/:id/scan-report", { schema: { summary: "The pre-push scanner's JSON report", params: schemas.idParams } }, async (req, reply: FastifyReply) => {
     const b = await getBuild(o.pool, req.tenant.id, req.params.id);

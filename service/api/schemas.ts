@@ -36,6 +36,7 @@ export const buildRequest = {
       additionalProperties: { type: "string", maxLength: 500 * 1024 },
       description: "Build secrets by id; sealed at rest, never returned, dropped when the build ends.",
     },
+    sbom: { type: "boolean", description: "Attach the frontend's SBOM (SPDX 2.3 in-toto attestation) to the image, and keep a copy: GET /v1/builds/{id}/sbom." },
     idempotencyKey: { type: "string", minLength: 1, maxLength: 200, description: "The same key (per tenant) returns the same build." },
     priority: { type: "integer", minimum: -1000, maximum: 1000, description: "Higher runs first; at most the tenant's maximum." },
     timeoutSeconds: { type: "integer", minimum: 1 },
@@ -65,6 +66,7 @@ export const build = {
     claimedAt: { type: ["string", "null"], format: "date-time" },
     finishedAt: { type: ["string", "null"], format: "date-time" },
     logsUrl: { type: "string" },
+    sbomUrl: { type: ["string", "null"], description: "Where the kept SBOM is, when the build asked for one" },
   },
 } as const;
 

@@ -5,7 +5,7 @@ import { loadSpec } from "../../frontend/imagespec/load.js";
 import type { NewBuild } from "../db/builds.js";
 import type { Tenant } from "../db/tenants.js";
 import { sealSecrets } from "../secrets.js";
-import { RESERVED_OPTIONS, type Settings } from "../settings.js";
+import { RESERVED_OPTIONS, SBOM_OPTION, type Settings } from "../settings.js";
 
 export class RequestError extends Error {
   override name = "RequestError";
@@ -26,6 +26,8 @@ export interface BuildRequest {
   platforms?: string[];
   frontendOptions?: Record<string, string>;
   secrets?: Record<string, string>;
+  /** Attach the frontend's SBOM (the frontend option `attest:sbom`), and keep a copy. */
+  sbom?: boolean;
   idempotencyKey?: string;
   priority?: number;
   timeoutSeconds?: number;
@@ -54,7 +56,8 @@ export function prepareBuild(r: BuildRequest, tenant: Tenant, s: SubmitSettings,
   } catch (e) {
     throw new RequestError(`target: ${(e as Error).message.replace(/^--target-image /, "")}`);
   }
-  const options = r.frontendOptions ?? {};
+  const options = { ...r.frontendOptions };
+  if (r.sbom && !(SBOM_OPTION in options)) options[SBOM_OPTION] = "";
   for (const k of Object.keys(options)) {
     if (RESERVED_OPTIONS.has(k)) throw new RequestError(`frontendOptions.${k}: set by the service${k.includes("-") && k !== "force-network-mode" ? " (an operator setting)" : ""}; a build cannot change it`);
   }

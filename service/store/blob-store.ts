@@ -1,5 +1,5 @@
 /**
- * Where contexts, logs and scan reports are kept: a directory (a shared volume when service and
+ * Where contexts, logs, scan reports and SBOMs are kept: a directory (a shared volume when service and
  * workers run apart). Files appear under their final name only once complete (written aside,
  * then renamed), except logs, which grow while a build runs and are read while they grow.
  */
@@ -24,7 +24,7 @@ export class BlobStore {
   ) {}
 
   async init(): Promise<void> {
-    for (const d of ["contexts", "logs", "reports", "incoming"]) await mkdir(join(this.root, d), { recursive: true });
+    for (const d of ["contexts", "logs", "reports", "sboms", "incoming"]) await mkdir(join(this.root, d), { recursive: true });
   }
 
   /** A fresh path to write an incoming file to, on the same filesystem as its final place. */
@@ -90,6 +90,17 @@ export class BlobStore {
 
   reportPath(buildId: string): string {
     return join(this.root, "reports", `${buildId}.json`);
+  }
+
+  sbomPath(buildId: string): string {
+    return join(this.root, "sboms", `${buildId}.json`);
+  }
+
+  /** Writes a build's SBOMs under their final name once complete. */
+  async keepSbom(buildId: string, text: string): Promise<void> {
+    const incoming = this.incomingPath();
+    await writeFile(incoming, text);
+    await rename(incoming, this.sbomPath(buildId));
   }
 
   /**

@@ -18,10 +18,12 @@ import { describeError } from "../../client/src/errors.js";
 import { makeFilter } from "../../client/src/filesync/filter.js";
 import { parseDockerignore } from "../../common/src/context/dockerignore.js";
 import { plainPrinter } from "../../client/src/progress/plain.js";
-import { tagDigest } from "../../client/src/registry.js";
+import { RepositoryReader, tagDigest } from "../../client/src/registry.js";
+import { attachedSboms } from "../../client/src/sbom.js";
+import type { RegistryAuth } from "../../client/src/auth/provider.js";
 import { HashRing } from "../../client/src/ring.js";
 import type { Job, Outcome } from "../db/queue.js";
-import type { Settings } from "../settings.js";
+import { SBOM_OPTION, type Settings } from "../settings.js";
 import type { BlobStore } from "../store/blob-store.js";
 import { prepareInputs } from "./inputs.js";
 import type { LogSink } from "./log-sink.js";
@@ -71,6 +73,25 @@ async function dockerignoreOf(dir: string): Promise<string[]> {
   }
 }
 
+/**
+ * Keeps a copy of the SBOMs attached to the pushed image (read back from the registry with the
+ * build's credentials), for GET /v1/builds/{id}/sbom. The image is built and pushed either way:
+ * a copy that cannot be kept is a line in the log, not a failed build.
+ */
+async function keepSboms(c: ExecuteContext, repository: string, digest: string, auth: RegistryAuth): Promise<void> {
+  try {
+    const sboms = await attachedSboms(new RepositoryReader(repository, registryHost(repository), { auth }), digest);
+    if (sboms.length === 0) {
+      c.log.line(`${repository}@${digest} has no SBOM attached; none kept`);
+      return;
+    }
+    await c.store.keepSbom(c.job.id, JSON.stringify({ image: `${repository}@${digest}`, sboms }) + "\n");
+    c.log.line(`kept the SBOM of ${sboms.map((s) => s.platform).join(", ")}`);
+  } catch (e) {
+    c.log.line(`the SBOM of ${repository}@${digest} could not be kept: ${describeError(e)}`);
+  }
+}
+
 export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
   const { job, settings: s, log } = c;
   const env = c.env ?? process.env;
@@ -95,6 +116,7 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
     const existing = await tagDigest(target.repository, tag, registryHost(target.repository), { auth });
     if (existing) {
       log.line(`${ref} already exists (${existing}); not building`);
+      if (SBOM_OPTION in attrs) await keepSboms(c, target.repository, existing, auth);
       return { state: "succeeded", result: `${ref}@${existing}`, alreadyExisted: true, target: ref };
     }
   } catch (e) {
@@ -164,6 +186,7 @@ export async function executeBuild(c: ExecuteContext): Promise<Outcome> {
     }
     const pushed = await pushImage(step, scannedDigest);
     if ("failed" in pushed) return pushed.failed;
+    if (SBOM_OPTION in attrs) await keepSboms(c, target.repository, pushed.digest, auth);
     if (release.signers.length > 0) return signPushed(step, release, pushed.digest);
     return { state: "succeeded", result: `${ref}@${pushed.digest}`, target: ref };
   } finally {

@@ -26,6 +26,12 @@ describe("parseArgs", () => {
     });
   });
 
+  it("--sbom asks for the frontend's SBOM; off unless given", () => {
+    expect(build([...base, "--target-image", "x/y", "--sbom"]).sbom).toBe(true);
+    expect(build([...base, "--target-image", "x/y"]).sbom).toBe(false);
+    expect(() => parseArgs([...base, "--target-image", "x/y", "--sbom=true"], {})).toThrow(/takes no value/);
+  });
+
   it("maps --network host to its entitlement, and reads --allow lists", () => {
     expect(build([...base, "--target-image", "x/y", "--network", "host"])).toMatchObject({ network: "host", allow: ["network.host"] });
     expect(build([...base, "--target-image", "x/y", "--allow", "security.insecure,network.host", "--network=host"]).allow).toEqual(["security.insecure", "network.host"]);

@@ -53,6 +53,15 @@ describe("imagespec-build main", () => {
     expect(r).toMatchObject({ code: 0, stdout: `${registry}/team/app:${tag}@${DIGEST}\n` });
   });
 
+  it("--sbom is the attest:sbom attribute: an image with an SBOM has a default tag of its own", async () => {
+    const settings = { filename: "imagespec.yaml", "attest:sbom": "" };
+    const tag = defaultTag({ spec: readFileSync(spec), context: await contextDigest(ctx, await makeFilter(ctx, {})), settings });
+    expect(tag).not.toBe(defaultTag({ spec: readFileSync(spec), context: await contextDigest(ctx, await makeFilter(ctx, {})), settings: { filename: "imagespec.yaml" } }));
+    tags.add(`sbom/app:${tag}`);
+    const r = await run([...base, "--target-image", "app", "--sbom"], { UNION_DEFAULT_REPOSITORY: `${registry}/sbom` });
+    expect(r).toMatchObject({ code: 0, stdout: `${registry}/sbom/app:${tag}@${DIGEST}\n` });
+  });
+
   it("builds when the tag is missing or --force is given: exit 1 when no BuildKit answers", async () => {
     const r = await run([...base, "--target-image", `${registry}/app:2`]);
     expect(r.code).toBe(1);

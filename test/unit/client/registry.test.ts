@@ -62,3 +62,45 @@ describe("parseChallenge", () => {
     expect(parseChallenge("Basic realm=x")).toEqual({ scheme: "basic", params: { realm: "x" } });
   });
 });
+
+describe("attachedSboms", () => {
+  it("finds each platform's SPDX statement through the index's attestation manifests, with the build's credentials", async () => {
+    const { attachedSboms } = await import("../../../client/src/sbom.js");
+    const { RepositoryReader } = await import("../../../client/src/registry.js");
+    const d = (c: string) => "sha256:" + c.repeat(64);
+    const statement = (name: string) => JSON.stringify({ _type: "https://in-toto.io/Statement/v0.1", predicateType: "https://spdx.dev/Document", subject: [], predicate: { name } });
+    const docs: Record<string, string> = {
+      "manifests/v1": JSON.stringify({
+        manifests: [
+          { digest: d("1"), platform: { os: "linux", architecture: "amd64" } },
+          { digest: d("2"), platform: { os: "linux", architecture: "arm", variant: "v7" } },
+          { digest: d("3"), platform: { os: "unknown", architecture: "unknown" }, annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d("1") } },
+          { digest: d("4"), platform: { os: "unknown", architecture: "unknown" }, annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d("2") } },
+        ],
+      }),
+      [`manifests/${encodeURIComponent(d("3"))}`]: JSON.stringify({ layers: [{ digest: d("5"), annotations: { "in-toto.io/predicate-type": "https://slsa.dev/provenance/v1" } }, { digest: d("6"), annotations: { "in-toto.io/predicate-type": "https://spdx.dev/Document" } }] }),
+      [`manifests/${encodeURIComponent(d("4"))}`]: JSON.stringify({ layers: [{ digest: d("7"), annotations: { "in-toto.io/predicate-type": "https://spdx.dev/Document" } }] }),
+      [`blobs/${d("6")}`]: statement("amd64 doc"),
+      [`blobs/${d("7")}`]: statement("arm doc"),
+    };
+    const asked: string[] = [];
+    const fake = (async (url: string | URL, init?: RequestInit) => {
+      const u = String(url);
+      const auth = (init?.headers as Record<string, string> | undefined)?.Authorization;
+      asked.push(u.replace(/^https:\/\/reg\.example\/v2\/team\/app\//, ""));
+      if (auth !== "Basic " + Buffer.from("bob:pw").toString("base64")) return new Response(null, { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } });
+      const key = u.replace(/^https:\/\/reg\.example\/v2\/team\/app\//, "");
+      return key in docs ? new Response(docs[key], { status: 200 }) : new Response(null, { status: 404 });
+    }) as typeof fetch;
+    const reader = new RepositoryReader("reg.example/team/app", "reg.example", { auth: { credentials: async () => ({ username: "bob", secret: "pw" }) }, fetch: fake });
+    const sboms = await attachedSboms(reader, "v1");
+    expect(sboms).toEqual([
+      { platform: "linux/amd64", manifest: d("1"), spdx: { name: "amd64 doc" } },
+      { platform: "linux/arm/v7", manifest: d("2"), spdx: { name: "arm doc" } },
+    ]);
+    // One challenge, then the kept authorization; the provenance layer is not fetched.
+    expect(asked.filter((a) => a === "manifests/v1")).toHaveLength(2);
+    expect(asked).not.toContain(`blobs/${d("5")}`);
+    expect(await attachedSboms(reader, "missing")).toEqual([]);
+  });
+});

@@ -28,11 +28,20 @@ describe("pip installation report", () => {
       key: "torch",
       version: "2.13.0+cpu",
       requested: true,
-      source: { kind: "wheel", filename: "torch-2.13.0+cpu-cp311-cp311-linux_x86_64.whl", sha256: [sha("a")], fromContext: false },
+      source: { kind: "wheel", filename: "torch-2.13.0+cpu-cp311-cp311-linux_x86_64.whl", sha256: [sha("a")], fromContext: false, url: "http://i/packages/torch-2.13.0%2Bcpu-cp311-cp311-linux_x86_64.whl" },
       requires: ["filelock", "typing-extensions", "sympy"],
     });
-    expect(dists[1]!.source).toEqual({ kind: "sdist", filename: "built-1.0.tar.gz", sha256: [sha("b")], fromContext: false });
+    expect(dists[1]!.source).toEqual({ kind: "sdist", filename: "built-1.0.tar.gz", sha256: [sha("b")], fromContext: false, url: "http://i/packages/built-1.0.tar.gz" });
     expect(dists[2]!.source).toMatchObject({ kind: "wheel", fromContext: true, sha256: [] });
+    // A file of the build context has no index URL to tell.
+    expect(dists[2]!.source).not.toHaveProperty("url");
+  });
+
+  it("keeps where a file came from without the index's credentials, query or fragment", () => {
+    const [d] = parsePipReport(report([item("a", "1", { url: `https://user:tok@i.example/p/a-1-py3-none-any.whl?sig=x#sha256=${sha("c")}`, archive_info: { hashes: { sha256: sha("c") } } })]), CTX);
+    expect(d!.source).toMatchObject({ url: "https://i.example/p/a-1-py3-none-any.whl" });
+    const [p] = parsePylock(`lock-version = "1.0"\ncreated-by = "uv"\n[[packages]]\nname = "a"\nversion = "1"\nwheels = [{ url = "https://u:p@i.example/a-1-py3-none-any.whl", hashes = { sha256 = "${sha("d")}" } }]\n`, CTX, new Set());
+    expect(p!.source).toMatchObject({ kind: "wheel", url: "https://i.example/a-1-py3-none-any.whl" });
   });
 
   it("says why editable, local-directory, VCS and remote direct installs cannot stand alone; a context wheel named by path can", () => {

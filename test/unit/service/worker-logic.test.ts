@@ -44,6 +44,16 @@ describe("a build request", () => {
     expect(pb.spec.toString()).toBe(spec);
     expect(pb.target).toBe("127.0.0.1:5000/team/app");
   });
+  it("sbom: true asks the frontend for its SBOM (attest:sbom); a generator given as an option is kept", () => {
+    expect(prepareBuild({ spec, target: "app:1", sbom: true }, tenant, s).frontendOptions).toEqual({ "attest:sbom": "" });
+    expect(prepareBuild({ spec, target: "app:1", sbom: false }, tenant, s).frontendOptions).toEqual({});
+    const own = { "attest:sbom": "generator=reg/scanner:1" };
+    expect(prepareBuild({ spec, target: "app:1", sbom: true, frontendOptions: own }, tenant, s).frontendOptions).toEqual(own);
+    // The request's own object is not changed.
+    const opts = { installer: "pip" };
+    prepareBuild({ spec, target: "app:1", sbom: true, frontendOptions: opts }, tenant, s);
+    expect(opts).toEqual({ installer: "pip" });
+  });
   it("refuses with the field named", () => {
     const bad = (r: object, h?: string) => {
       try {
