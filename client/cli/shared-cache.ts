@@ -9,6 +9,7 @@
  */
 import type { CacheEntry } from "../src/index.js";
 import { UsageError } from "./args.js";
+import { isRepository } from "./target.js";
 
 export const SHARED_TAG = "shared";
 
@@ -16,7 +17,8 @@ export const SHARED_TAG = "shared";
 export function sharedCacheRepository(given: string | false | undefined, defaultRepository: string | undefined): string | undefined {
   if (given === false) return undefined;
   const repo = given ?? (defaultRepository ? `${defaultRepository}/imagespec-cache` : undefined);
-  if (repo !== undefined && (!/^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$/.test(repo) || repo.includes("//") || /:[^/]*$/.test(repo.split("/").slice(1).join("/")))) {
+  // A colon after the host is a tag: a cache repository has none (its tags are ours).
+  if (repo !== undefined && (!isRepository(repo) || /:[^/]*$/.test(repo.split("/").slice(1).join("/")))) {
     throw new UsageError(`--shared-cache ${repo}: expected a repository (lowercase host/path, no tag), or "off"`);
   }
   return repo;

@@ -19,6 +19,11 @@ function splitTag(ref: string): Target {
   return { repository: ref };
 }
 
+/** A repository reference as docker writes it: lowercase `host[:port]/path`, no empty path segment. */
+export function isRepository(ref: string): boolean {
+  return /^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$/.test(ref) && !ref.includes("//");
+}
+
 /**
  * A target without `/` is a name completed with the default repository (`app:1` →
  * `REPO/app:1`); no target at all is the default repository itself.
@@ -31,7 +36,7 @@ export function resolveTarget(targetImage: string | undefined, defaultRepository
   } else if (!targetImage.includes("/") && defaultRepository) ref = `${defaultRepository}/${targetImage}`;
   else ref = targetImage;
   const target = splitTag(ref);
-  if (!/^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$/.test(target.repository) || target.repository.includes("//")) {
+  if (!isRepository(target.repository)) {
     throw new UsageError(`${ref}: not a valid image reference (lowercase host/path/name)`);
   }
   return target;
