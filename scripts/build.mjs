@@ -41,22 +41,29 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
  * its libraries (fastify, node-pg-migrate) are ES modules; its SQL migrations sit beside it.
  */
 async function bundleService() {
-  const outfile = join(root, "dist/imagespec-serve.mjs");
-  await esbuild.build({
-    entryPoints: [join(root, "service/main.ts")],
-    outfile,
-    ...nodeBundleOptions,
+  await bundleExecutable("service/main.ts", "dist/imagespec-serve.mjs", {
     format: "esm",
-    minify: true,
-    legalComments: "none",
     // Bundled CommonJS packages call require(); an ES module has none of its own.
     banner: { js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    define: { __IMAGESPEC_VERSION__: JSON.stringify(pkg.version) },
   });
-  chmodSync(outfile, 0o755);
   rmSync(join(root, "dist/migrations"), { recursive: true, force: true });
   cpSync(join(root, "service/migrations"), join(root, "dist/migrations"), { recursive: true });
-  console.error(`built dist/imagespec-serve.mjs (${(statSync(outfile).size / 1024).toFixed(0)} KiB)`);
+}
+
+/** A minified, executable bundle of one entry point, with the package's version built in. */
+async function bundleExecutable(entry, out, options) {
+  const outfile = join(root, out);
+  await esbuild.build({
+    entryPoints: [join(root, entry)],
+    outfile,
+    ...nodeBundleOptions,
+    minify: true,
+    legalComments: "none",
+    define: { __IMAGESPEC_VERSION__: JSON.stringify(pkg.version) },
+    ...options,
+  });
+  chmodSync(outfile, 0o755);
+  console.error(`built ${out} (${(statSync(outfile).size / 1024).toFixed(0)} KiB)`);
 }
 
 /**
@@ -64,20 +71,11 @@ async function bundleService() {
  * `imagespec-build` runs it directly, the frontend image's `build` command requires it.
  */
 async function bundleBuildClient() {
-  const outfile = join(root, "dist/imagespec-build.cjs");
-  await esbuild.build({
-    entryPoints: [join(root, "client/cli/main.ts")],
-    outfile,
-    ...nodeBundleOptions,
+  await bundleExecutable("client/cli/main.ts", "dist/imagespec-build.cjs", {
     format: "cjs",
-    minify: true,
-    legalComments: "none",
     banner: { js: "#!/usr/bin/env node" },
     footer: { js: "if (require.main === module) module.exports.main(process.argv.slice(2)).then((code) => { process.exitCode = code; });" },
-    define: { __IMAGESPEC_VERSION__: JSON.stringify(pkg.version) },
   });
-  chmodSync(outfile, 0o755);
-  console.error(`built dist/imagespec-build.cjs (${(statSync(outfile).size / 1024).toFixed(0)} KiB)`);
 }
 
 async function bundleFrontend() {
