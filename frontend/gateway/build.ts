@@ -26,6 +26,8 @@ import { sbomAttestation } from "./sbom.js";
 import { createdFrom } from "../sbom/spdx.js";
 import { checkBaseImage } from "../options/base-policy.js";
 import { ownUv } from "./own-image.js";
+import { Stopwatch } from "./timings.js";
+import type { FactsRequest } from "../optimize/facts.js";
 import { describeResult, DESCRIBE, LINT, lintErrorResult, lintResult, needsSpec, OUTLINE, outlineResult, TARGETS, targetsResult, UnsupportedSubrequestError, warningText } from "./subrequests.js";
 import { LINT_RULES, lintSpec, ruleUrl } from "../imagespec/lint.js";
 import { SpecError } from "../imagespec/problems.js";
@@ -80,6 +82,7 @@ function platformsOf(o: FrontendOptions, spec: LoadedSpec, env: FrontendEnv): Pl
 
 export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState): Promise<Record<string, unknown>> {
   const defaultPlatform = env.workerPlatforms[0] ?? LINUX_AMD64;
+  const watch = new Stopwatch(undefined, performance.timeOrigin);
   const o = parseOptions(env.opts, defaultPlatform);
   const caps = await gw.ping();
   caps.gateway.require("return", "returning a result");
@@ -91,6 +94,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
 
   // Round trips to the daemon dominate a frontend run: everything independent runs concurrently.
   const [file, exclude] = await Promise.all([readSpecFile(gw, o, env.sessionId), readDockerignore(gw, o, env.sessionId)]);
+  watch.lap("spec read");
   const guessed = textFormat(new TextDecoder().decode(file.data.subarray(0, 256)));
   state.specFile = { filename: file.filename, data: file.data, language: guessed };
   let loaded: LoadedSpec;
@@ -133,8 +137,12 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
     ),
   ]);
 
+  watch.lap("context, base image and Python reads");
   const results = await Promise.all(
     bases.map(async ({ platform, base, python }): Promise<PlatformResult> => {
+      const on = bases.length > 1 ? ` (${formatPlatform(platform)})` : "";
+      const started = performance.now();
+      let waited = 0;
       const lowering: LowerContext = {
         platform,
         context: { localName: o.contextLocal, sessionId: env.sessionId, excludePatterns: exclude },
@@ -159,12 +167,18 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
       }
       if (optimizing) {
         const source = daemonFacts({ gw, caps, lowering, cacheImports: o.cacheImports });
-        plan = (await optimizeInPhases(plan, source, { maxLayers: settings.maxLayers ?? DEFAULT_MAX_LAYERS })).plan;
+        const optimized = await optimizeInPhases(plan, source, { maxLayers: settings.maxLayers ?? DEFAULT_MAX_LAYERS });
+        optimized.roundMs.forEach((ms, i) => watch.add(`optimize round ${i + 1} (${roundKinds(optimized.rounds[i]!)})${on}`, ms));
+        waited = optimized.roundMs.reduce((a, b) => a + b, 0);
+        plan = optimized.plan;
       }
       for (const note of plan.notes) notices.push(notify(gw, caps, note));
       const def = lower(plan, lowering).marshal({ platform });
       caps.llb.requireAll(def);
+      watch.add(`plan and compile${on}`, performance.now() - started - waited);
+      const solving = performance.now();
       const ref = await gw.solve(def, { cacheImports: o.cacheImports });
+      watch.add(`final solve${on}`, performance.now() - solving);
       const config = imageConfig(plan, { platform, specDigest: digest, frontendVersion: VERSION, ...(settings.imageId ? { imageId: settings.imageId } : {}), labels: settings.labels });
       const attestations = sbom.on
         ? [await sbomAttestation({ gw, ref, plan, spec: loaded.spec, specDigest: digest, specFilename: file.filename, platform, created: createdFrom(o.sourceDateEpoch), tool: `imagespec-frontend-${VERSION}` }, caps)]
@@ -172,6 +186,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
       return { platform, ref, config, ...(base.rawConfig.length > 0 ? { baseConfig: base.rawConfig } : {}), ...(attestations.length > 0 ? { attestations } : {}) };
     }),
   );
+  if (o.timings) notices.push(notify(gw, caps, watch.text()));
   await warnings;
   await Promise.all(notices);
   return buildResult(results, o.multiPlatform ?? results.length > 1);
@@ -188,6 +203,13 @@ export function ownSbom(o: FrontendOptions, caps: Caps): { on: boolean; notice?:
     return { on: false, notice: "sbom: this BuildKit takes no attestations from a frontend, so it makes the SBOM with its default scanner image" };
   }
   return { on: true };
+}
+
+/** "resolve ×3, inspect ×1": what a round of optimize asked. */
+function roundKinds(round: readonly FactsRequest[]): string {
+  const counts = new Map<string, number>();
+  for (const r of round) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${k} ×${n}`).join(", ");
 }
 
 /** Whether Python layers are laid out package by package: asked for, and the daemon can merge and diff. */

@@ -11,16 +11,19 @@ export interface PhasesResult {
   plan: Plan;
   /** Each round's questions, in order (one round is one set of solves before the final one). */
   rounds: FactsRequest[][];
+  /** How long each round's answers took, in ms (same order as `rounds`). */
+  roundMs: number[];
 }
 
 export async function optimizeInPhases(plan: Plan, source: FactSource, budget: OptimizeBudget): Promise<PhasesResult> {
   const resolutions = new Map<number, ResolveFact>();
   const contents = new Map<string, DistContents>();
   const rounds: FactsRequest[][] = [];
+  const roundMs: number[] = [];
   const asked = new Set<string>();
   for (;;) {
     const out = optimizePlan(plan, { resolutions, contents }, budget);
-    if ("plan" in out) return { plan: out.plan, rounds };
+    if ("plan" in out) return { plan: out.plan, rounds, roundMs };
     for (const req of out.needs) {
       // An answer that lacks what was asked would otherwise be asked for forever.
       const key = req.kind === "resolve" ? `resolve ${req.layer} ${req.basis}` : `inspect ${req.ids.join(" ")}`;
@@ -28,11 +31,13 @@ export async function optimizeInPhases(plan: Plan, source: FactSource, budget: O
       asked.add(key);
     }
     rounds.push(out.needs);
+    const started = performance.now();
     await Promise.all(
       out.needs.map(async (req) => {
         if (req.kind === "resolve") resolutions.set(req.layer, { ...(await source.resolve(req)), onWhole: req.onWhole });
         else for (const [id, c] of await source.inspect(req)) contents.set(id, c);
       }),
     );
+    roundMs.push(performance.now() - started);
   }
 }

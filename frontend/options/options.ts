@@ -27,6 +27,7 @@ export const OWN_OPTIONS = {
   "base-image-deny": "base image reference patterns that may not be used (comma list, * wildcards; deny wins)",
   optimize: "true (default) or false: lay Python packages out one layer per distribution (or group); the bare flag means true",
   "optimize-max-layers": "most layers the optimized image may have, the base image's included (default 64)",
+  timings: "true or false (default): report the frontend's own time (start-up, reads, each optimize round, compile, final solve) as a build warning",
   "debug-fail": "test hook: `internal` raises an internal error after reading the spec",
 } as const;
 
@@ -113,6 +114,8 @@ export interface FrontendOptions {
   maxLayers: number;
   cacheNamespace: string;
   debugFail?: string;
+  /** Report the frontend's own phases' time (`timings`). */
+  timings: boolean;
   /** `attest:sbom` (buildx --sbom): who answers it. */
   sbom?: SbomRequest;
   /** The `SOURCE_DATE_EPOCH` build arg, in seconds. */
@@ -277,6 +280,7 @@ export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform:
     cacheNamespace: opts.get("build-arg:BUILDKIT_CACHE_MOUNT_NS") ?? "",
     optimize: own.has("optimize") ? own.get("optimize") === "" || bool("optimize", own.get("optimize")!) : true,
     maxLayers: maxLayersOption(own.get("optimize-max-layers")),
+    timings: own.has("timings") ? own.get("timings") === "" || bool("timings", own.get("timings")!) : false,
   };
   if (multi) out.multiPlatform = bool("multi-platform", multi);
   if (opts.get("requestid")) out.requestId = opts.get("requestid")!;
