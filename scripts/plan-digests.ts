@@ -195,7 +195,7 @@ function contentsFor(id: string, flavor: Flavor): DistContents {
   const size = parseInt(sha(id).slice(0, 6), 16);
   const files = [`opt/venv/lib/python3.11/site-packages/${name}/__init__.py`];
   if (flavor === "rich" && (name.startsWith("tail-") || name === "shared-dep")) files.push("opt/venv/lib/python3.11/site-packages/common/clash.py");
-  return { size, files };
+  return { size, count: files.length, shared: files };
 }
 
 interface Mode {

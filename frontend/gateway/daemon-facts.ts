@@ -4,7 +4,7 @@ import type { Plan } from "../plan/plan.js";
 import { CONTEXT_MOUNT } from "../plan/context.js";
 import type { FactSource, FactsRequest, ResolveAnswer } from "../optimize/facts.js";
 import { failureReason, parsePipReport, parsePylock, type Resolution, type ResolveStatus } from "../optimize/resolution.js";
-import { parseRecord, type DistContents } from "../optimize/record.js";
+import type { DistContents } from "../optimize/record.js";
 import type { Gateway, Caps } from "./gateway.js";
 import type { CacheImport } from "../options/options.js";
 
@@ -56,15 +56,14 @@ async function readAnswer(s: Solve, req: Extract<FactsRequest, { kind: "resolve"
   }
 }
 
-/** What each package layer holds, from its RECORD files: sizes for the layout, files for overlaps. */
+/** What each package layer holds (sizes for the layout, shared files for overlaps), as the inspect step summed it up. */
 async function inspectLayers(s: Solve, req: Extract<FactsRequest, { kind: "inspect" }>): Promise<Map<string, DistContents>> {
   const ref = await solvePlan(s, req.probe);
-  const records = JSON.parse(decode(await s.gw.readFile(ref, "records.json", MAX_REPORT_BYTES * 4))) as Record<string, string[]>;
-  const site = req.sitePackages.replace(/^\/+/, "");
+  const layers = JSON.parse(decode(await s.gw.readFile(ref, "layers.json", MAX_REPORT_BYTES))) as Record<string, Partial<DistContents>>;
   const out = new Map<string, DistContents>();
   for (const id of req.ids) {
-    const parsed = (records[id] ?? []).map((text) => parseRecord(text, site));
-    out.set(id, { size: parsed.reduce((n, c) => n + c.size, 0), files: parsed.flatMap((c) => c.files) });
+    const l = layers[id] ?? {};
+    out.set(id, { size: l.size ?? 0, count: l.count ?? 0, shared: l.shared ?? [] });
   }
   return out;
 }

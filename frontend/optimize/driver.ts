@@ -13,14 +13,24 @@
  *     version), so the next layer's resolve can run on this one's answer in the same solve.
  *
  *   driver.py inspect OUT DIR SITE -- ID...
- *     for the package layers mounted at DIR/0, DIR/1, … (one per ID), collects the RECORD files
- *     of the .dist-info directories under SITE into OUT/records.json ({ID: [text, …]}), so the
- *     frontend learns what every layer holds from one cached step.
+ *     for the package layers mounted at DIR/0, DIR/1, … (one per ID), reads the RECORD files of
+ *     the .dist-info directories under SITE and writes OUT/layers.json: for each ID the bytes
+ *     RECORD gives sizes for, how many files it names, and which of them another of the layers
+ *     also writes (paths below /). The answer stays small however big the layers are, so a
+ *     rebuild reads it from one cached step quickly.
  *
  *   driver.py install NAME REQUESTED -- ARGV...
  *     runs ARGV (an install of NAME alone) and, when REQUESTED is 0, removes the REQUESTED
  *     marker pip writes for every package named on its command line, with its RECORD row: a
  *     dependency installed on its own must look like one installed with the rest.
+ *
+ *   driver.py install-group OUT NAME REQUESTED [NAME REQUESTED …] -- ARGV...
+ *     runs ARGV (one install of the whole group), then moves what each distribution wrote
+ *     (the files its RECORD names, and the bytecode beside them) out of the environment into
+ *     OUT/0, OUT/1, … (one per NAME, in order, at the same absolute paths), with every file
+ *     time set to 0: each directory is that package's layer, as if it had been installed alone.
+ *     A file the install wrote that no RECORD names fails the step (unless the group has one
+ *     member), so nothing is silently left out of a layer.
  *
  * Package names, versions and paths reach it as argv, never through a shell.
  */
@@ -107,9 +117,10 @@ def resolve(out, pins, constrain_installed, argv):
     write_lines(os.path.join(out, "pins-out.txt"), sorted(pinned))
 
 
-def unrequest(name):
+def dist_info(name):
+    """The .dist-info directory of NAME in the environment's site directories, or None."""
     dirs = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    for sp in dirs:
+    for sp in sorted(dirs):
         if not os.path.isdir(sp):
             continue
         for entry in sorted(os.listdir(sp)):
@@ -122,35 +133,69 @@ def unrequest(name):
             except OSError:
                 continue
             m = re.search(r"^Name:\s*(.+?)\s*$", meta, re.M)
-            if not m or norm(m.group(1)) != norm(name):
-                continue
-            marker = os.path.join(info, "REQUESTED")
-            if not os.path.exists(marker):
-                return
-            os.remove(marker)
-            record = os.path.join(info, "RECORD")
-            with open(record, newline="") as f:
-                rows = f.read().splitlines(True)
-            row = entry + "/REQUESTED,"
-            with open(record, "w", newline="") as f:
-                f.writelines(r for r in rows if not r.startswith(row) and not r.startswith('"' + row))
-            return
+            if m and norm(m.group(1)) == norm(name):
+                return info
+    return None
+
+
+def unrequest(name):
+    info = dist_info(name)
+    marker = info and os.path.join(info, "REQUESTED")
+    if not marker or not os.path.exists(marker):
+        return
+    os.remove(marker)
+    record = os.path.join(info, "RECORD")
+    with open(record, newline="") as f:
+        rows = f.read().splitlines(True)
+    row = os.path.basename(info) + "/REQUESTED,"
+    with open(record, "w", newline="") as f:
+        f.writelines(r for r in rows if not r.startswith(row) and not r.startswith('"' + row))
+
+
+def root_path(site, rel):
+    """RECORD's path rel (relative to site, both relative to /) as a path below /, or rel itself if it leaves it."""
+    parts = [] if rel.startswith("/") else [p for p in site.split("/") if p]
+    for p in rel.split("/"):
+        if p in ("", "."):
+            continue
+        if p == "..":
+            if not parts:
+                return rel
+            parts.pop()
+        else:
+            parts.append(p)
+    return "/".join(parts)
 
 
 def inspect(out, top, site, ids):
-    records = {}
+    import csv
+    layers = {}
     for i, ident in enumerate(ids):
         sp = os.path.join(top, str(i), site)
-        texts = []
+        size, files = 0, set()
         if os.path.isdir(sp):
             for entry in sorted(os.listdir(sp)):
                 record = os.path.join(sp, entry, "RECORD")
-                if entry.endswith(".dist-info") and os.path.isfile(record):
-                    with open(record, encoding="utf-8", errors="replace", newline="") as f:
-                        texts.append(f.read())
-        records[ident] = texts
-    with open(os.path.join(out, "records.json"), "w") as f:
-        json.dump(records, f)
+                if not (entry.endswith(".dist-info") and os.path.isfile(record)):
+                    continue
+                with open(record, encoding="utf-8", errors="replace", newline="") as f:
+                    for row in csv.reader(f):
+                        if not row or not row[0]:
+                            continue
+                        if len(row) > 2 and row[2].isdigit():
+                            size += int(row[2])
+                        files.add(root_path(site, row[0]))
+        layers[ident] = (size, files)
+    seen = {}
+    for ident, (_, files) in layers.items():
+        for path in files:
+            seen[path] = seen.get(path, 0) + 1
+    answer = {
+        ident: {"size": size, "count": len(files), "shared": sorted(p for p in files if seen[p] > 1)}
+        for ident, (size, files) in layers.items()
+    }
+    with open(os.path.join(out, "layers.json"), "w") as f:
+        json.dump(answer, f, sort_keys=True)
 
 
 def install(name, requested, argv):
@@ -159,6 +204,101 @@ def install(name, requested, argv):
         sys.exit(p.returncode)
     if requested == "0":
         unrequest(name)
+
+
+def record_paths(info):
+    """Absolute, normalized paths of what RECORD names (relative to the site directory holding it)."""
+    import csv
+    site = os.path.dirname(info)
+    with open(os.path.join(info, "RECORD"), encoding="utf-8", newline="") as f:
+        return {os.path.normpath(os.path.join(site, row[0])) for row in csv.reader(f) if row}
+
+
+def files_under(top):
+    """{path: (size, mtime_ns, inode)} of the files and links under top."""
+    out = {}
+    for root, dirs, files in os.walk(top):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            path = os.path.join(root, name)
+            st = os.lstat(path)
+            out[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return out
+
+
+def owner_of(path, owners):
+    """The member that wrote path: its RECORD names it, or the source of a bytecode file."""
+    if path in owners:
+        return owners[path]
+    parent, name = os.path.split(path)
+    if os.path.basename(parent) == "__pycache__" and name.endswith(".pyc"):
+        source = os.path.join(os.path.dirname(parent), name.split(".", 1)[0] + ".py")
+        return owners.get(source)
+    return None
+
+
+def place(path, dest, keep):
+    """Moves (or, with keep, copies) path to dest, creating dest's parents with the source's modes."""
+    import shutil
+    parent = os.path.dirname(dest)
+    missing = []
+    src_parent = os.path.dirname(path)
+    while not os.path.isdir(parent):
+        missing.append((parent, src_parent))
+        parent, src_parent = os.path.dirname(parent), os.path.dirname(src_parent)
+    for d, s in reversed(missing):
+        os.mkdir(d)
+        shutil.copymode(s, d)
+    if os.path.islink(path):
+        os.symlink(os.readlink(path), dest)
+        if not keep:
+            os.remove(path)
+    elif keep:
+        shutil.copy2(path, dest)
+    else:
+        shutil.move(path, dest)
+
+
+def zero_times(top):
+    for root, dirs, files in os.walk(top, topdown=False):
+        for name in files + dirs:
+            os.utime(os.path.join(root, name), ns=(0, 0), follow_symlinks=False)
+    os.utime(top, ns=(0, 0))
+
+
+def install_group(out, members, argv):
+    prefix = sys.prefix
+    before = files_under(prefix)
+    p = subprocess.run(argv)
+    if p.returncode != 0:
+        sys.exit(p.returncode)
+    owners = {}
+    for i, (name, requested) in enumerate(members):
+        if requested == "0":
+            unrequest(name)
+        info = dist_info(name)
+        if info is None:
+            sys.exit("driver: the install left no .dist-info for %s" % name)
+        for path in record_paths(info):
+            owners.setdefault(path, []).append(i)
+    after = files_under(prefix)
+    written = sorted(p for p, st in after.items() if before.get(p) != st)
+    for path in sorted(set(owners) - set(written)):
+        if os.path.lexists(path) and not path.startswith(prefix + os.sep):
+            written.append(path)
+    unowned = []
+    for path in written:
+        got = owner_of(path, owners)
+        if got is None:
+            if len(members) > 1:
+                unowned.append(path)
+                continue
+            got = [0]
+        for n, i in enumerate(got):
+            place(path, os.path.join(out, str(i)) + path, keep=n < len(got) - 1)
+    if unowned:
+        sys.exit("driver: no RECORD of %s names %s" % (", ".join(n for n, _ in members), ", ".join(unowned[:5])))
+    for i in range(len(members)):
+        zero_times(os.path.join(out, str(i)))
 
 
 def main():
@@ -171,6 +311,9 @@ def main():
         inspect(head[1], head[2], head[3], argv)
     elif head[0] == "install":
         install(head[1], head[2], argv)
+    elif head[0] == "install-group":
+        rest = head[2:]
+        install_group(head[1], [(rest[k], rest[k + 1]) for k in range(0, len(rest), 2)], argv)
     else:
         sys.exit("driver: unknown command %r" % head[0])
 

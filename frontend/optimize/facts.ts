@@ -34,7 +34,7 @@ export type FactsRequest =
       /** What it assumes, as a key: the pins it is given, or the request whose answer gives them. */
       basis: string;
     }
-  /** The output holds records.json: each layer id's RECORD texts; paths in them are relative to `sitePackages`. */
+  /** The output holds layers.json: each layer id's size, file count and shared files (DistContents). */
   | { kind: "inspect"; ids: string[]; probe: Plan; sitePackages: string };
 
 /** Answers optimize's questions: the daemon in a build, canned answers in tests. */

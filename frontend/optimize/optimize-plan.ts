@@ -351,13 +351,13 @@ class Optimizer {
     const layers: Fs[] = [];
     if (this.pending.length > 0) {
       const contents = this.facts.contents;
-      const missing = this.pending.filter((p) => !contents.has(p.id));
-      if (missing.length > 0) throw new Needs([this.inspectRequest(missing)]);
-      const empty = this.pending.filter((p) => contents.get(p.id)!.files.length === 0);
+      // All of them in one question, so the files they share are seen whoever else is asked about.
+      if (this.pending.some((p) => !contents.has(p.id))) throw new Needs([this.inspectRequest(this.pending)]);
+      const empty = this.pending.filter((p) => contents.get(p.id)!.count === 0);
       if (empty.length > 0) throw new EmptyPackageLayerError(empty.map((p) => p.id));
       const byId = new Map(this.pending.map((p) => [p.id, p]));
       const groups = layoutLayers(
-        this.pending.map((p) => ({ id: p.id, size: contents.get(p.id)!.size, files: contents.get(p.id)!.files, order: p.order, app: p.app, ...(p.solo ? { solo: true } : {}) })),
+        this.pending.map((p) => ({ id: p.id, size: contents.get(p.id)!.size, files: contents.get(p.id)!.shared, order: p.order, app: p.app, ...(p.solo ? { solo: true } : {}) })),
         this.packageBudget(atEnd),
       );
       groups.forEach((g, i) => {

@@ -42,7 +42,7 @@ function phases(s: object, resolve: (layer: number) => Resolution, o: Parameters
 
 function sizes(id: string): DistContents {
   const name = id.split("==")[0]!;
-  return { size: SIZES[name] ?? 1000, files: [`opt/venv/lib/python3.11/site-packages/${name}/__init__.py`] };
+  return { size: SIZES[name] ?? 1000, count: 1, shared: [`opt/venv/lib/python3.11/site-packages/${name}/__init__.py`] };
 }
 
 const ok = (dists: ResolvedDist[], installed: Record<string, string> = { pip: "23.0.1", setuptools: "66.1.1" }): Resolution => ({ ok: true, dists, installed });
@@ -118,7 +118,7 @@ describe("optimize, pip installer", () => {
   });
 
   it("refuses a package layer that came back without its package, naming it", async () => {
-    const empty = (id: string) => (id.startsWith("torch") ? { size: 0, files: [] } : sizes(id));
+    const empty = (id: string) => (id.startsWith("torch") ? { size: 0, count: 0, shared: [] } : sizes(id));
     await expect(phases(s, () => ok(ML), pip, empty)).rejects.toThrow(/the layer of torch==2\.13\.0\+cpu came back from BuildKit without the installed package .* prune it/);
   });
 

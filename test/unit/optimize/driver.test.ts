@@ -4,7 +4,7 @@
  * ones the optimizer keeps itself (what the layer installs package by package).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -58,5 +58,97 @@ describe("driver.py resolve: the pins it passes on", () => {
     const out = resolve({ "p.txt": "alpha==1.0\n" }, "report.json", report([["zeta", "6.0"]]), 1);
     expect(JSON.parse(readFileSync(join(out, "status.json"), "utf8")).exit).toBe(1);
     expect(lines(join(out, "pins-out.txt"))).toEqual(["alpha==1.0"]);
+  });
+});
+
+/** A venv (no pip) and a stand-in installer that writes distributions as an installer would. */
+function venvWithInstaller(dists: { name: string; files: Record<string, string>; extra?: string }[]): { dir: string; python: string; site: string; installer: string } {
+  const dir = mkdtempSync(join(tmpdir(), "driver-venv-"));
+  execFileSync(python, ["-m", "venv", "--without-pip", join(dir, "venv")]);
+  const py = join(dir, "venv", "bin", "python");
+  const site = execFileSync(py, ["-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], { encoding: "utf8" }).trim();
+  const code = [
+    "import os, sys",
+    `site = ${JSON.stringify(site)}`,
+    `dists = ${JSON.stringify(dists)}`,
+    "for d in dists:",
+    "    info = os.path.join(site, d['name'] + '-1.0.dist-info')",
+    "    os.makedirs(info)",
+    "    rows = []",
+    "    for rel, text in d['files'].items():",
+    "        path = os.path.normpath(os.path.join(site, rel))",
+    "        os.makedirs(os.path.dirname(path), exist_ok=True)",
+    "        open(path, 'w').write(text)",
+    "        rows.append('%s,sha256=x,%d' % (rel, len(text)))",
+    "    open(os.path.join(info, 'METADATA'), 'w').write('Metadata-Version: 2.1\\nName: %s\\nVersion: 1.0\\n' % d['name'])",
+    "    open(os.path.join(info, 'REQUESTED'), 'w').write('')",
+    "    rows += [d['name'] + '-1.0.dist-info/' + f + ',,' for f in ('METADATA', 'REQUESTED', 'RECORD')]",
+    "    open(os.path.join(info, 'RECORD'), 'w').write('\\n'.join(rows) + '\\n')",
+    "    if d.get('extra'):",
+    "        open(os.path.join(site, d['extra']), 'w').write('not in any RECORD')",
+  ].join("\n");
+  writeFileSync(join(dir, "installer.py"), code + "\n");
+  writeFileSync(join(dir, "driver.py"), DRIVER_PY);
+  return { dir, python: py, site, installer: join(dir, "installer.py") };
+}
+
+describe("driver.py install-group: one install, one layer per distribution", () => {
+  it("moves what each distribution wrote (its RECORD's files and their bytecode) to its own directory, with file times 0", () => {
+    const v = venvWithInstaller([
+      { name: "alpha", files: { "alpha/__init__.py": "a = 1\n", "../../../bin/alpha": "#!/bin/sh\n" } },
+      { name: "beta", files: { "beta/__init__.py": "b = 2\n" } },
+    ]);
+    const pyc = join(v.site, "alpha", "__pycache__", "__init__.cpython-311.pyc");
+    const out = join(v.dir, "out");
+    mkdirSync(join(out, "0"), { recursive: true });
+    mkdirSync(join(out, "1"));
+    // The installer also compiles alpha, as pip does; the bytecode is not in this RECORD.
+    writeFileSync(v.installer, readFileSync(v.installer, "utf8") + `os.makedirs(${JSON.stringify(join(v.site, "alpha", "__pycache__"))})\nopen(${JSON.stringify(pyc)}, "w").write("x")\n`);
+    execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, "alpha", "1", "beta", "0", "--", v.python, v.installer], { stdio: "pipe" });
+    const at = (i: number, path: string) => join(out, String(i)) + path;
+    expect(readFileSync(at(0, join(v.site, "alpha", "__init__.py")), "utf8")).toBe("a = 1\n");
+    expect(readFileSync(at(0, join(v.dir, "venv", "bin", "alpha")), "utf8")).toBe("#!/bin/sh\n");
+    expect(readFileSync(at(0, pyc), "utf8")).toBe("x");
+    expect(readFileSync(at(1, join(v.site, "beta", "__init__.py")), "utf8")).toBe("b = 2\n");
+    expect(existsSync(at(1, join(v.site, "alpha", "__init__.py")))).toBe(false);
+    // beta was installed as a dependency: no REQUESTED marker, nor its RECORD row.
+    expect(existsSync(at(0, join(v.site, "alpha-1.0.dist-info", "REQUESTED")))).toBe(true);
+    expect(existsSync(at(1, join(v.site, "beta-1.0.dist-info", "REQUESTED")))).toBe(false);
+    expect(readFileSync(at(1, join(v.site, "beta-1.0.dist-info", "RECORD")), "utf8")).not.toContain("REQUESTED");
+    // Moved, not copied: the environment no longer has them.
+    expect(existsSync(join(v.site, "alpha", "__init__.py"))).toBe(false);
+    expect(statSync(at(0, join(v.site, "alpha", "__init__.py"))).mtimeMs).toBe(0);
+    expect(statSync(at(0, v.site)).mtimeMs).toBe(0);
+  });
+
+  it("fails, naming the file, when a group's install writes a file no RECORD names", () => {
+    const v = venvWithInstaller([{ name: "alpha", files: { "alpha/__init__.py": "" }, extra: "stray.txt" }, { name: "beta", files: { "beta/__init__.py": "" } }]);
+    const out = join(v.dir, "out");
+    mkdirSync(join(out, "0"), { recursive: true });
+    mkdirSync(join(out, "1"));
+    const run = () => execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, "alpha", "1", "beta", "1", "--", v.python, v.installer], { stdio: "pipe" });
+    expect(run).toThrow(/no RECORD of alpha, beta names .*stray\.txt/);
+  });
+});
+
+describe("driver.py inspect: what package layers hold", () => {
+  it("sums RECORD's sizes, counts the files and lists only those another layer also writes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "driver-inspect-"));
+    const site = "opt/venv/lib/python3.11/site-packages";
+    const layer = (i: number, name: string, rows: string[]) => {
+      const info = join(dir, "layers", String(i), site, `${name}-1.0.dist-info`);
+      mkdirSync(info, { recursive: true });
+      writeFileSync(join(info, "RECORD"), rows.join("\n") + "\n");
+    };
+    layer(0, "nvidia_a", ["nvidia/__init__.py,sha256=x,0", "nvidia/a/lib.so,sha256=y,1000", '"odd,name.txt",sha256=z,10', "../../../bin/a,sha256=s,20", "nvidia_a-1.0.dist-info/RECORD,,"]);
+    layer(1, "nvidia_b", ["nvidia/__init__.py,sha256=x,0", "nvidia/b/lib.so,sha256=y,500", "nvidia_b-1.0.dist-info/RECORD,,"]);
+    mkdirSync(join(dir, "out"));
+    writeFileSync(join(dir, "driver.py"), DRIVER_PY);
+    execFileSync(python, ["-I", join(dir, "driver.py"), "inspect", join(dir, "out"), join(dir, "layers"), site, "--", "a==1", "b==1"], { stdio: "pipe" });
+    const got = JSON.parse(readFileSync(join(dir, "out", "layers.json"), "utf8"));
+    expect(got).toEqual({
+      "a==1": { size: 1030, count: 5, shared: [`${site}/nvidia/__init__.py`] },
+      "b==1": { size: 500, count: 3, shared: [`${site}/nvidia/__init__.py`] },
+    });
   });
 });

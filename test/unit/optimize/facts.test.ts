@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { splitInstallerArgs } from "../../../frontend/optimize/installer-args.js";
 import { requirementFileOptions } from "../../../frontend/plan/requirement-options.js";
-import { parseRecord } from "../../../frontend/optimize/record.js";
 import { failureReason, parsePipReport, parsePylock } from "../../../frontend/optimize/resolution.js";
 
 const CTX = "/run/imagespec/context";
@@ -105,28 +104,6 @@ directory = { path = "./mine", editable = true }
     expect(dists[1]!.source).toMatchObject({ sha256: [sha("e"), sha("d")] });
     expect(dists[1]!.requires).toEqual(["numpy"]);
     expect(() => parsePylock('lock-version = "2.0"\ncreated-by = "x"\n', CTX, new Set())).toThrow(/lock-version/);
-  });
-});
-
-describe("RECORD", () => {
-  it("sums the sizes it gives, and places every file relative to the root, scripts included", () => {
-    const record = [
-      "acme_cli/__init__.py,sha256=abc,63",
-      "acme_cli/__pycache__/__init__.cpython-311.pyc,,",
-      '"odd,name.txt",sha256=x,10',
-      "../../../bin/acme-cli,sha256=def,211",
-      "acme_cli-1.0.0.dist-info/RECORD,,",
-      "",
-    ].join("\n");
-    const c = parseRecord(record, "opt/venv/lib/python3.11/site-packages");
-    expect(c.size).toBe(284);
-    expect(c.files).toEqual([
-      "opt/venv/bin/acme-cli",
-      "opt/venv/lib/python3.11/site-packages/acme_cli-1.0.0.dist-info/RECORD",
-      "opt/venv/lib/python3.11/site-packages/acme_cli/__init__.py",
-      "opt/venv/lib/python3.11/site-packages/acme_cli/__pycache__/__init__.cpython-311.pyc",
-      "opt/venv/lib/python3.11/site-packages/odd,name.txt",
-    ]);
   });
 });
 

@@ -9,7 +9,7 @@ const wheel = (name: string): ResolvedDist => ({ name, key: name, version: "1.0"
 const spec = (...layers: object[]) => ({ base_image: "registry.test/python:3.11", python_version: "3.11", layers });
 const pip = (name: string) => ({ pip_packages: { packages: [name] } });
 
-function source(answers: { resolved: number[]; inspected: string[][] }, contentsOf = (id: string) => ({ size: 1, files: [`${id}/x.py`] })): FactSource {
+function source(answers: { resolved: number[]; inspected: string[][] }, contentsOf = (id: string) => ({ size: 1, count: 1, shared: [`${id}/x.py`] })): FactSource {
   return {
     resolve: async (req) => (answers.resolved.push(req.layer), { ok: true, dists: [wheel(`p${req.layer}`)], installed: {} }),
     inspect: async (req) => (answers.inspected.push(req.ids), new Map(req.ids.map((id) => [id, contentsOf(id)]))),
@@ -35,7 +35,7 @@ describe("optimize's phase loop", () => {
         const pinsUsed = req.layer === 1 && req.basis.startsWith("after") ? ["zzz==9"] : undefined;
         return { ok: true, dists: [wheel(`p${req.layer}`)], installed: {}, ...(pinsUsed ? { pinsUsed } : {}) };
       },
-      inspect: async (req) => new Map(req.ids.map((id) => [id, { size: 1, files: [`${id}/x.py`] }])),
+      inspect: async (req) => new Map(req.ids.map((id) => [id, { size: 1, count: 1, shared: [`${id}/x.py`] }])),
     };
     const out = await optimizeInPhases(planSpec(spec(pip("a"), pip("b"), { commands: { cmd: ["true"] } }, pip("c"))).plan, source, { maxLayers: 64 });
     expect(asked).toEqual(["0 python-env ", "1 after [resolve 0 python-env ]", "1 python-env p0==1.0", "3 whole p0==1.0 p1==1.0"]);

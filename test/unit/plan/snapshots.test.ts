@@ -51,7 +51,7 @@ function cannedSource(layers: Record<string, { packages?: string[] }>[]): FactSo
       });
       return { ok: true, dists: [...named, wheel("certifi", "2024.8.30", false)], installed: { pip: "23.0.1" } };
     },
-    inspect: async (req) => new Map(req.ids.map((id, i) => [id, { size: (req.ids.length - i) * 1000, files: [`opt/venv/lib/python3.11/site-packages/${id.split("==")[0]}/__init__.py`] }])),
+    inspect: async (req) => new Map(req.ids.map((id, i) => [id, { size: (req.ids.length - i) * 1000, count: 1, shared: [`opt/venv/lib/python3.11/site-packages/${id.split("==")[0]}/__init__.py`] }])),
   };
 }
 

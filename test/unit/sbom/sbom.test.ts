@@ -85,7 +85,7 @@ async function built(): Promise<{ doc: SpdxDocument; bytes: string }> {
       dists: parsePipReport(pipReport([{ name: "acme-cli", version: "1.0.0", hash: sha("a"), requested: true, requires: ["tinyjson"] }, { name: "tinyjson", version: "1.1.0", hash: sha("b") }]), CONTEXT_MOUNT),
       installed: { pip: "24.0" },
     }),
-    inspect: async (req) => new Map(req.ids.map((id) => [id, { size: 10, files: [`${id}/x.py`] }])),
+    inspect: async (req) => new Map(req.ids.map((id) => [id, { size: 10, count: 1, shared: [`${id}/x.py`] }])),
   };
   const { plan } = await optimizeInPhases(planned.plan, source, { maxLayers: 64 });
   const texts: ImageTexts = {
