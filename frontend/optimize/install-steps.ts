@@ -15,6 +15,8 @@ export const INPUT_DIR = `${OPTIMIZE_DIR}/in`;
 /** Where a chained resolve step finds the previous layer's resolve output (its pins-out.txt). */
 export const PREVIOUS_RESOLVE = `${OPTIMIZE_DIR}/previous`;
 const INSPECT_DIR = `${OPTIMIZE_DIR}/layers`;
+/** Where a group install puts each member's files (PACKAGES_DIR/0, /1, …): its layer. */
+const PACKAGES_DIR = `${OPTIMIZE_DIR}/packages`;
 const DRIVER = `${TOOLS_DIR}/driver.py`;
 
 /** SOURCE_DATE_EPOCH makes py_compile write hash-based .pyc files, whose bytes do not record a time. */
@@ -77,6 +79,16 @@ export function inspectMountDir(i: number): string {
 export function pinLine(d: ResolvedDist): string {
   const hashes = d.source.kind === "wheel" || d.source.kind === "sdist" ? d.source.sha256 : [];
   return `${d.name}==${d.version}${hashes.map((h) => ` --hash=sha256:${h}`).join("")}\n`;
+}
+
+export function packageOutDir(i: number): string {
+  return `${PACKAGES_DIR}/${i}`;
+}
+
+/** argv that installs a group's distributions in one go (pinned in INPUT_DIR's requirements.txt), each moved to packageOutDir(i). */
+export function groupInstallArgv(inst: Installer, members: readonly ResolvedDist[], perPackage: readonly string[]): string[] {
+  const names = members.flatMap((d) => [d.name, inst.kind === "uv" || d.requested ? "1" : "0"]);
+  return [venvPython(inst), "-I", DRIVER, "install-group", PACKAGES_DIR, ...names, "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage, "-r", `${INPUT_DIR}/requirements.txt`];
 }
 
 /** argv that installs one distribution alone, without its dependencies. */

@@ -1,6 +1,7 @@
 /**
- * Optimize: a plan → plan rewrite that installs every Python distribution in a step of its own
- * and cuts its layer out, then lays the package layers out under the layer budget.
+ * Optimize: a plan → plan rewrite that gives every Python distribution a layer of its own (a
+ * heavy one installed by a step of its own, light ones a few to a step: grouping.ts), then lays
+ * the package layers out under the layer budget (package-layers.ts).
  *
  * Package layers wait (`pending`, and the app's own layers in `appLayers`) while the other
  * entries go on in `state`; they are laid out and merged onto it when something needs the whole
@@ -11,11 +12,13 @@ import { execStep, stepName, summarize } from "../plan/builder.js";
 import { installerMounts, type Installer } from "../plan/installer.js";
 import type { Env, ExecExtras, ExecStep, Fs, HistoryEntry, LayerPlan, Mount, PinnedDist, Plan, PythonSplit, Step } from "../plan/plan.js";
 import { layerBudget, layersOf } from "./budget.js";
-import { EmptyPackageLayerError, type FactsRequest, type OptimizeFacts, type ResolveFact } from "./facts.js";
-import { DETERMINISTIC_ENV, inputsMount, inspectArgv, inspectMountDir, installArgv, pinLine, RESOLVE_OUT, resolveStep, TOOLS_MOUNT } from "./install-steps.js";
+import type { FactsRequest, OptimizeFacts, ResolveFact } from "./facts.js";
+import { DETERMINISTIC_ENV, groupInstallArgv, inputsMount, inspectArgv, inspectMountDir, installArgv, packageOutDir, pinLine, RESOLVE_OUT, resolveStep, TOOLS_MOUNT } from "./install-steps.js";
+import { installUnits } from "./grouping.js";
 import { splitInstallerArgs } from "./installer-args.js";
-import { installOrder, layoutLayers, type LayoutGroup } from "./layout.js";
-import type { ResolvedDist } from "./resolution.js";
+import { installOrder } from "./layout.js";
+import { layOutPackages, type PendingPackage } from "./package-layers.js";
+import { distId, pinnedDist, type ResolvedDist } from "./resolution.js";
 import { pinsText, samePins } from "./pins.js";
 import { installerEnv } from "./installer-env.js";
 
@@ -31,20 +34,6 @@ interface At {
   fs: Fs;
   env: Env;
   cwd: string;
-}
-
-/** A distribution installed alone, waiting to be laid out with the others. */
-interface PendingPackage {
-  id: string;
-  dist: ResolvedDist;
-  /** Its layer: what the install changed, in an empty filesystem. */
-  layer: Fs;
-  order: number;
-  app: boolean;
-  /** The name of its install, for the history. */
-  step: string;
-  /** Its layer deletes files (it upgrades what the base image has), so it cannot be squashed. */
-  solo?: boolean;
 }
 
 /** Raised inside the rewrite to stop where it cannot go on without the facts asked for so far. */
@@ -261,40 +250,80 @@ class Optimizer {
     }
     const ordered = installOrder(todo);
     const perPackage = [...split.perPackage, ...py.fileOptions];
-    const top = inst.venv.replace(/^\/+/, "").split("/")[0]!;
-    ordered.forEach((d, n) => {
-      const what = `${inst.kind === "uv" ? "uv pip" : "pip"} install ${d.name}==${d.version}`;
-      // An sdist is built on top of everything before it, as without optimize.
-      const fromContext = d.source.kind === "context-wheel" || ((d.source.kind === "wheel" || d.source.kind === "sdist") && d.source.fromContext);
-      const onto = d.source.kind === "sdist" ? this.whole() : this.wheelBase(fromContext);
-      const mounts: Mount[] = [
-        ...installerMounts(inst, "shared"),
-        TOOLS_MOUNT,
-        ...(d.source.kind === "context-wheel" ? [] : [inputsMount({ "requirements.txt": pinLine(d) }, `pin ${d.name}==${d.version}`)]),
-        ...(fromContext ? py.mounts : []),
-      ];
-      const installed = this.exec(onto, this.step(l, `${what} (package ${n + 1} of ${ordered.length})`), l.at, installArgv(inst, d, perPackage), {
-        mounts,
-        env: { ...py.indexEnv, ...DETERMINISTIC_ENV },
-        secrets: py.secrets,
-      });
-      const id = `${d.name}==${d.version}`;
-      const changes: Fs = { kind: "diff", lower: onto.fs, upper: { kind: "step", id: installed.id } };
-      let layer: Fs;
-      if (replacing.has(d.key)) {
-        // The diff itself keeps the deletions of an upgrade of what the base image has (its bytes
-        // are not fixed: it is a layer of this image only).
-        layer = { ...changes, name: this.step(l, `layer of ${id} (replaces ${d.name} ${resolution.installed[d.key]})`) };
-      } else {
-        const cut = { kind: "package-layer" as const, id: this.nextId(), name: this.step(l, `layer of ${id}`), at: l.at, from: changes, top, dist: id };
-        this.steps.push(cut);
-        layer = { kind: "step", id: cut.id };
+    const position = new Map(ordered.map((d, n) => [d.key, n + 1]));
+    const counted = (what: string, d: ResolvedDist) => this.step(l, `${what} (package ${position.get(d.key)} of ${ordered.length})`);
+    const layers = new Map<string, Fs>();
+    for (const unit of installUnits(ordered, replacing)) {
+      if (unit.kind === "single") {
+        const d = unit.dist;
+        layers.set(d.key, this.installAlone(l, py, d, perPackage, counted(this.installing(d), d), replacing.has(d.key) ? resolution.installed[d.key] : undefined));
+        continue;
       }
-      this.pending.push({ id, dist: d, layer, order: this.pending.length, app: fromContext, step: this.step(l, what), ...(replacing.has(d.key) ? { solo: true } : {}) });
+      const ids = unit.members.map(distId);
+      const first = unit.members[0]!;
+      const name = unit.members.length === 1 ? counted(this.installing(first), first) : this.step(l, `${this.installer()} install ${listed(ids)} (${ids.length} packages of ${ordered.length}, one layer each)`);
+      this.installGroup(l, py, unit.members, perPackage, name).forEach((fs, i) => layers.set(unit.members[i]!.key, fs));
+    }
+    for (const d of ordered) {
+      const fromContext = d.source.kind === "context-wheel" || ((d.source.kind === "wheel" || d.source.kind === "sdist") && d.source.fromContext);
+      this.pending.push({ id: distId(d), dist: d, layer: layers.get(d.key)!, order: this.pending.length, app: fromContext, step: this.step(l, this.installing(d)), ...(replacing.has(d.key) ? { solo: true } : {}) });
       this.pins.set(d.key, { name: d.name, version: d.version });
       this.pinned.push(pinnedDist(d));
-    });
+    }
     return true;
+  }
+
+  private installer(): string {
+    return this.inst.kind === "uv" ? "uv pip" : "pip";
+  }
+
+  private installing(d: ResolvedDist): string {
+    return `${this.installer()} install ${distId(d)}`;
+  }
+
+  /**
+   * One distribution in a step of its own, its layer cut from what the step changed. `replaces`:
+   * the version of it the base image has, which its layer must delete.
+   */
+  private installAlone(l: LayerPlan, py: PythonSplit, d: ResolvedDist, perPackage: readonly string[], name: string, replaces?: string): Fs {
+    const inst = this.inst;
+    // An sdist is built on top of everything before it, as without optimize.
+    const fromContext = d.source.kind === "context-wheel" || ((d.source.kind === "wheel" || d.source.kind === "sdist") && d.source.fromContext);
+    const onto = d.source.kind === "sdist" ? this.whole() : this.wheelBase(fromContext);
+    const mounts: Mount[] = [
+      ...installerMounts(inst, "shared"),
+      TOOLS_MOUNT,
+      ...(d.source.kind === "context-wheel" ? [] : [inputsMount({ "requirements.txt": pinLine(d) }, `pin ${distId(d)}`)]),
+      ...(fromContext ? py.mounts : []),
+    ];
+    const installed = this.exec(onto, name, l.at, installArgv(inst, d, perPackage), { mounts, env: { ...py.indexEnv, ...DETERMINISTIC_ENV }, secrets: py.secrets });
+    const changes: Fs = { kind: "diff", lower: onto.fs, upper: { kind: "step", id: installed.id } };
+    if (replaces !== undefined) {
+      // The diff itself keeps the deletions of an upgrade of what the base image has (its bytes
+      // are not fixed: it is a layer of this image only).
+      return { ...changes, name: this.step(l, `layer of ${distId(d)} (replaces ${d.name} ${replaces})`) };
+    }
+    const top = inst.venv.replace(/^\/+/, "").split("/")[0]!;
+    const cut = { kind: "package-layer" as const, id: this.nextId(), name: this.step(l, `layer of ${distId(d)}`), at: l.at, from: changes, top, dist: distId(d) };
+    this.steps.push(cut);
+    return { kind: "step", id: cut.id };
+  }
+
+  /**
+   * Index wheels installed by one step (one container, one installer run) on the Python
+   * environment, in "/": each member's files come out in a directory of their own, its layer.
+   */
+  private installGroup(l: LayerPlan, py: PythonSplit, members: readonly ResolvedDist[], perPackage: readonly string[], name: string): Fs[] {
+    const inst = this.inst;
+    const outs = members.map((_, i) => packageOutDir(i));
+    const mounts: Mount[] = [
+      ...installerMounts(inst, "shared"),
+      TOOLS_MOUNT,
+      inputsMount({ "requirements.txt": members.map(pinLine).join("") }, `pin ${members.map(distId).join(", ")}`),
+      ...outs.map((dest): Mount => ({ kind: "output", dest })),
+    ];
+    const installed = this.exec(this.wheelBase(false), name, l.at, groupInstallArgv(inst, members, perPackage), { mounts, env: { ...py.indexEnv, ...DETERMINISTIC_ENV }, secrets: py.secrets });
+    return outs.map((dest): Fs => ({ kind: "output", id: installed.id, dest }));
   }
 
   /** Whether an answer still fits: it ran on the filesystem and with the pins this point has. */
@@ -350,51 +379,21 @@ class Optimizer {
     if (this.pending.length === 0 && this.appLayers.length === 0) return;
     const layers: Fs[] = [];
     if (this.pending.length > 0) {
-      const contents = this.facts.contents;
+      const laid = layOutPackages(this.pending, this.facts.contents, this.packageBudget(atEnd), (k) => `o${this.steps.length + 1 + k}`);
       // All of them in one question, so the files they share are seen whoever else is asked about.
-      if (this.pending.some((p) => !contents.has(p.id))) throw new Needs([this.inspectRequest(this.pending)]);
-      const empty = this.pending.filter((p) => contents.get(p.id)!.count === 0);
-      if (empty.length > 0) throw new EmptyPackageLayerError(empty.map((p) => p.id));
-      const byId = new Map(this.pending.map((p) => [p.id, p]));
-      const groups = layoutLayers(
-        this.pending.map((p) => ({ id: p.id, size: contents.get(p.id)!.size, files: contents.get(p.id)!.shared, order: p.order, app: p.app, ...(p.solo ? { solo: true } : {}) })),
-        this.packageBudget(atEnd),
-      );
-      groups.forEach((g, i) => {
-        const members = g.members.map((m) => byId.get(m.id)!);
-        const label = groupLabel(g, i, groups.length);
-        layers.push(this.groupLayer(members, `[python] ${label}`));
-        this.record(members.length === 1 ? `${members[0]!.step} (${label.split(":")[0]})` : `[python] ${label}`, false);
-      });
+      if (!laid) throw new Needs([this.inspectRequest(this.pending)]);
+      this.steps.push(...laid.steps);
+      layers.push(...laid.layers);
+      for (const h of laid.history) this.record(h, false);
     }
     for (const a of this.appLayers) this.record(a.history, false);
     this.state = { ...this.state, fs: { kind: "merge", of: [this.state.fs, ...layers, ...this.appLayers.map((a) => a.fs)] } };
     this.pending = [];
     this.appLayers = [];
   }
-
-  /** One package's layer, or several as one. */
-  private groupLayer(members: PendingPackage[], name: string): Fs {
-    if (members.length === 1) return members[0]!.layer;
-    // A layer that deletes files is merged, not squashed: a copy would drop the deletions.
-    if (members.some((m) => m.solo)) return { kind: "merge", of: members.map((m) => m.layer) };
-    const squash = { kind: "squash" as const, id: this.nextId(), name, at: "base_image", of: members.map((m) => m.layer) };
-    this.steps.push(squash);
-    return { kind: "step", id: squash.id };
-  }
 }
 
-/** What the SBOM keeps of a distribution installed from a pin. */
-function pinnedDist(d: ResolvedDist): PinnedDist {
-  const s = d.source;
-  const sha256 = s.kind === "wheel" || s.kind === "sdist" ? s.sha256[0] : undefined;
-  if (!sha256 || (s.kind !== "wheel" && s.kind !== "sdist")) return { name: d.name, version: d.version };
-  return { name: d.name, version: d.version, file: { filename: s.filename, sha256, ...(s.url ? { url: s.url } : {}) } };
-}
-
-/** "package layer 3 of 17: torch==2.13.0+cpu", or for a shared layer the first few of its packages. */
-function groupLabel(g: LayoutGroup, i: number, n: number): string {
-  const names = g.members.map((m) => m.id);
-  const shown = names.length <= 4 ? names.join(", ") : `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`;
-  return `package layer ${i + 1} of ${n}: ${shown}`;
+/** "a==1, b==2, c==3 and 4 more" */
+function listed(ids: readonly string[]): string {
+  return ids.length <= 3 ? ids.join(", ") : `${ids.slice(0, 3).join(", ")} and ${ids.length - 3} more`;
 }

@@ -5,6 +5,7 @@
  */
 import { parse as parseToml } from "smol-toml";
 import { withoutCredentials } from "../common/urls.js";
+import type { PinnedDist } from "../plan/plan.js";
 
 /** Where a distribution comes from, as far as laying it out on its own is concerned. */
 export type DistSource =
@@ -33,6 +34,17 @@ export interface ResolvedDist {
 export type Resolution =
   | { ok: true; dists: ResolvedDist[]; installed: Record<string, string> }
   | { ok: false; reason: string };
+
+/** "torch==2.13.0+cpu": a distribution's id in layer names and the inspect step's answer. */
+export const distId = (d: ResolvedDist) => `${d.name}==${d.version}`;
+
+/** What the SBOM keeps of a distribution installed from a pin. */
+export function pinnedDist(d: ResolvedDist): PinnedDist {
+  const s = d.source;
+  const sha256 = s.kind === "wheel" || s.kind === "sdist" ? s.sha256[0] : undefined;
+  if (!sha256 || (s.kind !== "wheel" && s.kind !== "sdist")) return { name: d.name, version: d.version };
+  return { name: d.name, version: d.version, file: { filename: s.filename, sha256, ...(s.url ? { url: s.url } : {}) } };
+}
 
 export const normalizeName = (n: string) => n.toLowerCase().replace(/[-_.]+/g, "-");
 

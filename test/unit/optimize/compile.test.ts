@@ -28,8 +28,9 @@ function wheel(name: string, version: string, over: Partial<ResolvedDist> = {}):
   };
 }
 
+const TORCH_WHEEL = { kind: "wheel" as const, filename: "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl", sha256: [sha("t")], fromContext: false };
 const ML: ResolvedDist[] = [
-  wheel("torch", "2.13.0+cpu", { requires: ["filelock"] }),
+  wheel("torch", "2.13.0+cpu", { requires: ["filelock"], source: TORCH_WHEEL }),
   wheel("filelock", "3.16.1", { requested: false }),
   wheel("requests", "2.32.3"),
 ];
@@ -48,6 +49,8 @@ function sizes(id: string): DistContents {
 const ok = (dists: ResolvedDist[], installed: Record<string, string> = { pip: "23.0.1", setuptools: "66.1.1" }): Resolution => ({ ok: true, dists, installed });
 
 const args = (op: DecodedOp): string[] => op.op.exec.meta.args;
+/** The distributions a group install step installs (`install-group DIR NAME REQUESTED … --`). */
+const groupMembers = (op: DecodedOp): string[] => args(op).slice(args(op).indexOf("install-group") + 2, args(op).indexOf("--")).filter((_, i) => i % 2 === 0);
 const byDigest = (ops: DecodedOp[]) => new Map(ops.map((o) => [o.digest, o]));
 function rootfsOf(op: DecodedOp, ops: DecodedOp[]): DecodedOp {
   return byDigest(ops).get(op.op.inputs[0].digest)!;
@@ -71,7 +74,7 @@ describe("optimize, pip installer", () => {
     expect(ops.some((o) => o.op.exec && args(o).some((a) => a.includes("apt-get")))).toBe(false);
   });
 
-  it("then what each package layer holds, then the image: one install per distribution, each on the venv, merged with the rest", async () => {
+  it("then what each package layer holds, then the image: one install step per group, each on the venv, each package's files a layer of its own, merged with the rest", async () => {
     const { image, asked } = await phases(s, () => ok(ML), pip);
     expect(asked.map((a) => a.kind)).toEqual(["resolve", "inspect"]);
     const inspect = asked[1] as Extract<AskedRequest, { kind: "inspect" }>;
@@ -93,16 +96,18 @@ describe("optimize, pip installer", () => {
     }
     // A dependency installed alone is not marked as requested; what the layer named is.
     const torch = installs.find((o) => args(o).includes("torch"))!;
-    expect(args(torch).slice(args(torch).indexOf("install"), args(torch).indexOf("--"))).toEqual(["install", "torch", "1"]);
+    expect(args(torch).slice(args(torch).indexOf("install-group"), args(torch).indexOf("--"))).toEqual(["install-group", "/run/imagespec/optimize/packages", "torch", "1"]);
     const filelock = installs.find((o) => args(o).includes("filelock"))!;
     expect(args(filelock)[args(filelock).indexOf("filelock") + 1]).toBe("0");
     expect(mkfileText(ops, "/requirements.txt")).toEqual(expect.arrayContaining([`torch==2.13.0+cpu --hash=sha256:${sha("t")}\n`]));
-    // Each layer is a copy at the fixed time, of a diff against what the package was installed onto.
-    const copies = ops.filter((o) => o.op.file?.actions?.[0]?.copy && ![-1, "-1"].includes(o.op.file.actions[0].copy.timestamp));
-    expect(copies.length).toBeGreaterThanOrEqual(3);
-    for (const c of copies) expect(c.op.file.actions[0].copy.timestamp ?? 0).toBe(0);
+    // Each layer is the install step's output directory for that package: no diff, no copy.
+    expect(ops.filter((o) => o.op.diff)).toHaveLength(1); // the copied app's
     const merges = ops.filter((o) => o.op.merge);
     expect(merges).toHaveLength(1);
+    const installDigests = new Set(installs.map((o) => o.digest));
+    const fromInstalls = (merges[0]!.op.inputs as { digest: string; index?: number }[]).filter((i) => installDigests.has(i.digest));
+    expect(fromInstalls).toHaveLength(3);
+    for (const i of fromInstalls) expect(Number(i.index ?? 0)).toBe(1);
     // base + venv + apt + workdir, then the packages largest first, then the copied app.
     const layersMade = image.config.history!.filter((h) => !h.empty_layer).map((h) => h.created_by ?? "");
     expect(layersMade.slice(1)).toEqual([
@@ -122,16 +127,31 @@ describe("optimize, pip installer", () => {
     await expect(phases(s, () => ok(ML), pip, empty)).rejects.toThrow(/the layer of torch==2\.13\.0\+cpu came back from BuildKit without the installed package .* prune it/);
   });
 
-  it("gives each package's layer a copy op of its own, the same for the same package in another spec", async () => {
-    const copies = async (sp: object) =>
-      decodeOps((await phases(sp, () => ok(ML), pip)).image.state.marshal())
-        .filter((o) => o.name?.includes("layer of"))
-        .map((o) => [o.name!.split("layer of ")[1], o.op.file.actions[0].copy.excludePatterns[0], o.digest]);
-    const a = await copies(s);
-    expect(new Set(a.map(([, pattern]) => pattern)).size).toBe(3);
-    expect(a.find(([id]) => id === "torch==2.13.0+cpu")![1]).toBe("opt/.imagespec-layer-torch__2.13.0_cpu");
-    const b = await copies(spec([PIP(["torch==2.13.0+cpu", "requests"]), { env: { env_variables: { OTHER: "1" } } }]));
-    expect(b.map(([, , digest]) => digest).sort()).toEqual(a.map(([, , digest]) => digest).sort());
+  it("gives each package's layer an output of its install step, the same step for the same packages in another spec", async () => {
+    const installs = async (sp: object) =>
+      execOps((await phases(sp, () => ok(ML), pip)).image.state.marshal())
+        .filter((o) => args(o).includes("install-group"))
+        .map((o) => [groupMembers(o).join(" "), o.digest] as const);
+    const a = await installs(s);
+    expect(a.map(([members]) => members).sort()).toEqual(["filelock", "requests", "torch"]);
+    const b = await installs(spec([PIP(["torch==2.13.0+cpu", "requests"]), { env: { env_variables: { OTHER: "1" } } }]));
+    expect(b.map(([, digest]) => digest).sort()).toEqual(a.map(([, digest]) => digest).sort());
+  });
+
+  it("installs a wheel with compiled code alone and pure-Python wheels together, a few buckets of them, by name", async () => {
+    const pure = ["requests", "certifi", "six", "zipp", "filelock", "click", "idna", "urllib3"].map((n) => wheel(n, "1.0", { requested: n === "requests" }));
+    const { image } = await phases(spec([PIP(["torch==2.13.0+cpu", "requests"])]), () => ok([ML[0]!, ...pure]), pip);
+    const groups = execOps(image.state.marshal()).filter((o) => args(o).includes("install-group")).map(groupMembers);
+    expect(groups).toContainEqual(["torch"]);
+    const light = groups.filter((g) => !g.includes("torch"));
+    expect(light.length).toBeGreaterThan(1);
+    expect(light.length).toBeLessThanOrEqual(4);
+    expect(light.flat().sort()).toEqual(pure.map((d) => d.name).sort());
+    // The same light package lands with the same companions whatever else the layer has.
+    const fewer = execOps((await phases(spec([PIP(["requests"])]), () => ok(pure.slice(0, 4)), pip)).image.state.marshal())
+      .filter((o) => args(o).includes("install-group"))
+      .map(groupMembers);
+    for (const g of fewer) expect(light.find((l) => l.includes(g[0]!))!.filter((n) => pure.slice(0, 4).some((d) => d.name === n))).toEqual(g);
   });
 
   it("keeps a wheel's install step the same whatever workdir and env the spec sets before it, but for what the installer reads", async () => {
@@ -154,8 +174,8 @@ describe("optimize, pip installer", () => {
   it("keeps every package step the same when the apt list changes", async () => {
     const withApt = (pkgs: string[]) => spec([APT(pkgs), PIP(["torch==2.13.0+cpu", "requests"])]);
     const digests = async (pkgs: string[]) =>
-      decodeOps((await phases(withApt(pkgs), () => ok(ML), pip)).image.state.marshal())
-        .filter((o) => o.op.file && o.name?.includes("layer of"))
+      execOps((await phases(withApt(pkgs), () => ok(ML), pip)).image.state.marshal())
+        .filter((o) => args(o).includes("install-group"))
         .map((o) => o.digest)
         .sort();
     const before = await digests(["jq"]);
@@ -183,7 +203,7 @@ describe("optimize, pip installer", () => {
     const merge = ops.find((o) => o.op.merge)!;
     const inputs = merge.op.inputs.map((i: any) => byDigest(ops).get(i.digest)!);
     // Over a budget of one package layer, the layer that must stay apart still does.
-    expect(inputs.map((o: DecodedOp) => (o.op.diff ? "diff" : o.op.file ? "copy" : "other"))).toEqual(["other", "diff", "copy"]);
+    expect(inputs.map((o: DecodedOp) => (o.op.diff ? "diff" : o.op.exec && args(o).includes("install-group") ? "install" : "other"))).toEqual(["other", "diff", "install"]);
     expect(inputs[1]!.name).toBe("[1/1] layer of setuptools==84.0.0 (replaces setuptools 66.1.1)");
   });
 
@@ -311,7 +331,7 @@ lock-version = "2.1"
     const resolve = decodeOps((asked[0] as Extract<AskedRequest, { kind: "resolve" }>).state.marshal());
     expect(mkfileText(resolve, "/requirements.in")).toEqual(["bar==1.0.0\ncertifi==2024.8.30\nFoo==1.2.0\npytest==8.3.3\nrequests==2.32.3\nurllib3==2.2.3 ; sys_platform != 'win32'\n"]);
     const execs = execOps(image.state.marshal());
-    expect(execs.filter((o) => args(o).includes("--no-deps"))).toHaveLength(6);
+    expect(execs.filter((o) => args(o).includes("--no-deps")).flatMap(groupMembers).sort()).toEqual(["Foo", "bar", "certifi", "pytest", "requests", "urllib3"]);
     const root = execs.find((o) => args(o).includes("--only-root"))!;
     expect(root.name).toBe("[1/1] poetry install pyproject.toml (the project only)");
     expect(image.config.history!.at(-1)!.created_by).toBe("[1/1] poetry install pyproject.toml (the project only)");
