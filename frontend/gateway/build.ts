@@ -8,6 +8,7 @@ import type { Plan } from "../plan/plan.js";
 import { imageConfig } from "../plan/config.js";
 import { PythonUnavailableError } from "../plan/python.js";
 import { optimizeInPhases } from "../optimize/phases.js";
+import { warmUpPlan } from "../optimize/warm-up.js";
 import { lower, type LowerContext } from "../lower/lower.js";
 import { noteDefinition } from "../lower/reads.js";
 import { UserError } from "../common/errors.js";
@@ -165,7 +166,14 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
         }
         throw e;
       }
+      let warming: Promise<unknown> = Promise.resolve();
       if (optimizing) {
+        const warm = warmUpPlan(plan);
+        if (warm) {
+          const def = lower(warm, lowering).marshal({ platform });
+          // Its failure, if any, is the final solve's to report (it runs the same steps).
+          warming = gw.solve(def, { cacheImports: o.cacheImports }).catch(() => undefined);
+        }
         const source = daemonFacts({ gw, caps, lowering, cacheImports: o.cacheImports });
         const optimized = await optimizeInPhases(plan, source, { maxLayers: settings.maxLayers ?? DEFAULT_MAX_LAYERS });
         optimized.roundMs.forEach((ms, i) => watch.add(`optimize round ${i + 1} (${roundKinds(optimized.rounds[i]!)})${on}`, ms));
@@ -179,6 +187,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
       const solving = performance.now();
       const ref = await gw.solve(def, { cacheImports: o.cacheImports });
       watch.add(`final solve${on}`, performance.now() - solving);
+      await warming;
       const config = imageConfig(plan, { platform, specDigest: digest, frontendVersion: VERSION, ...(settings.imageId ? { imageId: settings.imageId } : {}), labels: settings.labels });
       const attestations = sbom.on
         ? [await sbomAttestation({ gw, ref, plan, spec: loaded.spec, specDigest: digest, specFilename: file.filename, platform, created: createdFrom(o.sourceDateEpoch), tool: `imagespec-frontend-${VERSION}` }, caps)]

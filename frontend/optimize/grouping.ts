@@ -6,17 +6,16 @@
  * - a wheel with compiled code (its tags name an ABI or a platform: torch, numpy, the CUDA
  *   libraries) installs alone: its step, and so its cache key, depends on that pin only, and a
  *   change to a light package never installs a heavy one again;
- * - pure-Python wheels install together, spread over a few buckets by a hash of their name: a
- *   package added or bumped only reinstalls the light packages of its bucket;
+ * - pure-Python wheels install together with what brings them in: the light dependencies of a
+ *   heavy distribution in one step (torch's filelock, sympy, jinja2…), a light top-level package
+ *   with its own light dependencies in another (requests with urllib3, idna, certifi). A sibling
+ *   spec with the same heavy packages has the same groups for them, so it reuses their steps; a
+ *   light package added or bumped reinstalls only its own group;
  * - what cannot go through a shared step keeps a step of its own, as before: an sdist (built on
  *   everything before it), a wheel of the build context (it needs the context and the working
  *   directory), and an upgrade of what the base image has (its layer must also delete files).
  */
-import { createHash } from "node:crypto";
 import type { ResolvedDist } from "./resolution.js";
-
-/** How many install steps the light (pure-Python) wheels of one layer are spread over, at most. */
-export const LIGHT_BUCKETS = 4;
 
 export type InstallUnit =
   /** One step; each member's files become a layer of their own (an output directory of the step). */
@@ -30,34 +29,61 @@ export function isPureWheel(filename: string): boolean {
   return tags.length >= 5 && tags[tags.length - 2] === "none" && tags[tags.length - 1] === "any";
 }
 
-function bucketOf(key: string): number {
-  return createHash("sha256").update(key).digest()[0]! % LIGHT_BUCKETS;
+/**
+ * Who each light distribution installs with: the nearest heavy distribution that needs it, else
+ * the top-level package that brings it in. Heavy ones are walked first, then the top of the
+ * dependency graph, each in name order, so the answer does not depend on the resolver's order.
+ */
+function owners(dists: readonly ResolvedDist[], shared: (d: ResolvedDist) => boolean, heavy: (d: ResolvedDist) => boolean): Map<string, string> {
+  const byKey = new Map(dists.map((d) => [d.key, d]));
+  const owner = new Map<string, string>();
+  const seen = new Set<string>();
+  const walk = (d: ResolvedDist, current: string) => {
+    if (seen.has(d.key)) return;
+    seen.add(d.key);
+    const here = heavy(d) ? d.key : current;
+    if (shared(d) && !heavy(d)) owner.set(d.key, current);
+    for (const r of d.requires) {
+      const dep = byKey.get(r);
+      if (dep) walk(dep, here);
+    }
+  };
+  const byName = [...dists].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const required = new Set(dists.flatMap((d) => d.requires));
+  for (const d of byName) if (heavy(d)) walk(d, d.key);
+  for (const d of byName) if (!required.has(d.key)) walk(d, d.key);
+  for (const d of byName) walk(d, d.key);
+  return owner;
 }
 
 /**
- * The install steps of a layer's distributions (in install order), in the order they are
- * emitted: each step where its first member came. `replacing` names what upgrades the base image.
+ * The install steps of a layer's distributions (given in install order), in the order they are
+ * emitted: each step where its first member comes. `replacing` names what upgrades the base image.
  */
 export function installUnits(ordered: readonly ResolvedDist[], replacing: ReadonlySet<string>): InstallUnit[] {
+  const shared = (d: ResolvedDist) => d.source.kind === "wheel" && !d.source.fromContext && !replacing.has(d.key);
+  const heavy = (d: ResolvedDist) => d.source.kind === "wheel" && shared(d) && !isPureWheel(d.source.filename);
+  const owner = owners(ordered, shared, heavy);
   const units: InstallUnit[] = [];
-  const buckets = new Map<string, ResolvedDist[]>();
+  const groups = new Map<string, ResolvedDist[]>();
   for (const d of ordered) {
-    const s = d.source;
-    if (s.kind !== "wheel" || s.fromContext || replacing.has(d.key)) {
+    if (!shared(d)) {
       units.push({ kind: "single", dist: d });
-    } else if (!isPureWheel(s.filename)) {
-      units.push({ kind: "group", members: [d] });
-    } else {
-      // pip checks every line's hashes once one line has any: members agree on having them.
-      const key = `${bucketOf(d.key)} ${s.sha256.length > 0}`;
-      let members = buckets.get(key);
-      if (!members) {
-        members = [];
-        buckets.set(key, members);
-        units.push({ kind: "group", members });
-      }
-      members.push(d);
+      continue;
     }
+    if (heavy(d)) {
+      units.push({ kind: "group", members: [d] });
+      continue;
+    }
+    // pip checks every line's hashes once one line has any: members agree on having them.
+    const key = `${owner.get(d.key)} ${d.source.kind === "wheel" && d.source.sha256.length > 0}`;
+    let members = groups.get(key);
+    if (!members) {
+      members = [];
+      groups.set(key, members);
+      units.push({ kind: "group", members });
+    }
+    members.push(d);
   }
   return units;
 }

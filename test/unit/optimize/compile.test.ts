@@ -138,20 +138,27 @@ describe("optimize, pip installer", () => {
     expect(b.map(([, digest]) => digest).sort()).toEqual(a.map(([, digest]) => digest).sort());
   });
 
-  it("installs a wheel with compiled code alone and pure-Python wheels together, a few buckets of them, by name", async () => {
-    const pure = ["requests", "certifi", "six", "zipp", "filelock", "click", "idna", "urllib3"].map((n) => wheel(n, "1.0", { requested: n === "requests" }));
-    const { image } = await phases(spec([PIP(["torch==2.13.0+cpu", "requests"])]), () => ok([ML[0]!, ...pure]), pip);
-    const groups = execOps(image.state.marshal()).filter((o) => args(o).includes("install-group")).map(groupMembers);
-    expect(groups).toContainEqual(["torch"]);
-    const light = groups.filter((g) => !g.includes("torch"));
-    expect(light.length).toBeGreaterThan(1);
-    expect(light.length).toBeLessThanOrEqual(4);
-    expect(light.flat().sort()).toEqual(pure.map((d) => d.name).sort());
-    // The same light package lands with the same companions whatever else the layer has.
-    const fewer = execOps((await phases(spec([PIP(["requests"])]), () => ok(pure.slice(0, 4)), pip)).image.state.marshal())
-      .filter((o) => args(o).includes("install-group"))
-      .map(groupMembers);
-    for (const g of fewer) expect(light.find((l) => l.includes(g[0]!))!.filter((n) => pure.slice(0, 4).some((d) => d.name === n))).toEqual(g);
+  it("installs a wheel with compiled code alone, its light dependencies in one step, a light package with its own in another", async () => {
+    const dists = [
+      ML[0]!,
+      wheel("filelock", "3.16.1", { requested: false }),
+      wheel("sympy", "1.14.0", { requested: false, requires: ["mpmath"] }),
+      wheel("mpmath", "1.3.0", { requested: false }),
+      wheel("requests", "2.32.3", { requires: ["idna", "certifi"] }),
+      wheel("idna", "3.20", { requested: false }),
+      wheel("certifi", "2026.7.22", { requested: false }),
+    ];
+    dists[0] = { ...dists[0]!, requires: ["filelock", "sympy"] };
+    const groupsOf = async (d: ResolvedDist[]) =>
+      execOps((await phases(spec([PIP(["torch==2.13.0+cpu", "requests"])]), () => ok(d), pip)).image.state.marshal())
+        .filter((o) => args(o).includes("install-group"))
+        .map((o) => [groupMembers(o).sort().join(" "), o.digest] as const);
+    const groups = await groupsOf(dists);
+    expect(groups.map(([m]) => m).sort()).toEqual(["certifi idna requests", "filelock mpmath sympy", "torch"]);
+    // A sibling with another light package shares torch's steps; adding one leaves the others be.
+    const sibling = await groupsOf([...dists.slice(0, 4), wheel("click", "8.1.7")]);
+    expect(sibling.map(([m]) => m).sort()).toEqual(["click", "filelock mpmath sympy", "torch"]);
+    for (const [m, digest] of sibling.filter(([m]) => m !== "click")) expect(groups.find(([g]) => g === m)![1]).toBe(digest);
   });
 
   it("keeps a wheel's install step the same whatever workdir and env the spec sets before it, but for what the installer reads", async () => {

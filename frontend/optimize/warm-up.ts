@@ -1,0 +1,20 @@
+/**
+ * What BuildKit can build while optimize asks its questions: the spec's entries before the first
+ * Python install (apt packages, commands…), as planned. Optimize keeps them as they are, so
+ * solving them beside the first round runs them beside the venv, the resolve and the installs
+ * instead of after them; the final solve finds them done. Pure.
+ */
+import type { Plan } from "../plan/plan.js";
+
+/** A plan whose result is the entries before the first Python install, or undefined when there are none worth it. */
+export function warmUpPlan(plan: Plan): Plan | undefined {
+  const layers = plan.layers ?? [];
+  const first = layers.findIndex((l) => l.python !== undefined);
+  if (first < 0) return undefined;
+  const before = layers.slice(0, first).filter((l) => l.kind !== "python-env" && l.steps.length > 0);
+  const runs = (id: string) => plan.steps.find((s) => s.id === id)?.kind === "exec";
+  if (!before.some((l) => l.steps.some(runs))) return undefined;
+  const last = before[before.length - 1]!;
+  const { layers: _layers, ...rest } = plan;
+  return { ...rest, result: { kind: "step", id: last.steps[last.steps.length - 1]! }, history: [], notes: [] };
+}
