@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: compile and LLB micro-benchmarks, the build benchmark against Dockerfiles,
  * then the optimize benchmark on real packages. `--micro` runs the first part only,
- * `--optimize [--routes=…] [--scenarios=…]` the last only.
+ * `--optimize [--routes=…] [--scenarios=…]` the last only, `--wide` the 150-distribution spec only.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -12,11 +12,13 @@ import { benchLinear, linearMarkdown } from "./linear.js";
 import { benchLlb } from "./llb.js";
 import { benchOptimize, optimizeMarkdown, optimizeSelection } from "./optimize.js";
 import { benchValidate, validateChild, validateMarkdown, VALIDATE_CHILD_FLAG, VALIDATE_TARGET } from "./validate.js";
+import { benchWide, wideMarkdown } from "./wide.js";
 
 if (process.argv[2] === VALIDATE_CHILD_FLAG) process.exit(validateChild(process.argv[3]!, process.argv[4]!));
 
 const onlyMicro = process.argv.includes("--micro");
 const onlyOptimize = process.argv.includes("--optimize");
+const onlyWide = process.argv.includes("--wide");
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 const date = new Date().toISOString();
 const machineLine = `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; ${date}`;
@@ -32,8 +34,20 @@ async function runOptimize(): Promise<void> {
   console.log(`wrote ${join(dir, "optimize")}.{json,md}`);
 }
 
+/** The wide spec (150 distributions, cold, optimize on vs off) writes its own results file too. */
+async function runWide(): Promise<void> {
+  const wide = await benchWide();
+  writeFileSync(join(dir, "wide.json"), JSON.stringify({ machine, date, ...wide }, null, 2) + "\n");
+  writeFileSync(join(dir, "wide.md"), [`# Wide spec benchmark`, "", `Machine: ${machineLine}`, "", ...wideMarkdown(wide)].join("\n") + "\n");
+  console.log(`wrote ${join(dir, "wide")}.{json,md}`);
+}
+
 if (onlyOptimize) {
   await runOptimize();
+  process.exit(0);
+}
+if (onlyWide) {
+  await runWide();
   process.exit(0);
 }
 
@@ -75,4 +89,7 @@ writeFileSync(join(dir, onlyMicro ? "micro.json" : "latest.json"), JSON.stringif
 writeFileSync(join(dir, onlyMicro ? "micro.md" : "latest.md"), md.join("\n") + "\n");
 console.log(`wrote ${join(dir, onlyMicro ? "micro" : "latest")}.{json,md}`);
 
-if (!onlyMicro) await runOptimize();
+if (!onlyMicro) {
+  await runWide();
+  await runOptimize();
+}
