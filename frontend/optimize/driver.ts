@@ -24,8 +24,11 @@
  *     marker pip writes for every package named on its command line, with its RECORD row: a
  *     dependency installed on its own must look like one installed with the rest.
  *
- *   driver.py install-group OUT NAME REQUESTED [NAME REQUESTED …] -- ARGV...
- *     runs ARGV (one install of the whole group), then moves what each distribution wrote
+ *   driver.py install-group OUT REINSTALL NAME REQUESTED [NAME REQUESTED …] -- ARGV...
+ *     runs ARGV (one install of the whole group, from the requirements file after its -r, one
+ *     line per NAME in order); members that write the same file are then installed again one by
+ *     one in that order (ARGV on a file of that one line, plus REINSTALL, the installer's
+ *     reinstall flag), so the file ends as the last one leaves it; then it moves what each distribution wrote
  *     (the files its RECORD names, and the bytecode beside them) out of the environment into
  *     OUT/0, OUT/1, … (one per NAME, in order, at the same absolute paths), with every file
  *     time set to 0: each directory is that package's layer, as if it had been installed alone.
@@ -265,21 +268,48 @@ def zero_times(top):
     os.utime(top, ns=(0, 0))
 
 
-def install_group(out, members, argv):
-    prefix = sys.prefix
-    before = files_under(prefix)
-    p = subprocess.run(argv)
-    if p.returncode != 0:
-        sys.exit(p.returncode)
+def group_owners(members):
+    """{path: [member index, …]} of every file the members' RECORDs name."""
     owners = {}
-    for i, (name, requested) in enumerate(members):
-        if requested == "0":
-            unrequest(name)
+    for i, (name, _) in enumerate(members):
         info = dist_info(name)
         if info is None:
             sys.exit("driver: the install left no .dist-info for %s" % name)
         for path in record_paths(info):
             owners.setdefault(path, []).append(i)
+    return owners
+
+
+def reinstall_in_order(members, owners, reinstall, argv):
+    """One run installs in the installer's order; the image merges the layers in ours (members'
+    order). Members that write the same file are installed again one by one in ours, so the file
+    ends as the last of them leaves it, as one install of everything leaves it."""
+    clashing = sorted({i for got in owners.values() if len(got) > 1 for i in got})
+    if not clashing:
+        return
+    at = argv.index("-r") + 1
+    with open(argv[at]) as f:
+        lines = [l for l in f.read().splitlines() if l.strip()]
+    for i in clashing:
+        one = os.path.join(os.environ.get("TMPDIR", "/tmp"), "imagespec-one-requirement.txt")
+        with open(one, "w") as f:
+            f.write(lines[i] + "\n")
+        p = subprocess.run(argv[:at] + [one] + argv[at + 1:] + [reinstall])
+        if p.returncode != 0:
+            sys.exit(p.returncode)
+
+
+def install_group(out, reinstall, members, argv):
+    prefix = sys.prefix
+    before = files_under(prefix)
+    p = subprocess.run(argv)
+    if p.returncode != 0:
+        sys.exit(p.returncode)
+    reinstall_in_order(members, group_owners(members), reinstall, argv)
+    for name, requested in members:
+        if requested == "0":
+            unrequest(name)
+    owners = group_owners(members)
     after = files_under(prefix)
     written = sorted(p for p, st in after.items() if before.get(p) != st)
     for path in sorted(set(owners) - set(written)):
@@ -312,8 +342,8 @@ def main():
     elif head[0] == "install":
         install(head[1], head[2], argv)
     elif head[0] == "install-group":
-        rest = head[2:]
-        install_group(head[1], [(rest[k], rest[k + 1]) for k in range(0, len(rest), 2)], argv)
+        rest = head[3:]
+        install_group(head[1], head[2], [(rest[k], rest[k + 1]) for k in range(0, len(rest), 2)], argv)
     else:
         sys.exit("driver: unknown command %r" % head[0])
 

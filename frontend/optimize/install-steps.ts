@@ -3,7 +3,7 @@
  * and the step that reads every package layer's RECORD. Pure builders; the optimizer decides
  * when. The helper script they run (driver.py) is shipped to them as a file mount.
  */
-import { installerMounts, pipInstallPrefix, UV_BIN, type Installer } from "../plan/installer.js";
+import { installerMounts, pipInstallPrefix, reinstallFlag, UV_BIN, type Installer } from "../plan/installer.js";
 import type { Mount, PythonSplit, ResolveRequest } from "../plan/plan.js";
 import { DRIVER_PY } from "./driver.js";
 import type { ResolvedDist } from "./resolution.js";
@@ -88,7 +88,7 @@ export function packageOutDir(i: number): string {
 /** argv that installs a group's distributions in one go (pinned in INPUT_DIR's requirements.txt), each moved to packageOutDir(i). */
 export function groupInstallArgv(inst: Installer, members: readonly ResolvedDist[], perPackage: readonly string[]): string[] {
   const names = members.flatMap((d) => [d.name, inst.kind === "uv" || d.requested ? "1" : "0"]);
-  return [venvPython(inst), "-I", DRIVER, "install-group", PACKAGES_DIR, ...names, "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage, "-r", `${INPUT_DIR}/requirements.txt`];
+  return [venvPython(inst), "-I", DRIVER, "install-group", PACKAGES_DIR, reinstallFlag(inst), ...names, "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage, "-r", `${INPUT_DIR}/requirements.txt`];
 }
 
 /** argv that installs one distribution alone, without its dependencies. */

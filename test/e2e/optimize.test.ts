@@ -87,7 +87,7 @@ describe("optimize: package-granular layers (installer=pip)", () => {
     const layout = await pushed(on.ref);
     expect((await pushed(off.ref)).layers.length).toBeLessThan(layout.layers.length);
     for (const pin of ["acme-cli==1.0.0", "tinyjson==1.1.0", "ns-alpha==1.0.0", "built-from-sdist==1.0.0"]) layerOf(layout, pin);
-    expect(on.log).toMatch(/pip install acme-cli==1\.0\.0 \(package \d+ of \d+\)/);
+    expect(on.log).toMatch(/pip install [^\n]*acme-cli==1\.0\.0[^\n]* \((package \d+|\d+ packages) of \d+/);
   });
 
   it("a later layer that changes a version an earlier one installed leaves only the later version", async () => {
@@ -105,7 +105,7 @@ describe("optimize: package-granular layers (installer=pip)", () => {
       expect(layerOf(second, pin), pin).toBe(layerOf(first, pin));
     }
     layerOf(second, "bench-pkg-03==1.0.0");
-    expect(added.log).toMatch(/#(\d+) \[[^\n]*pip install acme-cli==1\.0\.0[^\n]*\n#\1 CACHED/);
+    expect(added.log).toMatch(/#(\d+) \[[^\n]*pip install [^\n]*acme-cli==1\.0\.0[^\n]*\n#\1 CACHED/);
     // A different spec (another package set, an env entry) that also installs acme-cli.
     const other = await pushed((await push(specYaml(pip(["acme-cli", "bench-pkg-05"]) + "  - env:\n      env_variables: {MODE: other}\n"), "share")).ref);
     expect(layerOf(other, "acme-cli==1.0.0")).toBe(layerOf(first, "acme-cli==1.0.0"));

@@ -50,7 +50,7 @@ const ok = (dists: ResolvedDist[], installed: Record<string, string> = { pip: "2
 
 const args = (op: DecodedOp): string[] => op.op.exec.meta.args;
 /** The distributions a group install step installs (`install-group DIR NAME REQUESTED … --`). */
-const groupMembers = (op: DecodedOp): string[] => args(op).slice(args(op).indexOf("install-group") + 2, args(op).indexOf("--")).filter((_, i) => i % 2 === 0);
+const groupMembers = (op: DecodedOp): string[] => args(op).slice(args(op).indexOf("install-group") + 3, args(op).indexOf("--")).filter((_, i) => i % 2 === 0);
 const byDigest = (ops: DecodedOp[]) => new Map(ops.map((o) => [o.digest, o]));
 function rootfsOf(op: DecodedOp, ops: DecodedOp[]): DecodedOp {
   return byDigest(ops).get(op.op.inputs[0].digest)!;
@@ -96,7 +96,7 @@ describe("optimize, pip installer", () => {
     }
     // A dependency installed alone is not marked as requested; what the layer named is.
     const torch = installs.find((o) => args(o).includes("torch"))!;
-    expect(args(torch).slice(args(torch).indexOf("install-group"), args(torch).indexOf("--"))).toEqual(["install-group", "/run/imagespec/optimize/packages", "torch", "1"]);
+    expect(args(torch).slice(args(torch).indexOf("install-group"), args(torch).indexOf("--"))).toEqual(["install-group", "/run/imagespec/optimize/packages", "--force-reinstall", "torch", "1"]);
     const filelock = installs.find((o) => args(o).includes("filelock"))!;
     expect(args(filelock)[args(filelock).indexOf("filelock") + 1]).toBe("0");
     expect(mkfileText(ops, "/requirements.txt")).toEqual(expect.arrayContaining([`torch==2.13.0+cpu --hash=sha256:${sha("t")}\n`]));

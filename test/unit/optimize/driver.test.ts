@@ -104,7 +104,7 @@ describe("driver.py install-group: one install, one layer per distribution", () 
     mkdirSync(join(out, "1"));
     // The installer also compiles alpha, as pip does; the bytecode is not in this RECORD.
     writeFileSync(v.installer, readFileSync(v.installer, "utf8") + `os.makedirs(${JSON.stringify(join(v.site, "alpha", "__pycache__"))})\nopen(${JSON.stringify(pyc)}, "w").write("x")\n`);
-    execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, "alpha", "1", "beta", "0", "--", v.python, v.installer], { stdio: "pipe" });
+    execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, "--force-reinstall", "alpha", "1", "beta", "0", "--", v.python, v.installer], { stdio: "pipe" });
     const at = (i: number, path: string) => join(out, String(i)) + path;
     expect(readFileSync(at(0, join(v.site, "alpha", "__init__.py")), "utf8")).toBe("a = 1\n");
     expect(readFileSync(at(0, join(v.dir, "venv", "bin", "alpha")), "utf8")).toBe("#!/bin/sh\n");
@@ -126,8 +126,41 @@ describe("driver.py install-group: one install, one layer per distribution", () 
     const out = join(v.dir, "out");
     mkdirSync(join(out, "0"), { recursive: true });
     mkdirSync(join(out, "1"));
-    const run = () => execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, "alpha", "1", "beta", "1", "--", v.python, v.installer], { stdio: "pipe" });
+    const run = () => execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, "--force-reinstall", "alpha", "1", "beta", "1", "--", v.python, v.installer], { stdio: "pipe" });
     expect(run).toThrow(/no RECORD of alpha, beta names .*stray\.txt/);
+  });
+});
+
+describe("driver.py install-group: members that write the same file", () => {
+  it("installs them again one by one in the group's order, so the file ends as the last one leaves it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "driver-clash-"));
+    execFileSync(python, ["-m", "venv", "--without-pip", join(dir, "venv")]);
+    const py = join(dir, "venv", "bin", "python");
+    const site = execFileSync(py, ["-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], { encoding: "utf8" }).trim();
+    // Installs the -r file's distributions in reverse order (as an installer may), each writing
+    // shared/data.txt with its name; logs each run's names and flags.
+    const installer = [
+      "import os, sys",
+      `site = ${JSON.stringify(site)}`,
+      "names = [l.split('==')[0] for l in open(sys.argv[sys.argv.index('-r') + 1]).read().split()]",
+      `open(${JSON.stringify(join(dir, "runs.log"))}, 'a').write(' '.join(names + [a for a in sys.argv if a.startswith('--')]) + '\\n')`,
+      "for name in reversed(names):",
+      "    info = os.path.join(site, name + '-1.0.dist-info')",
+      "    os.makedirs(info, exist_ok=True)",
+      "    os.makedirs(os.path.join(site, 'shared'), exist_ok=True)",
+      "    open(os.path.join(site, 'shared', 'data.txt'), 'w').write(name)",
+      "    open(os.path.join(site, name + '.py'), 'w').write('')",
+      "    open(os.path.join(info, 'METADATA'), 'w').write('Name: %s\\nVersion: 1.0\\n' % name)",
+      "    open(os.path.join(info, 'RECORD'), 'w').write('shared/data.txt,,\\n%s.py,,\\n%s-1.0.dist-info/METADATA,,\\n%s-1.0.dist-info/RECORD,,\\n' % (name, name, name))",
+    ].join("\n");
+    writeFileSync(join(dir, "installer.py"), installer + "\n");
+    writeFileSync(join(dir, "req.txt"), "first==1.0\nalone==1.0\nsecond==1.0\n");
+    writeFileSync(join(dir, "driver.py"), DRIVER_PY);
+    const out = join(dir, "out");
+    for (const i of ["0", "1", "2"]) mkdirSync(join(out, i), { recursive: true });
+    execFileSync(py, ["-I", join(dir, "driver.py"), "install-group", out, "--force-reinstall", "first", "1", "alone", "1", "second", "1", "--", py, join(dir, "installer.py"), "-r", join(dir, "req.txt")], { stdio: "pipe" });
+    expect(lines(join(dir, "runs.log"))).toEqual(["first alone second", "first --force-reinstall", "alone --force-reinstall", "second --force-reinstall"]);
+    for (const i of ["0", "1", "2"]) expect(readFileSync(join(out, i) + join(site, "shared", "data.txt"), "utf8")).toBe("second");
   });
 });
 
