@@ -17,6 +17,7 @@ import { join, relative } from "node:path";
 import { needsPython, planImage, type PlanInput } from "../frontend/plan/plan-image.js";
 import type { OciImage } from "../frontend/plan/image-config.js";
 import { imageConfig } from "../frontend/plan/config.js";
+import { createdFrom } from "../frontend/options/source-date.js";
 import type { PythonFacts } from "../frontend/plan/python.js";
 import { DEFAULT_UV_IMAGE, type BuildSettings } from "../frontend/options/settings.js";
 import { DEFAULT_MAX_LAYERS } from "../frontend/options/options.js";
@@ -276,7 +277,7 @@ async function digestsOf(e: Entry, mode: Mode): Promise<string[]> {
       };
       plan = (await optimizeInPhases(plan, source, { maxLayers: c.settings.maxLayers ?? DEFAULT_MAX_LAYERS })).plan;
     }
-    const config = imageConfig(plan, { platform: lowering.platform, specDigest: "sha256:" + "c".repeat(64), frontendVersion: "1.2.3", ...(c.settings.imageId ? { imageId: c.settings.imageId } : {}), labels: c.settings.labels });
+    const config = imageConfig(plan, { platform: lowering.platform, specDigest: "sha256:" + "c".repeat(64), frontendVersion: "1.2.3", ...(c.settings.imageId ? { imageId: c.settings.imageId } : {}), labels: c.settings.labels, created: createdFrom(c.settings.sourceDateEpoch) });
     return [`image ${digestOf(lower(plan, lowering), lowering.platform)} config ${sha(JSON.stringify(config)).slice(0, 16)}`, ...probes];
   } catch (err) {
     return [`error: ${(err as Error).message.split("\n")[0]}`];

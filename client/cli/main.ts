@@ -29,6 +29,7 @@ import { parseCacheFlag } from "./cache-flag.js";
 import { sharedCacheEntries, sharedCacheRepository } from "./shared-cache.js";
 import { defaultTag, specKey } from "./default-tag.js";
 import { InputError, prepareContext, readSpec, workDir } from "./inputs.js";
+import { pushExportAttrs } from "./push-export.js";
 import { registryHost, resolveTarget } from "./target.js";
 
 declare const __IMAGESPEC_VERSION__: string | undefined;
@@ -114,8 +115,7 @@ async function build(a: BuildArgs, env: NodeJS.ProcessEnv, io: Io, work: string)
     }
     if (builders.length > 1) log(`building on ${formatAddress(builder.address)}`);
     const progress = printer(a.progress, io);
-    const imageAttrs: Record<string, string> = { name: ref, push: "true" };
-    if (a.insecureRegistry) imageAttrs["registry.insecure"] = "true";
+    const imageAttrs = pushExportAttrs(ref, a.insecureRegistry);
     let response: Record<string, string>;
     try {
       response = await runBuild(builder, {

@@ -24,7 +24,7 @@ import { Gateway, type Caps } from "./gateway.js";
 import { buildSettings, DEFAULT_MAX_LAYERS, parseOptions, type FrontendOptions } from "../options/options.js";
 import { buildResult, type PlatformResult } from "./result.js";
 import { sbomAttestation } from "./sbom.js";
-import { createdFrom } from "../sbom/spdx.js";
+import { createdFrom, epochOf } from "../options/source-date.js";
 import { checkBaseImage } from "../options/base-policy.js";
 import { ownUv } from "./own-image.js";
 import { Stopwatch } from "./timings.js";
@@ -188,7 +188,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
       const ref = await gw.solve(def, { cacheImports: o.cacheImports });
       watch.add(`final solve${on}`, performance.now() - solving);
       await warming;
-      const config = imageConfig(plan, { platform, specDigest: digest, frontendVersion: VERSION, ...(settings.imageId ? { imageId: settings.imageId } : {}), labels: settings.labels });
+      const config = imageConfig(plan, { platform, specDigest: digest, frontendVersion: VERSION, ...(settings.imageId ? { imageId: settings.imageId } : {}), labels: settings.labels, created: createdFrom(o.sourceDateEpoch) });
       const attestations = sbom.on
         ? [await sbomAttestation({ gw, ref, plan, spec: loaded.spec, specDigest: digest, specFilename: file.filename, platform, created: createdFrom(o.sourceDateEpoch), tool: `imagespec-frontend-${VERSION}` }, caps)]
         : [];
@@ -198,7 +198,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   if (o.timings) notices.push(notify(gw, caps, watch.text()));
   await warnings;
   await Promise.all(notices);
-  return buildResult(results, o.multiPlatform ?? results.length > 1);
+  return buildResult(results, o.multiPlatform ?? results.length > 1, epochOf(o.sourceDateEpoch));
 }
 
 /**

@@ -14,11 +14,16 @@ export interface PlatformResult {
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
-export function buildResult(results: PlatformResult[], multiPlatform: boolean): Record<string, unknown> {
+/**
+ * `sourceDateEpoch`: the build's epoch (seconds), returned as `source.date.epoch` so that the
+ * exporter takes it as SOURCE_DATE_EPOCH even when the client gave none: the config's and the
+ * history's times, and the time `rewrite-timestamp=true` clamps layer files to.
+ */
+export function buildResult(results: PlatformResult[], multiPlatform: boolean, sourceDateEpoch: number): Record<string, unknown> {
   const platforms = {
     Platforms: results.map((r) => ({ ID: formatPlatform(r.platform), Platform: platformToOCI(r.platform) })),
   };
-  const metadata: Record<string, Buffer> = { "refs.platforms": json(platforms) };
+  const metadata: Record<string, Buffer> = { "refs.platforms": json(platforms), "source.date.epoch": Buffer.from(String(sourceDateEpoch)) };
   // Keyed by the platform ids of refs.platforms, for a single ref as for a map of them.
   const attested = results.filter((r) => r.attestations && r.attestations.length > 0);
   const attestations = attested.length > 0 ? { attestations: Object.fromEntries(attested.map((r) => [formatPlatform(r.platform), { attestation: r.attestations! }])) } : {};

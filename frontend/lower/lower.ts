@@ -24,6 +24,9 @@ import type { ContextTree, ExecStep, Fs, Mount, Plan, Step } from "../plan/plan.
 /** The time every file of a package layer gets (so its bytes do not depend on when it was built). */
 export const LAYER_TIME = new Date(0);
 
+/** A plan time (whole seconds since 1970) as a file op's time. */
+const secondsTime = (seconds: number): Date => new Date(seconds * 1000);
+
 /** What lowering needs besides the plan: where the context comes from, and the daemon-facing settings. */
 export interface LowerContext {
   platform: Platform;
@@ -144,7 +147,7 @@ class Lowering {
       case "exec":
         return this.exec(s);
       case "mkdir":
-        return this.fs(s.on).file(FileAction.mkdir(s.path, 0o755, { parents: true }), this.opts(s.name, s.at));
+        return this.fs(s.on).file(FileAction.mkdir(s.path, 0o755, { parents: true, timestamp: secondsTime(s.time) }), this.opts(s.name, s.at));
       case "copy": {
         const exclude = this.ctx.context.excludePatterns;
         return this.fs(s.on)
@@ -155,6 +158,7 @@ class Lowering {
               createDestPath: true,
               allowWildcard: true,
               followSymlinks: true,
+              timestamp: secondsTime(s.time),
               ...(s.owner ? { owner: s.owner } : {}),
               ...(exclude.length > 0 ? { excludePatterns: [...exclude] } : {}),
             }),

@@ -310,5 +310,6 @@ export function buildSettings(o: FrontendOptions, ownUv?: { image: string; dir: 
     ...(o.imageId ? { imageId: o.imageId } : {}),
     optimize: o.optimize,
     maxLayers: o.maxLayers,
+    ...(o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
   };
 }

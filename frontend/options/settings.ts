@@ -56,6 +56,8 @@ export interface BuildSettings {
   optimize?: boolean;
   /** Layer budget of the optimized image, base layers included. */
   maxLayers?: number;
+  /** The `SOURCE_DATE_EPOCH` build arg, in seconds: the time of the image and its files (0 when absent). */
+  sourceDateEpoch?: number;
 }
 
 export function cacheId(settings: Pick<BuildSettings, "cacheNamespace">, id: string): string {

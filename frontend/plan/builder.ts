@@ -71,10 +71,15 @@ export class PlanBuilder {
   private envSnapshot: Env | undefined;
   private current: LayerPlan | undefined;
 
+  /**
+   * @param stepEnv variables every exec step gets (under its own extra env), out of the image's
+   *   env: `SOURCE_DATE_EPOCH` (see reproducible.ts).
+   */
   constructor(
     baseEnv: ReadonlyMap<string, string>,
     cwd: string,
     private readonly total: number,
+    private readonly stepEnv: Readonly<Record<string, string>> = {},
   ) {
     for (const [k, v] of baseEnv) this.env.set(k, v);
     this.cwd = cwd;
@@ -132,7 +137,7 @@ export class PlanBuilder {
 
   /** An exec on `on` (the filesystem so far by default), with the env and working directory of this point. */
   exec(name: string, at: SpecPath, args: readonly string[], extras: ExecExtras = {}, on: Fs = this.fs): ExecStep {
-    const step = execStep(this.nextId(), name, at, on, this.envNow(), this.cwd, args, extras);
+    const step = execStep(this.nextId(), name, at, on, this.envNow(), this.cwd, args, { ...extras, env: { ...this.stepEnv, ...extras.env } });
     this.steps.push(step);
     this.current?.steps.push(step.id);
     return step;

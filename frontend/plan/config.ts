@@ -10,9 +10,14 @@ export interface ImageIdentity {
   imageId?: string;
   /** `label:*` options. */
   labels: Record<string, string>;
+  /**
+   * The image's `created` and its own history entries' (RFC 3339): the build's epoch (see
+   * options/source-date.ts), never the clock, so the config depends only on the build's inputs.
+   */
+  created: string;
 }
 
-/** The image config: the base image's, with the plan's env, working directory and history, and our labels. */
+/** The image config: the base image's, with the plan's env, working directory and history, our labels, and the build's epoch as its time. */
 export function imageConfig(plan: Plan, id: ImageIdentity): OciImage {
   const base = plan.base.config;
   const baseConfig = base.config ?? {};
@@ -24,7 +29,7 @@ export function imageConfig(plan: Plan, id: ImageIdentity): OciImage {
     [LABEL_VERSION]: id.frontendVersion,
     [LABEL_SPEC_DIGEST]: id.specDigest,
   };
-  const history: OciHistory[] = plan.history.map((h) => ({ created_by: h.createdBy, comment: HISTORY_COMMENT, ...(h.emptyLayer ? { empty_layer: true } : {}) }));
+  const history: OciHistory[] = plan.history.map((h) => ({ created: id.created, created_by: h.createdBy, comment: HISTORY_COMMENT, ...(h.emptyLayer ? { empty_layer: true } : {}) }));
   const config: OciImage = {
     ...base,
     architecture: id.platform.architecture,
@@ -35,6 +40,6 @@ export function imageConfig(plan: Plan, id: ImageIdentity): OciImage {
   };
   if (id.platform.variant) config.variant = id.platform.variant;
   else delete config.variant;
-  delete config.created;
+  config.created = id.created;
   return config;
 }

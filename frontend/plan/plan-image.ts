@@ -16,6 +16,7 @@ import { planPipPackages, planPythonEnv, planRequirements, planWheels } from "./
 import { planPython, type PythonFacts } from "./python.js";
 import type { Planning, PlanSettings } from "./planning.js";
 import { ownerOf, planApt, planCommands, planCopy, planEnv, planWorkdir } from "./system-layers.js";
+import { stepEnv } from "./reproducible.js";
 import { planUvProject } from "./uv-project.js";
 
 const PYTHON_LAYERS = new Set<Layer["kind"]>(["pip_packages", "requirements", "python_wheels", "uv_project", "poetry_project"]);
@@ -40,7 +41,7 @@ export function planImage(input: PlanInput): Plan {
   const spec = loaded.spec;
   const baseEnv = envMap(base.config.config?.Env);
   if (!baseEnv.has("PATH")) baseEnv.set("PATH", DEFAULT_PATH);
-  const b = new PlanBuilder(baseEnv, base.config.config?.WorkingDir || "/", spec.layers.length);
+  const b = new PlanBuilder(baseEnv, base.config.config?.WorkingDir || "/", spec.layers.length, stepEnv(settings));
   const owner = ownerOf(base.config.config?.User);
   const p: Planning = { b, facts: input.facts, settings, ...(owner ? { owner } : {}) };
   let python: Plan["python"];

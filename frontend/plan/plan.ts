@@ -82,6 +82,8 @@ export interface MkdirStep extends StepBase {
   kind: "mkdir";
   on: Fs;
   path: string;
+  /** The time (seconds since 1970) the directories it makes get. */
+  time: number;
 }
 
 /** Context paths copied onto a filesystem with Dockerfile COPY semantics; `dest` resolves against `cwd`. */
@@ -91,6 +93,8 @@ export interface CopyStep extends StepBase {
   cwd: string;
   src: string;
   dest: string;
+  /** The time (seconds since 1970) every copied file gets. */
+  time: number;
   /** `user:group` of the copied files; root when absent. */
   owner?: { user: string | number; group: string | number };
 }

@@ -12,6 +12,7 @@ import { PROJECT_MOUNT } from "./context.js";
 import { installerMounts, UV_BIN } from "./installer.js";
 import type { Planning } from "./planning.js";
 import { poetryLockedRequirements } from "./poetry-lock.js";
+import { stepEnv } from "./reproducible.js";
 import { PipCannotInstallError } from "./uv-lock.js";
 import { assembledTree, projectTree } from "./uv-project.js";
 
@@ -48,7 +49,7 @@ function poetryInstall(p: Planning, l: Poetry, rootOnly: boolean): { name: strin
         { kind: "cache", dest: "/root/.cache/pypoetry", id: cacheId(p.settings, "poetry"), sharing: "locked" },
         { kind: "tree", dest: PROJECT_MOUNT, tree, readonly: false },
       ],
-      env: { ...p.indexEnv, VIRTUAL_ENV: inst.venv, POETRY_VIRTUALENVS_CREATE: "false", POETRY_CACHE_DIR: "/root/.cache/pypoetry" },
+      env: { ...stepEnv(p.settings), ...p.indexEnv, VIRTUAL_ENV: inst.venv, POETRY_VIRTUALENVS_CREATE: "false", POETRY_CACHE_DIR: "/root/.cache/pypoetry" },
       secrets: l.secrets,
     },
   };

@@ -5,11 +5,12 @@ import { expandVariables } from "../grammars/env-expansion.js";
 import { cacheId } from "../options/settings.js";
 import type { Planning } from "./planning.js";
 import { stepFs, type CopyStep, type MkdirStep } from "./plan.js";
+import { APT_SCRIPT, fileTime } from "./reproducible.js";
 
 type Of<K extends Layer["kind"]> = Extract<Layer, { kind: K }>;
 
 export function planApt(p: Planning, l: Of<"apt_packages">): void {
-  p.b.run(p.b.stepName(l, `apt-get install ${l.packages.join(" ")}`), l.at, ["/bin/sh", "-c", 'apt-get update && apt-get install -y --no-install-recommends "$@"', "apt-get", ...l.packages], {
+  p.b.run(p.b.stepName(l, `apt-get install ${l.packages.join(" ")}`), l.at, ["/bin/sh", "-c", APT_SCRIPT, "apt-get", ...l.packages], {
     mounts: [
       { kind: "cache", dest: "/var/cache/apt", id: cacheId(p.settings, "apt-cache"), sharing: "locked" },
       { kind: "cache", dest: "/var/lib/apt/lists", id: cacheId(p.settings, "apt-lists"), sharing: "locked" },
@@ -24,17 +25,17 @@ export function planCommands(p: Planning, l: Of<"commands">): void {
   for (const cmd of l.cmd) p.b.run(p.b.stepName(l, cmd), l.at, ["/bin/sh", "-c", cmd], { secrets: l.secrets });
 }
 
-/** Made if missing; a relative path resolves against the working directory so far. */
+/** Made if missing (with the build's file time); a relative path resolves against the working directory so far. */
 export function planWorkdir(p: Planning, l: Of<"workdir">): void {
   const b = p.b;
   const dir = imagePath(b.cwd, expandVariables(l.workdir, (n) => b.getEnv(n)));
-  const step = b.add<MkdirStep>({ kind: "mkdir", name: b.stepName(l, `WORKDIR ${dir}`), at: l.at, on: b.fs, path: dir });
+  const step = b.add<MkdirStep>({ kind: "mkdir", name: b.stepName(l, `WORKDIR ${dir}`), at: l.at, on: b.fs, path: dir, time: fileTime(p.settings) });
   b.fs = stepFs(step.id);
   b.cwd = dir;
   b.record(`WORKDIR ${dir}`, false);
 }
 
-/** Dockerfile COPY: a directory's contents into `dst`, owned by the base image's user. */
+/** Dockerfile COPY: a directory's contents into `dst`, owned by the base image's user, every file with the build's file time. */
 export function planCopy(p: Planning, l: Of<"copy_config">): void {
   const b = p.b;
   const dst = l.dst || ".";
@@ -46,6 +47,7 @@ export function planCopy(p: Planning, l: Of<"copy_config">): void {
     cwd: b.cwd,
     src: contextPath(l.src)!,
     dest: dst,
+    time: fileTime(p.settings),
     ...(p.owner ? { owner: p.owner } : {}),
   });
   b.fs = stepFs(step.id);

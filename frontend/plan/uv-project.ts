@@ -9,6 +9,7 @@ import { splitShellWords } from "../grammars/shellwords.js";
 import { PROJECT_MOUNT } from "./context.js";
 import { installerMounts, pipInstallPrefix, pipOptionArgs, UV_BIN } from "./installer.js";
 import type { ContextTree, Mount, PythonSplit } from "./plan.js";
+import { stepEnv } from "./reproducible.js";
 import type { Planning } from "./planning.js";
 import { install } from "./python-packages.js";
 import { lockedRequirements, PipCannotInstallError, pyprojectDependencies, uvProjectShape } from "./uv-lock.js";
@@ -154,7 +155,7 @@ function uvSplit(p: Planning, l: UvProject, s: Shape): PythonSplit {
       args: [...pipInstallPrefix(inst), ...s.opt, "--no-deps", PROJECT_MOUNT],
       extras: {
         mounts: [...installerMounts(inst), { kind: "tree", dest: PROJECT_MOUNT, tree: projectTree(s.dir), readonly: false }],
-        ...(p.indexEnv ? { env: p.indexEnv } : {}),
+        env: { ...stepEnv(p.settings), ...p.indexEnv },
         secrets: l.secrets,
       },
     },

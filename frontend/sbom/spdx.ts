@@ -227,7 +227,5 @@ export function serializeSpdx(doc: SpdxDocument): string {
   return JSON.stringify(doc, null, 2) + "\n";
 }
 
-/** `SOURCE_DATE_EPOCH` (whole seconds) as SPDX's `created`; the Unix epoch when not given. */
-export function createdFrom(sourceDateEpoch: number | undefined): string {
-  return new Date((sourceDateEpoch ?? 0) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+/** `SOURCE_DATE_EPOCH` (whole seconds) as SPDX's `created`; the Unix epoch when not given (the image config's rule). */
+export { createdFrom } from "../options/source-date.js";

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_LAYERS } from "../../frontend/options/options.js";
 import type { OciImage } from "../../frontend/plan/image-config.js";
 import type { PythonFacts } from "../../frontend/plan/python.js";
 import { DEFAULT_UV_IMAGE, type BuildSettings } from "../../frontend/options/settings.js";
+import { createdFrom } from "../../frontend/options/source-date.js";
 import { loadSpec } from "../../frontend/imagespec/load.js";
 import { SourceMap, type Platform, type State } from "../../llb/src/index.js";
 import { appendFileSync } from "node:fs";
@@ -96,7 +97,7 @@ export function planSpec(spec: object | string, o: FixtureOptions = {}): Planned
       sourceMap: new SourceMap("spec.json", data, "json"),
       ranges: loaded.ranges,
     },
-    identity: { platform, specDigest: "sha256:" + "c".repeat(64), frontendVersion: "1.2.3", ...(s.imageId ? { imageId: s.imageId } : {}), labels: s.labels },
+    identity: { platform, specDigest: "sha256:" + "c".repeat(64), frontendVersion: "1.2.3", ...(s.imageId ? { imageId: s.imageId } : {}), labels: s.labels, created: createdFrom(s.sourceDateEpoch) },
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { APT_SCRIPT } from "../../../frontend/plan/reproducible.js";
 import { CONTEXT_MOUNT, PROJECT_MOUNT } from "../../../frontend/plan/context.js";
 import { SECRET_DIR } from "../../../frontend/plan/builder.js";
 import { UV_BIN, UV_MOUNT } from "../../../frontend/plan/installer.js";
@@ -250,7 +251,7 @@ describe("apt_packages", () => {
   it("passes packages as argv to a fixed script, caches lists and archives, DEBIAN_FRONTEND only in the step", () => {
     const compiled = compileSpec({ base_image: BASE, layers: [{ apt_packages: { packages: ["curl", "jq=1.6-2"] } }] });
     const apt = execOps(compiled.state.marshal()).at(-1)!;
-    expect(apt.op.exec.meta.args).toEqual(["/bin/sh", "-c", 'apt-get update && apt-get install -y --no-install-recommends "$@"', "apt-get", "curl", "jq=1.6-2"]);
+    expect(apt.op.exec.meta.args).toEqual(["/bin/sh", "-c", APT_SCRIPT, "apt-get", "curl", "jq=1.6-2"]);
     expect(mountAt(apt, "/var/cache/apt")).toMatchObject({ mountType: "CACHE", cacheOpt: { sharing: "LOCKED" } });
     expect(mountAt(apt, "/var/lib/apt/lists")).toMatchObject({ mountType: "CACHE", cacheOpt: { sharing: "LOCKED" } });
     expect(envOf(apt).DEBIAN_FRONTEND).toBe("noninteractive");

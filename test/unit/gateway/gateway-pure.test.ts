@@ -85,7 +85,7 @@ describe("options", () => {
 describe("result", () => {
   const config = { architecture: "amd64", os: "linux" };
   it("single platform: one ref, containerimage.config and refs.platforms with Go's capitalized keys", () => {
-    const r = buildResult([{ platform: amd64, ref: "r1", config }], false) as { ref: { id: string }; metadata: Record<string, Buffer> };
+    const r = buildResult([{ platform: amd64, ref: "r1", config }], false, 0) as { ref: { id: string }; metadata: Record<string, Buffer> };
     expect(r.ref).toEqual({ id: "r1" });
     expect(JSON.parse(r.metadata["containerimage.config"]!.toString())).toEqual(config);
     expect(JSON.parse(r.metadata["refs.platforms"]!.toString())).toEqual({ Platforms: [{ ID: "linux/amd64", Platform: { architecture: "amd64", os: "linux" } }] });
@@ -93,13 +93,19 @@ describe("result", () => {
 
   it("several platforms: a ref per platform ID and per-platform config keys", () => {
     const arm = { os: "linux", architecture: "arm64" };
-    const r = buildResult([{ platform: amd64, ref: "a", config }, { platform: arm, ref: "b", config: { ...config, architecture: "arm64" } }], true) as {
+    const r = buildResult([{ platform: amd64, ref: "a", config }, { platform: arm, ref: "b", config: { ...config, architecture: "arm64" } }], true, 0) as {
       refs: { refs: Record<string, { id: string }> };
       metadata: Record<string, Buffer>;
     };
     expect(r.refs.refs).toEqual({ "linux/amd64": { id: "a" }, "linux/arm64": { id: "b" } });
     expect(JSON.parse(r.metadata["containerimage.config/linux/arm64"]!.toString()).architecture).toBe("arm64");
     expect(r.metadata["containerimage.config"]).toBeUndefined();
+  });
+
+  it("returns the build's epoch as source.date.epoch, for the exporter's times and rewrite-timestamp", () => {
+    const meta = (epoch: number) => (buildResult([{ platform: amd64, ref: "r1", config }], false, epoch) as { metadata: Record<string, Buffer> }).metadata;
+    expect(meta(0)["source.date.epoch"]!.toString()).toBe("0");
+    expect(meta(1700000000)["source.date.epoch"]!.toString()).toBe("1700000000");
   });
 });
 

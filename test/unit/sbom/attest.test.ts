@@ -45,7 +45,7 @@ describe("attestations in the Result", () => {
   const config = { architecture: "amd64", os: "linux" } as OciImage;
 
   it("are keyed by the platform ids of refs.platforms, for one ref and for a map of them", () => {
-    const one = buildResult([{ platform: AMD64, ref: "r1", config, attestations: [att("s1")] }], false) as { attestations: Record<string, { attestation: ResultAttestation[] }> };
+    const one = buildResult([{ platform: AMD64, ref: "r1", config, attestations: [att("s1")] }], false, 0) as { attestations: Record<string, { attestation: ResultAttestation[] }> };
     expect(one.attestations).toEqual({ "linux/amd64": { attestation: [att("s1")] } });
     const arm = { os: "linux", architecture: "arm64" };
     const two = buildResult(
@@ -54,9 +54,10 @@ describe("attestations in the Result", () => {
         { platform: arm, ref: "r2", config: { ...config, architecture: "arm64" } as OciImage, attestations: [att("s2")] },
       ],
       true,
+      0,
     ) as { attestations: Record<string, unknown>; refs: { refs: Record<string, unknown> } };
     expect(Object.keys(two.attestations).sort()).toEqual(Object.keys(two.refs.refs).sort());
-    expect(buildResult([{ platform: AMD64, ref: "r1", config }], false)).not.toHaveProperty("attestations");
+    expect(buildResult([{ platform: AMD64, ref: "r1", config }], false, 0)).not.toHaveProperty("attestations");
   });
 });
 
@@ -64,7 +65,7 @@ describe("the Result on the wire", () => {
   it("carries the attestation through the gateway's ReturnRequest encoding", async () => {
     const { codec } = await import("../../../frontend/common/messages.js");
     const c = codec("moby.buildkit.v1.frontend.ReturnRequest");
-    const result = buildResult([{ platform: AMD64, ref: "r1", config: { architecture: "amd64", os: "linux" } as OciImage, attestations: [{ kind: 0, metadata: { reason: Buffer.from("sbom") }, ref: { id: "s1" }, path: "/sbom.spdx.json", inTotoPredicateType: "https://spdx.dev/Document" }] }], false);
+    const result = buildResult([{ platform: AMD64, ref: "r1", config: { architecture: "amd64", os: "linux" } as OciImage, attestations: [{ kind: 0, metadata: { reason: Buffer.from("sbom") }, ref: { id: "s1" }, path: "/sbom.spdx.json", inTotoPredicateType: "https://spdx.dev/Document" }] }], false, 0);
     const back = c.decode(c.encode({ result })) as { result: { attestations: Record<string, { attestation: { metadata: Record<string, Uint8Array>; ref: { id: string }; path: string; inTotoPredicateType: string }[] }> } };
     const a = back.result.attestations["linux/amd64"]!.attestation[0]!;
     expect([a.ref.id, a.path, a.inTotoPredicateType, Buffer.from(a.metadata.reason!).toString()]).toEqual(["s1", "/sbom.spdx.json", "https://spdx.dev/Document", "sbom"]);
