@@ -84,8 +84,9 @@ function removeImages(env: NodeJS.ProcessEnv, spec: string, route: OptimizeRoute
 
 /**
  * Empties the builder as a new machine would have it: the bench's images and the whole build
- * cache. Run under the machine's heavy-work lock (scripts take it), so no other build loses its
- * cache mid-way.
+ * cache, every build's on this engine, as before each route's cold build. Where other work shares
+ * the engine, run the bench under the same lock as that work (here `flock /work/heavy.lock`), so
+ * that no other build loses its cache mid-way.
  */
 function emptyBuilder(env: NodeJS.ProcessEnv, spec: string, route: OptimizeRoute): void {
   removeImages(env, spec, route);
