@@ -78,7 +78,7 @@ export interface OptimizeSelection {
   scenarios: OptimizeScenario[];
 }
 
-/** `--routes=a,b` and `--scenarios=x,y` (default: all, in their fixed order). */
+/** `--routes=a,b` and `--scenarios=x,y` (default: all, in their fixed order; a fresh-builder scenario needs cold). */
 export function optimizeSelection(argv: readonly string[]): OptimizeSelection {
   const pick = <T extends string>(flag: string, all: readonly T[]): T[] => {
     const given = argv.find((a) => a.startsWith(`--${flag}=`));
@@ -87,7 +87,10 @@ export function optimizeSelection(argv: readonly string[]): OptimizeSelection {
     for (const n of names) if (!all.includes(n as T)) throw new Error(`--${flag}: unknown "${n}" (one of ${all.join(", ")})`);
     return all.filter((n) => names.includes(n));
   };
-  return { routes: pick("routes", OPTIMIZE_ROUTES), scenarios: pick("scenarios", OPTIMIZE_SCENARIOS) };
+  const scenarios = pick("scenarios", OPTIMIZE_SCENARIOS);
+  const fresh = scenarios.filter((s) => s.startsWith("fresh-"));
+  if (fresh.length > 0 && !scenarios.includes("cold")) throw new Error(`--scenarios: ${fresh.join(", ")} import the registry cache that cold exports; select cold too`);
+  return { routes: pick("routes", OPTIMIZE_ROUTES), scenarios };
 }
 
 export function measureAt(measures: readonly OptimizeMeasure[], route: OptimizeRoute, scenario: OptimizeScenario): OptimizeMeasure | undefined {

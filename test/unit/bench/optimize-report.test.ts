@@ -140,6 +140,8 @@ describe("selection and files", () => {
   it("runs the fresh-builder scenarios last and names another spec's files apart", () => {
     expect(optimizeSelection(["--scenarios=fresh-sibling,cold"]).scenarios).toEqual(["cold", "fresh-sibling"]);
     expect(OPTIMIZE_SCENARIOS.slice(-2)).toEqual(["fresh-same", "fresh-sibling"]);
+    expect(() => optimizeSelection(["--scenarios=no-change,fresh-same"])).toThrow(/select cold too/);
+    expect(() => optimizeSelection(["--scenarios=cold,warm"])).toThrow(/unknown "warm"/);
     expect(resultsName("bench/specs/ml")).toBe("optimize");
     expect(resultsName("bench/specs/ml-light")).toBe("optimize-ml-light");
   });
