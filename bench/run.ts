@@ -1,16 +1,22 @@
 /**
  * `npm run bench`: compile and LLB micro-benchmarks, the build benchmark against Dockerfiles,
  * then the optimize benchmark on real packages. `--micro` runs the first part only,
- * `--optimize [--routes=…] [--scenarios=…]` the last only, `--wide` the 150-distribution spec only.
+ * `--optimize [--routes=…] [--scenarios=…]` the last only (IMAGESPEC_BENCH_OPTIMIZE_SPEC: another spec dir,
+ * its results in files of their own), `--optimize-report[=name]` re-renders its Markdown and chart,
+ * `--wide` runs the 150-distribution spec only.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { benchCompile } from "./compile.js";
 import { benchBuilds, buildsMarkdown } from "./builds.js";
 import { benchLinear, linearMarkdown } from "./linear.js";
 import { benchLlb } from "./llb.js";
-import { benchOptimize, optimizeMarkdown, optimizeSelection } from "./optimize.js";
+import { benchOptimize } from "./optimize.js";
+import { optimizeChartSvg } from "./optimize-chart.js";
+import { checkTargets } from "./targets.js";
+import { optimizeMarkdown } from "./optimize-markdown.js";
+import { ML_SPEC, optimizeSelection, resultsName, type OptimizeBench } from "./optimize-model.js";
 import { benchValidate, validateChild, validateMarkdown, VALIDATE_CHILD_FLAG, VALIDATE_TARGET } from "./validate.js";
 import { benchWide, wideMarkdown } from "./wide.js";
 
@@ -25,13 +31,20 @@ const machineLine = `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB
 const dir = join(import.meta.dirname, "results");
 mkdirSync(dir, { recursive: true });
 
-/** The optimize benchmark writes its own results file, whether run alone or with the rest. */
+/** The optimize benchmark's Markdown and chart, beside its JSON. */
+function writeOptimizeReport(bench: OptimizeBench, line: string): void {
+  const name = resultsName(bench.spec);
+  writeFileSync(join(dir, `${name}.md`), optimizeMarkdown(bench, line, `${name}.svg`).join("\n") + "\n");
+  writeFileSync(join(dir, `${name}.svg`), optimizeChartSvg(bench, line));
+  console.log(`wrote ${join(dir, name)}.{md,svg}`);
+}
+
+/** The optimize benchmark writes its own results files, whether run alone or with the rest. */
 async function runOptimize(): Promise<void> {
   const bench = await benchOptimize(optimizeSelection(process.argv));
   if (!bench) return;
-  writeFileSync(join(dir, "optimize.json"), JSON.stringify({ machine, date, ...bench }, null, 2) + "\n");
-  writeFileSync(join(dir, "optimize.md"), optimizeMarkdown(bench, machineLine).join("\n") + "\n");
-  console.log(`wrote ${join(dir, "optimize")}.{json,md}`);
+  writeFileSync(join(dir, `${resultsName(bench.spec)}.json`), JSON.stringify({ machine, date, ...bench }, null, 2) + "\n");
+  writeOptimizeReport(bench, machineLine);
 }
 
 /** The wide spec (150 distributions, cold, optimize on vs off) writes its own results file too. */
@@ -48,6 +61,17 @@ if (onlyOptimize) {
 }
 if (onlyWide) {
   await runWide();
+  process.exit(0);
+}
+
+// `--optimize-report[=name]`: the Markdown and chart again from bench/results/<name>.json (default optimize), without building.
+const report = process.argv.find((a) => a.startsWith("--optimize-report"));
+if (report) {
+  const name = report.split("=")[1] ?? "optimize";
+  const saved = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8")) as OptimizeBench & { machine: typeof machine; date: string };
+  const bench: OptimizeBench = { ...saved, spec: saved.spec ?? ML_SPEC, targets: checkTargets(saved.measures) };
+  const m = saved.machine;
+  writeOptimizeReport(bench, `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}; ${saved.date}`);
   process.exit(0);
 }
 

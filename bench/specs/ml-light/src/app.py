@@ -1,0 +1,3 @@
+import packaging
+
+print("ml", packaging.__version__)
