@@ -10,6 +10,7 @@ import type { Builder } from "../../client/src/builder.js";
 import { describeError } from "../../client/src/errors.js";
 import { plainPrinter } from "../../client/src/progress/plain.js";
 import type { ExportEntry } from "../../client/src/solve-request.js";
+import { pushExport, tarballExport } from "./release-exports.js";
 import type { Job, Outcome } from "../db/queue.js";
 import { runScan } from "../release/scan.js";
 import { scanFailureReason } from "../release/scan-report.js";
@@ -46,9 +47,7 @@ export async function scanBeforePush(x: StepContext, builder: Builder, scanner: 
   const sharedDir = join(x.work, "shared");
   await mkdir(sharedDir, { recursive: true });
   const exportStart = performance.now();
-  // docker save's layout and an OCI layout in one tar; a multi-platform image needs the OCI one.
-  const type = x.job.platforms.length > 1 ? "oci" : "docker";
-  const built = await x.solve([{ type, attrs: { name: ref }, dest: join(sharedDir, "image.tar") }], false);
+  const built = await x.solve([tarballExport(ref, x.job.platforms.length > 1, join(sharedDir, "image.tar"))], false);
   if ("failed" in built) return built;
   log.line(`image tarball for the scan: ${took(exportStart)}`);
   const digest = built.response["containerimage.digest"];
@@ -82,7 +81,7 @@ export async function pushImage(x: StepContext, scannedDigest: string | undefine
   if (scannedDigest) {
     // The push re-solves the build from BuildKit's cache. Should a step run again meanwhile (the
     // cache evicted during the scan) the image would differ from the scanned one.
-    const byDigest = await x.solve([{ type: "image", attrs: { name: x.repository, push: "true", "push-by-digest": "true" } }], true);
+    const byDigest = await x.solve([pushExport(x.repository, true)], true);
     if ("failed" in byDigest) return byDigest;
     const d = byDigest.response["containerimage.digest"];
     if (d !== scannedDigest) {
@@ -90,7 +89,7 @@ export async function pushImage(x: StepContext, scannedDigest: string | undefine
       return { failed: { state: "failed", reason, target: ref } };
     }
   }
-  const pushed = await x.solve([{ type: "image", attrs: { name: ref, push: "true" } }], true);
+  const pushed = await x.solve([pushExport(ref, false)], true);
   if ("failed" in pushed) return pushed;
   const digest = pushed.response["containerimage.digest"];
   if (!digest) return { failed: { state: "failed", reason: "BuildKit reported no image digest", target: ref } };
