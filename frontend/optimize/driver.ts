@@ -24,6 +24,12 @@
  *     marker pip writes for every package named on its command line, with its RECORD row: a
  *     dependency installed on its own must look like one installed with the rest.
  *
+ *   driver.py install-into OUT NAME REQUESTED -- ARGV...
+ *     runs ARGV, an install of NAME alone into the directory OUT (pip's --root OUT), so its files
+ *     are written once, straight into its layer (no move out of the environment: for torch that is
+ *     a second copy of a gigabyte); then treats REQUESTED as install does and sets every file
+ *     time below OUT to 0.
+ *
  *   driver.py install-group OUT REINSTALL NAME REQUESTED [NAME REQUESTED …] -- ARGV...
  *     runs ARGV (one install of the whole group, from the requirements file after its -r, one
  *     line per NAME in order); members that write the same file are then installed again one by
@@ -120,9 +126,9 @@ def resolve(out, pins, constrain_installed, argv):
     write_lines(os.path.join(out, "pins-out.txt"), sorted(pinned))
 
 
-def dist_info(name):
-    """The .dist-info directory of NAME in the environment's site directories, or None."""
-    dirs = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+def dist_info(name, root=""):
+    """The .dist-info directory of NAME in the environment's site directories (below root), or None."""
+    dirs = {root + sysconfig.get_paths()["purelib"], root + sysconfig.get_paths()["platlib"]}
     for sp in sorted(dirs):
         if not os.path.isdir(sp):
             continue
@@ -141,8 +147,8 @@ def dist_info(name):
     return None
 
 
-def unrequest(name):
-    info = dist_info(name)
+def unrequest(name, root=""):
+    info = dist_info(name, root)
     marker = info and os.path.join(info, "REQUESTED")
     if not marker or not os.path.exists(marker):
         return
@@ -331,6 +337,18 @@ def install_group(out, reinstall, members, argv):
         zero_times(os.path.join(out, str(i)))
 
 
+def install_into(out, name, requested, argv):
+    """ARGV installs NAME below OUT (pip's --root): its files land in its layer, never copied."""
+    p = subprocess.run(argv)
+    if p.returncode != 0:
+        sys.exit(p.returncode)
+    if dist_info(name, out) is None:
+        sys.exit("driver: the install left no .dist-info for %s below %s" % (name, out))
+    if requested == "0":
+        unrequest(name, out)
+    zero_times(out)
+
+
 def main():
     args = sys.argv[1:]
     sep = args.index("--")
@@ -341,6 +359,8 @@ def main():
         inspect(head[1], head[2], head[3], argv)
     elif head[0] == "install":
         install(head[1], head[2], argv)
+    elif head[0] == "install-into":
+        install_into(head[1], head[2], head[3], argv)
     elif head[0] == "install-group":
         rest = head[3:]
         install_group(head[1], head[2], [(rest[k], rest[k + 1]) for k in range(0, len(rest), 2)], argv)

@@ -73,21 +73,23 @@ print(json.dumps({"dists": dists, "files": files}, sort_keys=True))
 PY`;
 
 describe("optimize: package-granular layers (installer=pip)", () => {
-  it("builds the same environment as one layer per spec entry: namespace packages, shared files, an sdist, console scripts", async () => {
-    const spec = specYaml(pip(["acme-cli", "ns-alpha", "ns-beta", "collide-b", "built-from-sdist"]));
+  it("builds the same environment as one layer per spec entry: namespace packages, shared files, an sdist, console scripts, a wheel with compiled code", async () => {
+    const spec = specYaml(pip(["acme-cli", "ns-alpha", "ns-beta", "collide-b", "built-from-sdist", "native-calc"]));
     const on = await push(spec, "equal-on");
     const off = await push(spec, "equal-off", { optimize: "false" });
     const [a, b] = await Promise.all([runIn(on.ref, DUMP, { pull: true }), runIn(off.ref, DUMP, { pull: true })]);
     const dumpOn = JSON.parse(a) as { dists: [string, string][] };
     expect(dumpOn).toEqual(JSON.parse(b));
-    expect(dumpOn.dists.map(([name]) => name)).toEqual(expect.arrayContaining(["acme-cli", "tinyjson", "ns-alpha", "ns-beta", "collide-a", "collide-b", "built-from-sdist"]));
-    const check = 'acme-cli; python -c "import acmens.alpha, acmens.beta, built_from_sdist; print(acmens.alpha.NAME, acmens.beta.NAME, built_from_sdist.BUILT)"; cat "$VIRTUAL_ENV"/lib/python3.11/site-packages/collide_shared/data.txt';
-    expect(await runIn(on.ref, check)).toBe("acme-cli 1.0.0\nalpha beta True\nfrom collide-b\n");
+    expect(dumpOn.dists.map(([name]) => name)).toEqual(expect.arrayContaining(["acme-cli", "tinyjson", "ns-alpha", "ns-beta", "collide-a", "collide-b", "built-from-sdist", "native-calc"]));
+    const check = 'acme-cli; native-calc; python -c "import acmens.alpha, acmens.beta, built_from_sdist; print(acmens.alpha.NAME, acmens.beta.NAME, built_from_sdist.BUILT)"; cat "$VIRTUAL_ENV"/lib/python3.11/site-packages/collide_shared/data.txt';
+    expect(await runIn(on.ref, check)).toBe("acme-cli 1.0.0\nnative-calc 1.0.0\nalpha beta True\nfrom collide-b\n");
     // Laid out per package: more layers than spec entries, each package step named after its pin.
     const layout = await pushed(on.ref);
     expect((await pushed(off.ref)).layers.length).toBeLessThan(layout.layers.length);
-    for (const pin of ["acme-cli==1.0.0", "tinyjson==1.1.0", "ns-alpha==1.0.0", "built-from-sdist==1.0.0"]) layerOf(layout, pin);
+    for (const pin of ["acme-cli==1.0.0", "tinyjson==1.1.0", "ns-alpha==1.0.0", "built-from-sdist==1.0.0", "native-calc==1.0.0"]) layerOf(layout, pin);
     expect(on.log).toMatch(/pip install [^\n]*acme-cli==1\.0\.0[^\n]* \((package \d+|\d+ packages) of \d+/);
+    // The wheel with compiled code installs alone, straight into its layer.
+    expect(on.log).toMatch(/pip install native-calc==1\.0\.0 \(package \d+ of \d+\)/);
   });
 
   it("a later layer that changes a version an earlier one installed leaves only the later version", async () => {

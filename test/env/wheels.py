@@ -33,8 +33,9 @@ def record_line(path: str, data: bytes) -> str:
     return f"{path},sha256={digest},{len(data)}"
 
 
-def make_wheel(outdir: str, name: str, version: str, requires=(), scripts=(), files=None) -> str:
-    """files: path -> text, written instead of the default module (e.g. a namespace package)."""
+def make_wheel(outdir: str, name: str, version: str, requires=(), scripts=(), files=None, tag="py3-none-any") -> str:
+    """files: path -> text, written instead of the default module (e.g. a namespace package);
+    tag: the wheel's tag, e.g. cp311-cp311-manylinux_2_17_x86_64 for one with compiled code."""
     mod = module_name(name)
     dist = f"{mod}-{version}"
     given = files
@@ -56,7 +57,7 @@ def make_wheel(outdir: str, name: str, version: str, requires=(), scripts=(), fi
     meta += [f"Requires-Dist: {r}" for r in requires]
     files[f"{dist}.dist-info/METADATA"] = ("\n".join(meta) + "\n").encode()
     files[f"{dist}.dist-info/WHEEL"] = (
-        "Wheel-Version: 1.0\nGenerator: wheels.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        f"Wheel-Version: 1.0\nGenerator: wheels.py\nRoot-Is-Purelib: {'true' if tag.endswith('-none-any') else 'false'}\nTag: {tag}\n"
     ).encode()
     if scripts:
         entry = "[console_scripts]\n" + "".join(f"{s}\n" for s in scripts)
@@ -66,7 +67,7 @@ def make_wheel(outdir: str, name: str, version: str, requires=(), scripts=(), fi
     files[f"{dist}.dist-info/RECORD"] = ("\n".join(records) + "\n").encode()
 
     os.makedirs(outdir, exist_ok=True)
-    path = os.path.join(outdir, f"{dist}-py3-none-any.whl")
+    path = os.path.join(outdir, f"{dist}-{tag}.whl")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for p, d in files.items():
             info = zipfile.ZipInfo(p, date_time=(2020, 1, 1, 0, 0, 0))
@@ -238,6 +239,16 @@ MAIN += [("collide-a", "1.0.0", [], []), ("collide-b", "1.0.0", ["collide-a"], [
 MAIN += [(f"many-pkg-{i:03d}", "1.0.0", [], []) for i in range(149)]
 MAIN += [("many-all", "1.0.0", [f"many-pkg-{i:03d}" for i in range(149)], [])]
 SDISTS = [("built-from-sdist", "1.0.0")]
+# A wheel with compiled code, as torch or numpy (its tags name an ABI and a platform: one wheel
+# per machine the tests build for; the "extension" is a stand-in file), with a light dependency.
+NATIVE = [
+    ("native-calc", "1.0.0", ["tinyjson>=1.0"], ["native-calc=native_calc:main"], f"cp311-cp311-manylinux_2_17_{arch}")
+    for arch in ("x86_64", "aarch64")
+]
+FILES[("native-calc", "1.0.0")] = {
+    "native_calc/__init__.py": '__version__ = "1.0.0"\n\ndef main():\n    print("native-calc 1.0.0")\n',
+    "native_calc/_speedups.cpython-311-x86_64-linux-gnu.so": "not really a shared object\n",
+}
 # For resolving: the newest backtrack-app needs a tinyjson that does not exist, so a resolver reads
 # its metadata, rejects it and installs 1.0.0 (with PEP 658 it never needs the 2.0.0 wheel).
 MAIN += [("backtrack-app", "1.0.0", ["tinyjson>=1.0"], []), ("backtrack-app", "2.0.0", ["tinyjson>=9"], [])]
@@ -255,6 +266,9 @@ def build_indexes(root: str) -> None:
             path = make_wheel(os.path.join(base, "packages"), name, version, requires, scripts, FILES.get((name, version)))
             wheels.setdefault(name, []).append(path)
         if sub == "main":
+            for name, version, requires, scripts, tag in NATIVE:
+                path = make_wheel(os.path.join(base, "packages"), name, version, requires, scripts, FILES.get((name, version)), tag)
+                wheels.setdefault(name, []).append(path)
             for name, version in SDISTS:
                 wheels.setdefault(name, []).append(make_sdist(os.path.join(base, "packages"), name, version))
         write_index(base, wheels)

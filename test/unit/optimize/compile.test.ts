@@ -49,8 +49,14 @@ function sizes(id: string): DistContents {
 const ok = (dists: ResolvedDist[], installed: Record<string, string> = { pip: "23.0.1", setuptools: "66.1.1" }): Resolution => ({ ok: true, dists, installed });
 
 const args = (op: DecodedOp): string[] => op.op.exec.meta.args;
-/** The distributions a group install step installs (`install-group DIR NAME REQUESTED … --`). */
-const groupMembers = (op: DecodedOp): string[] => args(op).slice(args(op).indexOf("install-group") + 3, args(op).indexOf("--")).filter((_, i) => i % 2 === 0);
+/** Whether an op is a group's install step: `install-group DIR REINSTALL NAME REQUESTED … --`, or a lone pip wheel's `install-into OUT NAME REQUESTED --`. */
+const isGroupInstall = (op: DecodedOp): boolean => args(op).includes("install-group") || args(op).includes("install-into");
+/** The distributions a group install step installs. */
+const groupMembers = (op: DecodedOp): string[] => {
+  const a = args(op);
+  const at = a.includes("install-into") ? a.indexOf("install-into") + 2 : a.indexOf("install-group") + 3;
+  return a.slice(at, a.indexOf("--")).filter((_, i) => i % 2 === 0);
+};
 const byDigest = (ops: DecodedOp[]) => new Map(ops.map((o) => [o.digest, o]));
 function rootfsOf(op: DecodedOp, ops: DecodedOp[]): DecodedOp {
   return byDigest(ops).get(op.op.inputs[0].digest)!;
@@ -96,7 +102,9 @@ describe("optimize, pip installer", () => {
     }
     // A dependency installed alone is not marked as requested; what the layer named is.
     const torch = installs.find((o) => args(o).includes("torch"))!;
-    expect(args(torch).slice(args(torch).indexOf("install-group"), args(torch).indexOf("--"))).toEqual(["install-group", "/run/imagespec/optimize/packages", "--force-reinstall", "torch", "1"]);
+    // A wheel alone in its step is installed by pip straight into its output directory.
+    expect(args(torch).slice(args(torch).indexOf("install-into"), args(torch).indexOf("--"))).toEqual(["install-into", "/run/imagespec/optimize/packages/0", "torch", "1"]);
+    expect(args(torch).slice(args(torch).indexOf("--root"), args(torch).indexOf("--root") + 2)).toEqual(["--root", "/run/imagespec/optimize/packages/0"]);
     const filelock = installs.find((o) => args(o).includes("filelock"))!;
     expect(args(filelock)[args(filelock).indexOf("filelock") + 1]).toBe("0");
     expect(mkfileText(ops, "/requirements.txt")).toEqual(expect.arrayContaining([`torch==2.13.0+cpu --hash=sha256:${sha("t")}\n`]));
@@ -130,7 +138,7 @@ describe("optimize, pip installer", () => {
   it("gives each package's layer an output of its install step, the same step for the same packages in another spec", async () => {
     const installs = async (sp: object) =>
       execOps((await phases(sp, () => ok(ML), pip)).image.state.marshal())
-        .filter((o) => args(o).includes("install-group"))
+        .filter(isGroupInstall)
         .map((o) => [groupMembers(o).join(" "), o.digest] as const);
     const a = await installs(s);
     expect(a.map(([members]) => members).sort()).toEqual(["filelock", "requests", "torch"]);
@@ -151,7 +159,7 @@ describe("optimize, pip installer", () => {
     dists[0] = { ...dists[0]!, requires: ["filelock", "sympy"] };
     const groupsOf = async (d: ResolvedDist[]) =>
       execOps((await phases(spec([PIP(["torch==2.13.0+cpu", "requests"])]), () => ok(d), pip)).image.state.marshal())
-        .filter((o) => args(o).includes("install-group"))
+        .filter(isGroupInstall)
         .map((o) => [groupMembers(o).sort().join(" "), o.digest] as const);
     const groups = await groupsOf(dists);
     expect(groups.map(([m]) => m).sort()).toEqual(["certifi idna requests", "filelock mpmath sympy", "torch"]);
@@ -182,7 +190,7 @@ describe("optimize, pip installer", () => {
     const withApt = (pkgs: string[]) => spec([APT(pkgs), PIP(["torch==2.13.0+cpu", "requests"])]);
     const digests = async (pkgs: string[]) =>
       execOps((await phases(withApt(pkgs), () => ok(ML), pip)).image.state.marshal())
-        .filter((o) => args(o).includes("install-group"))
+        .filter(isGroupInstall)
         .map((o) => o.digest)
         .sort();
     const before = await digests(["jq"]);
@@ -210,7 +218,7 @@ describe("optimize, pip installer", () => {
     const merge = ops.find((o) => o.op.merge)!;
     const inputs = merge.op.inputs.map((i: any) => byDigest(ops).get(i.digest)!);
     // Over a budget of one package layer, the layer that must stay apart still does.
-    expect(inputs.map((o: DecodedOp) => (o.op.diff ? "diff" : o.op.exec && args(o).includes("install-group") ? "install" : "other"))).toEqual(["other", "diff", "install"]);
+    expect(inputs.map((o: DecodedOp) => (o.op.diff ? "diff" : o.op.exec && isGroupInstall(o) ? "install" : "other"))).toEqual(["other", "diff", "install"]);
     expect(inputs[1]!.name).toBe("[1/1] layer of setuptools==84.0.0 (replaces setuptools 66.1.1)");
   });
 

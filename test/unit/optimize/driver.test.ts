@@ -131,6 +131,60 @@ describe("driver.py install-group: one install, one layer per distribution", () 
   });
 });
 
+/** A wheel file of `tiny` 1.0 (a module and a console script), written as a build backend would. */
+function tinyWheel(dir: string): string {
+  const path = join(dir, "tiny-1.0-py3-none-any.whl");
+  const code = [
+    "import base64, hashlib, sys, zipfile",
+    "files = {",
+    "    'tiny/__init__.py': 'def main():\\n    print(1)\\n',",
+    "    'tiny-1.0.dist-info/METADATA': 'Metadata-Version: 2.1\\nName: tiny\\nVersion: 1.0\\n',",
+    "    'tiny-1.0.dist-info/WHEEL': 'Wheel-Version: 1.0\\nGenerator: hand\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n',",
+    "    'tiny-1.0.dist-info/entry_points.txt': '[console_scripts]\\ntiny = tiny:main\\n',",
+    "}",
+    "rows = []",
+    "with zipfile.ZipFile(sys.argv[1], 'w') as z:",
+    "    for name, text in files.items():",
+    "        data = text.encode()",
+    "        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()",
+    "        rows.append('%s,sha256=%s,%d' % (name, digest, len(data)))",
+    "        z.writestr(name, data)",
+    "    z.writestr('tiny-1.0.dist-info/RECORD', '\\n'.join(rows + ['tiny-1.0.dist-info/RECORD,,']) + '\\n')",
+  ].join("\n");
+  execFileSync(python, ["-c", code, path]);
+  return path;
+}
+
+describe("driver.py install-into: a lone distribution installed straight into its layer", () => {
+  it("has pip write the files below OUT at their absolute paths (nothing in the environment), a dependency's REQUESTED marker removed, times 0", () => {
+    const dir = mkdtempSync(join(tmpdir(), "driver-into-"));
+    writeFileSync(join(dir, "driver.py"), DRIVER_PY);
+    const wheel = tinyWheel(dir);
+    const out = join(dir, "out");
+    mkdirSync(out);
+    const paths = JSON.parse(execFileSync(python, ["-I", "-c", "import json, sysconfig; print(json.dumps(sysconfig.get_paths()))"], { encoding: "utf8" })) as Record<string, string>;
+    const pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-index", "--no-deps", "--root", out, "--no-warn-script-location", wheel];
+    execFileSync(python, ["-I", join(dir, "driver.py"), "install-into", out, "tiny", "0", "--", ...pip], { stdio: "pipe" });
+    const site = out + paths.purelib!;
+    expect(readFileSync(join(site, "tiny", "__init__.py"), "utf8")).toContain("def main");
+    expect(readFileSync(out + join(paths.scripts!, "tiny"), "utf8")).toMatch(/^#!.*python/);
+    expect(existsSync(join(paths.purelib!, "tiny", "__init__.py"))).toBe(false);
+    expect(existsSync(join(site, "tiny-1.0.dist-info", "REQUESTED"))).toBe(false);
+    expect(readFileSync(join(site, "tiny-1.0.dist-info", "RECORD"), "utf8")).not.toContain("REQUESTED");
+    expect(statSync(join(site, "tiny", "__init__.py")).mtimeMs).toBe(0);
+    expect(statSync(out).mtimeMs).toBe(0);
+  });
+
+  it("fails, naming the distribution, when the install left no .dist-info below OUT", () => {
+    const dir = mkdtempSync(join(tmpdir(), "driver-into-"));
+    writeFileSync(join(dir, "driver.py"), DRIVER_PY);
+    const out = join(dir, "out");
+    mkdirSync(out);
+    const run = () => execFileSync(python, ["-I", join(dir, "driver.py"), "install-into", out, "tiny", "1", "--", python, "-c", "pass"], { stdio: "pipe" });
+    expect(run).toThrow(/no \.dist-info for tiny/);
+  });
+});
+
 describe("driver.py install-group: members that write the same file", () => {
   it("installs them again one by one in the group's order, so the file ends as the last one leaves it", () => {
     const dir = mkdtempSync(join(tmpdir(), "driver-clash-"));

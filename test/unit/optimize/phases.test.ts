@@ -23,7 +23,7 @@ describe("optimize's phase loop", () => {
     expect(answers.resolved).toEqual([0, 2, 3]);
     expect(answers.inspected).toEqual([["p0==1.0", "p2==1.0", "p3==1.0"]]);
     expect(out.rounds.map((r) => r.map((q) => q.kind))).toEqual([["resolve", "resolve", "resolve"], ["inspect"]]);
-    const installs = out.plan.steps.filter((s) => s.kind === "exec" && s.args.includes("install-group"));
+    const installs = out.plan.steps.filter((s) => s.kind === "exec" && (s.args.includes("install-group") || s.args.includes("install-into")));
     expect(installs.map((s) => s.name)).toEqual(["[1/4] uv pip install p0==1.0 (package 1 of 1)", "[3/4] uv pip install p2==1.0 (package 1 of 1)", "[4/4] uv pip install p3==1.0 (package 1 of 1)"]);
   });
 
