@@ -59,6 +59,11 @@ class Optimizer {
   private readonly total: number;
   private state: At;
   private pyBase: At | undefined;
+  /**
+   * While the steps since pyBase (apt, workdir…) are a plain chain on it, where their history
+   * starts: at the merge they go after the package layers (see finalize).
+   */
+  private tail: { from: number } | undefined;
   /** A copy, command or one-step install happened since pyBase was set. */
   private barrier = false;
   private pending: PendingPackage[] = [];
@@ -116,6 +121,7 @@ class Optimizer {
     } else if (l.kind === "commands") {
       // Commands see the whole filesystem, and what they change is not known to the frontend.
       this.finalize();
+      this.tail = undefined;
       this.asPlanned(l, i);
       this.barrier = true;
     } else if (l.kind === "copy_config") {
@@ -128,7 +134,10 @@ class Optimizer {
       this.barrier = true;
     } else {
       this.asPlanned(l, i);
-      if (l.kind === "python-env") this.pyBase = { ...this.state };
+      if (l.kind === "python-env") {
+        this.pyBase = { ...this.state };
+        this.tail = { from: this.history.length };
+      }
     }
   }
 
@@ -158,6 +167,7 @@ class Optimizer {
   /** Installed as planned, on the whole filesystem, saying why in its step names. */
   private oneStep(l: LayerPlan, i: number, reason: string): void {
     this.finalize();
+    this.tail = undefined;
     this.notes.push(`${l.at}: installed in one step, not package by package: ${reason}`);
     this.asPlanned(l, i, ` (one step: ${summarize(reason, 80)})`);
     this.barrier = true;
@@ -373,23 +383,37 @@ class Optimizer {
     return b.packages;
   }
 
-  /** Lays out the waiting package layers and merges them, then the app's layers, onto the state. */
+  /**
+   * Lays out the waiting package layers and merges them, then the app's layers, onto the state.
+   * The steps made since the Python environment (apt, a workdir), when they are a plain chain on
+   * it, go after the package layers, as their diff: the packages do not depend on them, and a
+   * layer's position decides what a node unpacks again, so changing the apt list leaves the
+   * package layers' chain as it was.
+   */
   private finalize(atEnd = false): void {
     this.stopIfAsking();
     if (this.pending.length === 0 && this.appLayers.length === 0) return;
     const layers: Fs[] = [];
+    const lower = this.tail && this.pending.length > 0 && this.state.fs !== this.pyBase!.fs ? this.pyBase!.fs : undefined;
+    const moved = lower ? this.history.splice(this.tail!.from) : [];
     if (this.pending.length > 0) {
       const laid = layOutPackages(this.pending, this.facts.contents, this.packageBudget(atEnd), (k) => `o${this.steps.length + 1 + k}`);
       // All of them in one question, so the files they share are seen whoever else is asked about.
-      if (!laid) throw new Needs([this.inspectRequest(this.pending)]);
+      if (!laid) {
+        this.history.push(...moved);
+        throw new Needs([this.inspectRequest(this.pending)]);
+      }
       this.steps.push(...laid.steps);
       layers.push(...laid.layers);
       for (const h of laid.history) this.record(h, false);
     }
+    this.history.push(...moved);
     for (const a of this.appLayers) this.record(a.history, false);
-    this.state = { ...this.state, fs: { kind: "merge", of: [this.state.fs, ...layers, ...this.appLayers.map((a) => a.fs)] } };
+    const stack = lower ? [lower, ...layers, { kind: "diff" as const, lower, upper: this.state.fs }] : [this.state.fs, ...layers];
+    this.state = { ...this.state, fs: { kind: "merge", of: [...stack, ...this.appLayers.map((a) => a.fs)] } };
     this.pending = [];
     this.appLayers = [];
+    this.tail = undefined;
   }
 }
 

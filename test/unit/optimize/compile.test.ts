@@ -109,25 +109,30 @@ describe("optimize, pip installer", () => {
     expect(args(filelock)[args(filelock).indexOf("filelock") + 1]).toBe("0");
     expect(mkfileText(ops, "/requirements.txt")).toEqual(expect.arrayContaining([`torch==2.13.0+cpu --hash=sha256:${sha("t")}\n`]));
     // Each layer is the install step's output directory for that package: no diff, no copy.
-    expect(ops.filter((o) => o.op.diff)).toHaveLength(1); // the copied app's
+    // Two diffs: the copied app's, and apt's and the workdir's above the venv (moved after the packages).
+    expect(ops.filter((o) => o.op.diff)).toHaveLength(2);
     const merges = ops.filter((o) => o.op.merge);
     expect(merges).toHaveLength(1);
     const installDigests = new Set(installs.map((o) => o.digest));
     const fromInstalls = (merges[0]!.op.inputs as { digest: string; index?: number }[]).filter((i) => installDigests.has(i.digest));
     expect(fromInstalls).toHaveLength(3);
     for (const i of fromInstalls) expect(Number(i.index ?? 0)).toBe(1);
-    // base + venv + apt + workdir, then the packages largest first, then the copied app.
+    // base + venv, then the packages largest first, then apt and the workdir (so a change to them
+    // leaves the packages' chain as it was), then the copied app.
     const layersMade = image.config.history!.filter((h) => !h.empty_layer).map((h) => h.created_by ?? "");
     expect(layersMade.slice(1)).toEqual([
       expect.stringContaining("-m venv"),
-      expect.stringContaining("apt-get install jq"),
-      "WORKDIR /app",
       "[2/5] pip install torch==2.13.0+cpu (package layer 1 of 3)",
       "[2/5] pip install requests==2.32.3 (package layer 2 of 3)",
       "[2/5] pip install filelock==3.16.1 (package layer 3 of 3)",
+      expect.stringContaining("apt-get install jq"),
+      "WORKDIR /app",
       "COPY src .",
     ]);
-    expect(merges[0]!.op.inputs).toHaveLength(5);
+    expect(merges[0]!.op.inputs).toHaveLength(6);
+    const tail = byDigest(ops).get(merges[0]!.op.inputs[4].digest)!;
+    expect(tail.op.diff).toBeDefined();
+    expect(byDigest(ops).get(tail.op.inputs[0].digest)!.digest).toBe(merges[0]!.op.inputs[0].digest);
   });
 
   it("refuses a package layer that came back without its package, naming it", async () => {
