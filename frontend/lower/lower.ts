@@ -188,7 +188,7 @@ class Lowering {
 
   private exec(s: ExecStep): ExecState {
     let st = this.template.withOutput(this.fs(s.on).output);
-    for (const [k, v] of s.env) st = st.withEnv(k, v);
+    st = st.withEnvs(s.env);
     st = st.withCwd(s.cwd);
     const proxy = this.ctx.settings.proxy;
     return st.run({

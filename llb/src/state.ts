@@ -114,6 +114,19 @@ export class State {
     return this.with({ env });
   }
 
+  /** withEnv for each pair in order, in one copy (a step's whole environment at once). */
+  withEnvs(pairs: Iterable<readonly [string, string]>): State {
+    const env = [...this.values.env];
+    const at = new Map(env.map(([k], i) => [k, i]));
+    for (const [key, value] of pairs) {
+      if (!key || key.includes("=")) throw new Error(`invalid environment variable name "${key}"`);
+      const i = at.get(key);
+      if (i !== undefined) env[i] = [key, value];
+      else at.set(key, env.push([key, value]) - 1);
+    }
+    return this.with({ env });
+  }
+
   withoutEnv(key: string): State {
     return this.with({ env: this.values.env.filter(([k]) => k !== key) });
   }

@@ -172,3 +172,21 @@ describe("LLB encoding properties", () => {
     );
   });
 });
+
+describe("State.withEnvs", () => {
+  const pair = fc.tuple(fc.constantFrom("A", "B", "PATH", "LANG", "X_1"), fc.string({ maxLength: 8 }));
+  it("gives the environment withEnv gives, pair by pair: first setting's order, later values replace", () => {
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 6 }), fc.array(pair, { maxLength: 12 }), (start, pairs) => {
+        const base = start.reduce((s, [k, v]) => s.withEnv(k, v), image("docker.io/library/debian:bookworm"));
+        expect(base.withEnvs(pairs).env()).toEqual(pairs.reduce((s, [k, v]) => s.withEnv(k, v), base).env());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("refuses a name that is empty or holds '='", () => {
+    expect(() => scratch().withEnvs([["A", "1"], ["B=C", "2"]])).toThrow(/invalid environment variable name "B=C"/);
+    expect(() => scratch().withEnvs([["", "1"]])).toThrow(/invalid environment variable name/);
+  });
+});
