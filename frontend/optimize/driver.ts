@@ -24,15 +24,17 @@
  *     marker pip writes for every package named on its command line, with its RECORD row: a
  *     dependency installed on its own must look like one installed with the rest.
  *
- *   driver.py install-into OUT NAME REQUESTED -- ARGV...
- *     runs ARGV, an install of NAME alone into the directory OUT (pip's --root OUT), so its files
+ *   driver.py install-into OUT NAME REQUESTED PIN -- ARGV...
+ *     writes PIN (a requirements line: name==version and its hashes) to a requirements file in a
+ *     temporary directory and runs ARGV -r FILE, an install of NAME alone into the directory OUT
+ *     (pip's --root OUT), so its files
  *     are written once, straight into its layer (no move out of the environment: for torch that is
  *     a second copy of a gigabyte); then treats REQUESTED as install does and sets every file
  *     time below OUT to 0.
  *
- *   driver.py install-group OUT REINSTALL NAME REQUESTED [NAME REQUESTED …] -- ARGV...
- *     runs ARGV (one install of the whole group, from the requirements file after its -r, one
- *     line per NAME in order); members that write the same file are then installed again one by
+ *   driver.py install-group OUT REINSTALL NAME REQUESTED PIN [NAME REQUESTED PIN …] -- ARGV...
+ *     runs ARGV -r FILE (one install of the whole group, from a requirements file it writes, one
+ *     PIN line per NAME in order); members that write the same file are then installed again one by
  *     one in that order (ARGV on a file of that one line, plus REINSTALL, the installer's
  *     reinstall flag), so the file ends as the last one leaves it; then it moves what each distribution wrote
  *     (the files its RECORD names, and the bytecode beside them) out of the environment into
@@ -41,7 +43,8 @@
  *     A file the install wrote that no RECORD names fails the step (unless the group has one
  *     member), so nothing is silently left out of a layer.
  *
- * Package names, versions and paths reach it as argv, never through a shell.
+ * Package names, versions, pins and paths reach it as argv, never through a shell. The pins come
+ * as argv rather than as a file of the build so that an install step needs no file op before it.
  */
 export const DRIVER_PY = String.raw`import json, os, re, subprocess, sys, sysconfig
 from importlib import metadata
@@ -305,6 +308,14 @@ def reinstall_in_order(members, owners, reinstall, argv):
             sys.exit(p.returncode)
 
 
+def with_requirements(argv, pins):
+    """ARGV -r FILE, FILE a new requirements file holding the pins, one per line."""
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(prefix="imagespec-"), "requirements.txt")
+    write_lines(path, pins)
+    return argv + ["-r", path]
+
+
 def install_group(out, reinstall, members, argv):
     prefix = sys.prefix
     before = files_under(prefix)
@@ -360,10 +371,12 @@ def main():
     elif head[0] == "install":
         install(head[1], head[2], argv)
     elif head[0] == "install-into":
-        install_into(head[1], head[2], head[3], argv)
+        install_into(head[1], head[2], head[3], with_requirements(argv, [head[4]]))
     elif head[0] == "install-group":
         rest = head[3:]
-        install_group(head[1], head[2], [(rest[k], rest[k + 1]) for k in range(0, len(rest), 2)], argv)
+        triples = [rest[k:k + 3] for k in range(0, len(rest), 3)]
+        argv = with_requirements(argv, [pin for _, _, pin in triples])
+        install_group(head[1], head[2], [(name, requested) for name, requested, _ in triples], argv)
     else:
         sys.exit("driver: unknown command %r" % head[0])
 

@@ -86,19 +86,21 @@ export function packageOutDir(i: number): string {
 }
 
 /**
- * argv that installs a group's distributions in one go (pinned in INPUT_DIR's requirements.txt),
- * each ending in packageOutDir(i). pip installs a lone one straight there (--root); the members
- * of a larger group, and uv's (it has no --root), are moved there after one install.
+ * argv that installs a group's distributions in one go, each ending in packageOutDir(i). The pins
+ * go as argv (the driver writes the requirements file), so the step needs no file op before it.
+ * pip installs a lone one straight there (--root); the members of a larger group, and uv's (it
+ * has no --root), are moved there after one install.
  */
 export function groupInstallArgv(inst: Installer, members: readonly ResolvedDist[], perPackage: readonly string[]): string[] {
+  const pin = (d: ResolvedDist) => pinLine(d).trimEnd();
   if (members.length === 1 && inst.kind === "pip") {
     const d = members[0]!;
     const out = packageOutDir(0);
     const root = ["--root", out, "--no-warn-script-location"];
-    return [venvPython(inst), "-I", DRIVER, "install-into", out, d.name, d.requested ? "1" : "0", "--", ...pipInstallPrefix(inst), "--no-deps", ...root, ...perPackage, "-r", `${INPUT_DIR}/requirements.txt`];
+    return [venvPython(inst), "-I", DRIVER, "install-into", out, d.name, d.requested ? "1" : "0", pin(d), "--", ...pipInstallPrefix(inst), "--no-deps", ...root, ...perPackage];
   }
-  const names = members.flatMap((d) => [d.name, inst.kind === "uv" || d.requested ? "1" : "0"]);
-  return [venvPython(inst), "-I", DRIVER, "install-group", PACKAGES_DIR, reinstallFlag(inst), ...names, "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage, "-r", `${INPUT_DIR}/requirements.txt`];
+  const names = members.flatMap((d) => [d.name, inst.kind === "uv" || d.requested ? "1" : "0", pin(d)]);
+  return [venvPython(inst), "-I", DRIVER, "install-group", PACKAGES_DIR, reinstallFlag(inst), ...names, "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage];
 }
 
 /** argv that installs one distribution alone, without its dependencies. */

@@ -329,7 +329,6 @@ class Optimizer {
     const mounts: Mount[] = [
       ...installerMounts(inst, "shared"),
       TOOLS_MOUNT,
-      inputsMount({ "requirements.txt": members.map(pinLine).join("") }, `pin ${members.map(distId).join(", ")}`),
       ...outs.map((dest): Mount => ({ kind: "output", dest })),
     ];
     const installed = this.exec(this.wheelBase(false), name, l.at, groupInstallArgv(inst, members, perPackage), { mounts, env: { ...py.indexEnv, ...DETERMINISTIC_ENV }, secrets: py.secrets });

@@ -72,7 +72,19 @@ function requirementName(req: string): string | undefined {
   return m ? normalizeName(m[1]!) : undefined;
 }
 
+/**
+ * Whether a Requires-Dist line applies to this install: one that only an extra brings in (`…;
+ * extra == "test"`) counts only when that extra was asked for. scipy's test extra names mpmath
+ * and threadpoolctl; counted, they would look like scipy's dependencies to the grouping.
+ */
+function appliesWith(req: string, extras: ReadonlySet<string>): boolean {
+  const marker = req.slice(req.indexOf(";") + 1);
+  if (!req.includes(";") || !/\bextra\b/.test(marker)) return true;
+  return [...marker.matchAll(/\bextra\s*==\s*["']([^"']+)["']/g)].some((m) => extras.has(normalizeName(m[1]!)));
+}
+
 interface PipReportItem {
+  requested_extras?: unknown;
   metadata?: { name?: unknown; version?: unknown; requires_dist?: unknown };
   is_direct?: unknown;
   requested?: unknown;
@@ -118,13 +130,14 @@ export function parsePipReport(text: string, contextDir: string): ResolvedDist[]
     const version = item.metadata?.version;
     if (typeof name !== "string" || typeof version !== "string") throw new Error("pip installation report: an item has no metadata name or version");
     const requiresDist = Array.isArray(item.metadata?.requires_dist) ? (item.metadata!.requires_dist as unknown[]) : [];
+    const extras = new Set(Array.isArray(item.requested_extras) ? item.requested_extras.flatMap((e) => (typeof e === "string" ? [normalizeName(e)] : [])) : []);
     return {
       name,
       key: normalizeName(name),
       version,
       requested: item.requested === true,
       source: pipSource(item, `file://${contextDir}`),
-      requires: [...new Set(requiresDist.flatMap((r) => (typeof r === "string" ? (requirementName(r) ?? []) : [])))],
+      requires: [...new Set(requiresDist.flatMap((r) => (typeof r === "string" && appliesWith(r, extras) ? (requirementName(r) ?? []) : [])))],
     };
   });
 }

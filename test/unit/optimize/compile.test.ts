@@ -49,14 +49,16 @@ function sizes(id: string): DistContents {
 const ok = (dists: ResolvedDist[], installed: Record<string, string> = { pip: "23.0.1", setuptools: "66.1.1" }): Resolution => ({ ok: true, dists, installed });
 
 const args = (op: DecodedOp): string[] => op.op.exec.meta.args;
-/** Whether an op is a group's install step: `install-group DIR REINSTALL NAME REQUESTED … --`, or a lone pip wheel's `install-into OUT NAME REQUESTED --`. */
+/** Whether an op is a group's install step: `install-group DIR REINSTALL NAME REQUESTED PIN … --`, or a lone pip wheel's `install-into OUT NAME REQUESTED PIN --`. */
 const isGroupInstall = (op: DecodedOp): boolean => args(op).includes("install-group") || args(op).includes("install-into");
-/** The distributions a group install step installs. */
-const groupMembers = (op: DecodedOp): string[] => {
+/** The distributions a group install step installs, and the requirement line each is pinned by. */
+const groupPins = (op: DecodedOp): { name: string; pin: string }[] => {
   const a = args(op);
   const at = a.includes("install-into") ? a.indexOf("install-into") + 2 : a.indexOf("install-group") + 3;
-  return a.slice(at, a.indexOf("--")).filter((_, i) => i % 2 === 0);
+  const rest = a.slice(at, a.indexOf("--"));
+  return Array.from({ length: rest.length / 3 }, (_, k) => ({ name: rest[3 * k]!, pin: rest[3 * k + 2]! }));
 };
+const groupMembers = (op: DecodedOp): string[] => groupPins(op).map((m) => m.name);
 const byDigest = (ops: DecodedOp[]) => new Map(ops.map((o) => [o.digest, o]));
 function rootfsOf(op: DecodedOp, ops: DecodedOp[]): DecodedOp {
   return byDigest(ops).get(op.op.inputs[0].digest)!;
@@ -96,18 +98,21 @@ describe("optimize, pip installer", () => {
     const installs = execOps(def).filter((o) => args(o).includes("install") && args(o).includes("--no-deps"));
     expect(installs).toHaveLength(3);
     for (const op of installs) {
-      expect(args(op)).toEqual(expect.arrayContaining(["--index-url", INDEX, "-r", "/run/imagespec/optimize/in/requirements.txt"]));
+      expect(args(op)).toEqual(expect.arrayContaining(["--index-url", INDEX]));
+      // The pins go as argv (the driver writes the requirements file): no file op before the step.
+      expect(args(op)).not.toContain("-r");
+      expect(op.op.exec.mounts.map((m: { dest: string }) => m.dest)).not.toContain("/run/imagespec/optimize/in");
       expect(envOf(op).SOURCE_DATE_EPOCH).toBe("0");
       expect(args(rootfsOf(op, ops)).join(" ")).toContain("-m venv");
     }
     // A dependency installed alone is not marked as requested; what the layer named is.
     const torch = installs.find((o) => args(o).includes("torch"))!;
     // A wheel alone in its step is installed by pip straight into its output directory.
-    expect(args(torch).slice(args(torch).indexOf("install-into"), args(torch).indexOf("--"))).toEqual(["install-into", "/run/imagespec/optimize/packages/0", "torch", "1"]);
+    expect(args(torch).slice(args(torch).indexOf("install-into"), args(torch).indexOf("--"))).toEqual(["install-into", "/run/imagespec/optimize/packages/0", "torch", "1", `torch==2.13.0+cpu --hash=sha256:${sha("t")}`]);
     expect(args(torch).slice(args(torch).indexOf("--root"), args(torch).indexOf("--root") + 2)).toEqual(["--root", "/run/imagespec/optimize/packages/0"]);
     const filelock = installs.find((o) => args(o).includes("filelock"))!;
     expect(args(filelock)[args(filelock).indexOf("filelock") + 1]).toBe("0");
-    expect(mkfileText(ops, "/requirements.txt")).toEqual(expect.arrayContaining([`torch==2.13.0+cpu --hash=sha256:${sha("t")}\n`]));
+    expect(installs.flatMap(groupPins).map((m) => m.pin)).toEqual(expect.arrayContaining([`filelock==3.16.1 --hash=sha256:${sha("f")}`, `requests==2.32.3 --hash=sha256:${sha("r")}`]));
     // Each layer is the install step's output directory for that package: no diff, no copy.
     // Two diffs: the copied app's, and apt's and the workdir's above the venv (moved after the packages).
     expect(ops.filter((o) => o.op.diff)).toHaveLength(2);

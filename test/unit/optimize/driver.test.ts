@@ -104,7 +104,7 @@ describe("driver.py install-group: one install, one layer per distribution", () 
     mkdirSync(join(out, "1"));
     // The installer also compiles alpha, as pip does; the bytecode is not in this RECORD.
     writeFileSync(v.installer, readFileSync(v.installer, "utf8") + `os.makedirs(${JSON.stringify(join(v.site, "alpha", "__pycache__"))})\nopen(${JSON.stringify(pyc)}, "w").write("x")\n`);
-    execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, "--force-reinstall", "alpha", "1", "beta", "0", "--", v.python, v.installer], { stdio: "pipe" });
+    execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, "--force-reinstall", "alpha", "1", "alpha==1.0", "beta", "0", "beta==1.0", "--", v.python, v.installer], { stdio: "pipe" });
     const at = (i: number, path: string) => join(out, String(i)) + path;
     expect(readFileSync(at(0, join(v.site, "alpha", "__init__.py")), "utf8")).toBe("a = 1\n");
     expect(readFileSync(at(0, join(v.dir, "venv", "bin", "alpha")), "utf8")).toBe("#!/bin/sh\n");
@@ -126,7 +126,7 @@ describe("driver.py install-group: one install, one layer per distribution", () 
     const out = join(v.dir, "out");
     mkdirSync(join(out, "0"), { recursive: true });
     mkdirSync(join(out, "1"));
-    const run = () => execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, "--force-reinstall", "alpha", "1", "beta", "1", "--", v.python, v.installer], { stdio: "pipe" });
+    const run = () => execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, "--force-reinstall", "alpha", "1", "alpha==1.0", "beta", "1", "beta==1.0", "--", v.python, v.installer], { stdio: "pipe" });
     expect(run).toThrow(/no RECORD of alpha, beta names .*stray\.txt/);
   });
 });
@@ -163,8 +163,9 @@ describe("driver.py install-into: a lone distribution installed straight into it
     const out = join(dir, "out");
     mkdirSync(out);
     const paths = JSON.parse(execFileSync(python, ["-I", "-c", "import json, sysconfig; print(json.dumps(sysconfig.get_paths()))"], { encoding: "utf8" })) as Record<string, string>;
-    const pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-index", "--no-deps", "--root", out, "--no-warn-script-location", wheel];
-    execFileSync(python, ["-I", join(dir, "driver.py"), "install-into", out, "tiny", "0", "--", ...pip], { stdio: "pipe" });
+    const pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-index", "--no-deps", "--root", out, "--no-warn-script-location"];
+    // The pin is the requirements line the driver writes and hands pip with -r (here the wheel's path).
+    execFileSync(python, ["-I", join(dir, "driver.py"), "install-into", out, "tiny", "0", wheel, "--", ...pip], { stdio: "pipe" });
     const site = out + paths.purelib!;
     expect(readFileSync(join(site, "tiny", "__init__.py"), "utf8")).toContain("def main");
     expect(readFileSync(out + join(paths.scripts!, "tiny"), "utf8")).toMatch(/^#!.*python/);
@@ -180,7 +181,7 @@ describe("driver.py install-into: a lone distribution installed straight into it
     writeFileSync(join(dir, "driver.py"), DRIVER_PY);
     const out = join(dir, "out");
     mkdirSync(out);
-    const run = () => execFileSync(python, ["-I", join(dir, "driver.py"), "install-into", out, "tiny", "1", "--", python, "-c", "pass"], { stdio: "pipe" });
+    const run = () => execFileSync(python, ["-I", join(dir, "driver.py"), "install-into", out, "tiny", "1", "tiny==1.0", "--", python, "-c", "pass"], { stdio: "pipe" });
     expect(run).toThrow(/no \.dist-info for tiny/);
   });
 });
@@ -208,11 +209,10 @@ describe("driver.py install-group: members that write the same file", () => {
       "    open(os.path.join(info, 'RECORD'), 'w').write('shared/data.txt,,\\n%s.py,,\\n%s-1.0.dist-info/METADATA,,\\n%s-1.0.dist-info/RECORD,,\\n' % (name, name, name))",
     ].join("\n");
     writeFileSync(join(dir, "installer.py"), installer + "\n");
-    writeFileSync(join(dir, "req.txt"), "first==1.0\nalone==1.0\nsecond==1.0\n");
     writeFileSync(join(dir, "driver.py"), DRIVER_PY);
     const out = join(dir, "out");
     for (const i of ["0", "1", "2"]) mkdirSync(join(out, i), { recursive: true });
-    execFileSync(py, ["-I", join(dir, "driver.py"), "install-group", out, "--force-reinstall", "first", "1", "alone", "1", "second", "1", "--", py, join(dir, "installer.py"), "-r", join(dir, "req.txt")], { stdio: "pipe" });
+    execFileSync(py, ["-I", join(dir, "driver.py"), "install-group", out, "--force-reinstall", "first", "1", "first==1.0", "alone", "1", "alone==1.0", "second", "1", "second==1.0", "--", py, join(dir, "installer.py")], { stdio: "pipe" });
     expect(lines(join(dir, "runs.log"))).toEqual(["first alone second", "first --force-reinstall", "alone --force-reinstall", "second --force-reinstall"]);
     for (const i of ["0", "1", "2"]) expect(readFileSync(join(out, i) + join(site, "shared", "data.txt"), "utf8")).toBe("second");
   });

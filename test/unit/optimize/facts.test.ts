@@ -36,6 +36,12 @@ describe("pip installation report", () => {
     expect(dists[2]!.source).not.toHaveProperty("url");
   });
 
+  it("counts a requirement an extra brings in only when that extra was asked for", () => {
+    const scipy = item("scipy", "1.17.1", { url: "http://i/packages/scipy-1.17.1-cp311-cp311-linux_x86_64.whl", archive_info: {} }, { requires: ["numpy<2.7,>=1.26.4", 'mpmath ; extra == "test"', "threadpoolctl; extra=='test' or extra == 'dev'", 'pooch ; python_version >= "3.9" and extra == "doc"', 'click; sys_platform == "linux"'] });
+    expect(parsePipReport(report([scipy]), CTX)[0]!.requires).toEqual(["numpy", "click"]);
+    expect(parsePipReport(report([{ ...scipy, requested_extras: ["Doc"] }]), CTX)[0]!.requires).toEqual(["numpy", "pooch", "click"]);
+  });
+
   it("keeps where a file came from without the index's credentials, query or fragment", () => {
     const [d] = parsePipReport(report([item("a", "1", { url: `https://user:tok@i.example/p/a-1-py3-none-any.whl?sig=x#sha256=${sha("c")}`, archive_info: { hashes: { sha256: sha("c") } } })]), CTX);
     expect(d!.source).toMatchObject({ url: "https://i.example/p/a-1-py3-none-any.whl" });
