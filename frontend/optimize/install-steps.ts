@@ -6,7 +6,7 @@
 import { installerMounts, pipInstallPrefix, reinstallFlag, UV_BIN, type Installer } from "../plan/installer.js";
 import type { Mount, PythonSplit, ResolveRequest } from "../plan/plan.js";
 import { DRIVER_PY } from "./driver.js";
-import type { ResolvedDist } from "./resolution.js";
+import { distId, type ResolvedDist } from "./resolution.js";
 
 const OPTIMIZE_DIR = "/run/imagespec/optimize";
 export const TOOLS_DIR = `${OPTIMIZE_DIR}/tools`;
@@ -27,6 +27,21 @@ export const TOOLS_MOUNT: Mount = { kind: "files", dest: TOOLS_DIR, files: { "dr
 /** Small text files (pins, requirement lists) a step reads. */
 export function inputsMount(files: Record<string, string>, what: string): Mount {
   return { kind: "files", dest: INPUT_DIR, files, name: `[internal] optimize: ${what}` };
+}
+
+/** How step names call the installer: "pip" or "uv pip". */
+export function installerName(inst: Installer): string {
+  return inst.kind === "uv" ? "uv pip" : "pip";
+}
+
+/** "pip install torch==2.13.0+cpu" */
+export function installing(inst: Installer, d: ResolvedDist): string {
+  return `${installerName(inst)} install ${distId(d)}`;
+}
+
+/** "a==1, b==2, c==3 and 4 more" */
+export function listed(ids: readonly string[]): string {
+  return ids.length <= 3 ? ids.join(", ") : `${ids.slice(0, 3).join(", ")} and ${ids.length - 3} more`;
 }
 
 function venvPython(inst: Installer): string {

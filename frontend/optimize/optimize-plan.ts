@@ -13,8 +13,9 @@ import { installerMounts, type Installer } from "../plan/installer.js";
 import type { Env, ExecExtras, ExecStep, Fs, HistoryEntry, LayerPlan, Mount, PinnedDist, Plan, PythonSplit, Step } from "../plan/plan.js";
 import { layerBudget, layersOf } from "./budget.js";
 import type { FactsRequest, OptimizeFacts, ResolveFact } from "./facts.js";
-import { DETERMINISTIC_ENV, groupInstallArgv, inputsMount, inspectArgv, inspectMountDir, installArgv, packageOutDir, pinLine, RESOLVE_OUT, resolveStep, TOOLS_MOUNT } from "./install-steps.js";
+import { DETERMINISTIC_ENV, groupInstallArgv, installerName, installing, listed, inputsMount, inspectArgv, inspectMountDir, installArgv, packageOutDir, pinLine, RESOLVE_OUT, resolveStep, TOOLS_MOUNT } from "./install-steps.js";
 import { installUnits } from "./grouping.js";
+import { triage } from "./triage.js";
 import { splitInstallerArgs } from "./installer-args.js";
 import { installOrder } from "./layout.js";
 import { layOutPackages, type PendingPackage } from "./package-layers.js";
@@ -241,23 +242,9 @@ class Optimizer {
       return true;
     }
     if (!resolution.ok) return inOneStep(`resolving it against what is installed failed: ${resolution.reason}`);
-    const todo: ResolvedDist[] = [];
-    const replacing = new Set<string>();
-    for (const d of resolution.dists) {
-      if (d.source.kind === "unsupported") return inOneStep(`${d.name} comes from ${d.source.why}`);
-      const installed = resolution.installed[d.key];
-      if (installed !== undefined && !this.pins.has(d.key)) {
-        if (installed === d.version) continue;
-        // It replaces what the base image has: its layer must also delete the old files.
-        replacing.add(d.key);
-      }
-      const earlier = this.pins.get(d.key);
-      if (earlier) {
-        if (earlier.version === d.version) continue;
-        return inOneStep(`it changes ${d.name} ${earlier.version}, which an earlier layer installed, to ${d.version}`);
-      }
-      todo.push(d);
-    }
+    const t = triage(resolution, this.pins);
+    if (t.kind === "one-step") return inOneStep(t.reason);
+    const { todo, replacing } = t;
     const ordered = installOrder(todo);
     const perPackage = [...split.perPackage, ...py.fileOptions];
     const position = new Map(ordered.map((d, n) => [d.key, n + 1]));
@@ -266,29 +253,21 @@ class Optimizer {
     for (const unit of installUnits(ordered, replacing)) {
       if (unit.kind === "single") {
         const d = unit.dist;
-        layers.set(d.key, this.installAlone(l, py, d, perPackage, counted(this.installing(d), d), replacing.has(d.key) ? resolution.installed[d.key] : undefined));
+        layers.set(d.key, this.installAlone(l, py, d, perPackage, counted(installing(this.inst, d), d), replacing.has(d.key) ? resolution.installed[d.key] : undefined));
         continue;
       }
       const ids = unit.members.map(distId);
       const first = unit.members[0]!;
-      const name = unit.members.length === 1 ? counted(this.installing(first), first) : this.step(l, `${this.installer()} install ${listed(ids)} (${ids.length} packages of ${ordered.length}, one layer each)`);
+      const name = unit.members.length === 1 ? counted(installing(this.inst, first), first) : this.step(l, `${installerName(this.inst)} install ${listed(ids)} (${ids.length} packages of ${ordered.length}, one layer each)`);
       this.installGroup(l, py, unit.members, perPackage, name).forEach((fs, i) => layers.set(unit.members[i]!.key, fs));
     }
     for (const d of ordered) {
       const fromContext = d.source.kind === "context-wheel" || ((d.source.kind === "wheel" || d.source.kind === "sdist") && d.source.fromContext);
-      this.pending.push({ id: distId(d), dist: d, layer: layers.get(d.key)!, order: this.pending.length, app: fromContext, step: this.step(l, this.installing(d)), ...(replacing.has(d.key) ? { solo: true } : {}) });
+      this.pending.push({ id: distId(d), dist: d, layer: layers.get(d.key)!, order: this.pending.length, app: fromContext, step: this.step(l, installing(this.inst, d)), ...(replacing.has(d.key) ? { solo: true } : {}) });
       this.pins.set(d.key, { name: d.name, version: d.version });
       this.pinned.push(pinnedDist(d));
     }
     return true;
-  }
-
-  private installer(): string {
-    return this.inst.kind === "uv" ? "uv pip" : "pip";
-  }
-
-  private installing(d: ResolvedDist): string {
-    return `${this.installer()} install ${distId(d)}`;
   }
 
   /**
@@ -414,9 +393,4 @@ class Optimizer {
     this.appLayers = [];
     this.tail = undefined;
   }
-}
-
-/** "a==1, b==2, c==3 and 4 more" */
-function listed(ids: readonly string[]): string {
-  return ids.length <= 3 ? ids.join(", ") : `${ids.slice(0, 3).join(", ")} and ${ids.length - 3} more`;
 }
