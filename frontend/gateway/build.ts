@@ -171,8 +171,9 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
         const warm = warmUpPlan(plan);
         if (warm) {
           const def = lower(warm, lowering).marshal({ platform });
-          // Its failure, if any, is the final solve's to report (it runs the same steps).
-          warming = gw.solve(def, { cacheImports: o.cacheImports }).catch(() => undefined);
+          // Evaluated, since a gateway solve is lazy and builds nothing until asked to. Its
+          // failure, if any, is the final solve's to report (it runs the same steps).
+          warming = gw.solve(def, { evaluate: true, cacheImports: o.cacheImports }).catch(() => undefined);
         }
         const source = daemonFacts({ gw, caps, lowering, cacheImports: o.cacheImports });
         const optimized = await optimizeInPhases(plan, source, { maxLayers: settings.maxLayers ?? DEFAULT_MAX_LAYERS });
