@@ -85,7 +85,7 @@ function removeImages(env: NodeJS.ProcessEnv, spec: string, route: OptimizeRoute
 /**
  * Empties the builder as a new machine would have it: the bench's images and the whole build
  * cache, every build's on this engine, as before each route's cold build. Where other work shares
- * the engine, run the bench under the same lock as that work (here `flock /work/heavy.lock`), so
+ * the engine, run the bench under the same lock as that work (for example `flock <lock file>`), so
  * that no other build loses its cache mid-way.
  */
 function emptyBuilder(env: NodeJS.ProcessEnv, spec: string, route: OptimizeRoute): void {

@@ -27,10 +27,9 @@
  *   driver.py install-into OUT NAME REQUESTED PIN -- ARGV...
  *     writes PIN (a requirements line: name==version and its hashes) to a requirements file in a
  *     temporary directory and runs ARGV -r FILE, an install of NAME alone into the directory OUT
- *     (pip's --root OUT), so its files
- *     are written once, straight into its layer (no move out of the environment: for torch that is
- *     a second copy of a gigabyte); then treats REQUESTED as install does and sets every file
- *     time below OUT to 0.
+ *     (pip's --root OUT), so its files are written once, straight into its layer (no move out of
+ *     the environment: for torch that is a second copy of a gigabyte); then treats REQUESTED as
+ *     install does and sets every file time below OUT to 0.
  *
  *   driver.py install-group OUT REINSTALL NAME REQUESTED PIN [NAME REQUESTED PIN …] -- ARGV...
  *     runs ARGV -r FILE (one install of the whole group, from a requirements file it writes, one

@@ -96,6 +96,14 @@ export function pinLine(d: ResolvedDist): string {
   return `${d.name}==${d.version}${hashes.map((h) => ` --hash=sha256:${h}`).join("")}\n`;
 }
 
+/**
+ * The driver's REQUESTED argument: "0" has it remove the REQUESTED marker. pip marks everything
+ * named on its command line as requested; uv marks everything anyway.
+ */
+function requestedFlag(inst: Installer, d: ResolvedDist): "0" | "1" {
+  return inst.kind === "uv" || d.requested ? "1" : "0";
+}
+
 export function packageOutDir(i: number): string {
   return `${PACKAGES_DIR}/${i}`;
 }
@@ -112,16 +120,14 @@ export function groupInstallArgv(inst: Installer, members: readonly ResolvedDist
     const d = members[0]!;
     const out = packageOutDir(0);
     const root = ["--root", out, "--no-warn-script-location"];
-    return [venvPython(inst), "-I", DRIVER, "install-into", out, d.name, d.requested ? "1" : "0", pin(d), "--", ...pipInstallPrefix(inst), "--no-deps", ...root, ...perPackage];
+    return [venvPython(inst), "-I", DRIVER, "install-into", out, d.name, requestedFlag(inst, d), pin(d), "--", ...pipInstallPrefix(inst), "--no-deps", ...root, ...perPackage];
   }
-  const names = members.flatMap((d) => [d.name, inst.kind === "uv" || d.requested ? "1" : "0", pin(d)]);
+  const names = members.flatMap((d) => [d.name, requestedFlag(inst, d), pin(d)]);
   return [venvPython(inst), "-I", DRIVER, "install-group", PACKAGES_DIR, reinstallFlag(inst), ...names, "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage];
 }
 
 /** argv that installs one distribution alone, without its dependencies. */
 export function installArgv(inst: Installer, d: ResolvedDist, perPackage: readonly string[]): string[] {
   const target = d.source.kind === "context-wheel" ? [d.source.path] : ["-r", `${INPUT_DIR}/requirements.txt`];
-  // pip marks everything named on its command line as requested; uv marks everything anyway.
-  const requested = inst.kind === "uv" || d.requested ? "1" : "0";
-  return [venvPython(inst), "-I", DRIVER, "install", d.name, requested, "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage, ...target];
+  return [venvPython(inst), "-I", DRIVER, "install", d.name, requestedFlag(inst, d), "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage, ...target];
 }

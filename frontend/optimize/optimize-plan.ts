@@ -373,14 +373,12 @@ class Optimizer {
     if (this.pending.length === 0 && this.appLayers.length === 0) return;
     const layers: Fs[] = [];
     const lower = this.tail && this.pending.length > 0 && this.state.fs !== this.pyBase!.fs ? this.pyBase!.fs : undefined;
-    const moved = lower ? this.history.splice(this.tail!.from) : [];
+    let moved: HistoryEntry[] = [];
     if (this.pending.length > 0) {
       const laid = layOutPackages(this.pending, this.facts.contents, this.packageBudget(atEnd), (k) => `o${this.steps.length + 1 + k}`);
       // All of them in one question, so the files they share are seen whoever else is asked about.
-      if (!laid) {
-        this.history.push(...moved);
-        throw new Needs([this.inspectRequest(this.pending)]);
-      }
+      if (!laid) throw new Needs([this.inspectRequest(this.pending)]);
+      if (lower) moved = this.history.splice(this.tail!.from);
       this.steps.push(...laid.steps);
       layers.push(...laid.layers);
       for (const h of laid.history) this.record(h, false);
