@@ -11,6 +11,8 @@ FROM ${NODE_IMAGE}
 COPY --from=uv / /imagespec/uv/
 COPY dist/frontend.cjs dist/imagespec-build.cjs dist/imagespec-serve.mjs docker/boot.cjs /imagespec/
 COPY dist/migrations /imagespec/migrations/
+# The pip optimize's resolve steps run from this image (docker/resolver-pip.txt); may be empty.
+COPY dist/pip/ /imagespec/pip/
 # V8 code cache of the bundle, made by this image's own node (see docker/boot.cjs).
 RUN --network=none ["node", "/imagespec/boot.cjs", "--write-v8-cache"]
 LABEL moby.buildkit.frontend.network.none="true" \

@@ -26,7 +26,7 @@ import { buildResult, type PlatformResult } from "./result.js";
 import { sbomAttestation } from "./sbom.js";
 import { createdFrom, epochOf } from "../options/source-date.js";
 import { checkBaseImage } from "../options/base-policy.js";
-import { ownUv } from "./own-image.js";
+import { ownPip, ownUv } from "./own-image.js";
 import { Stopwatch } from "./timings.js";
 import type { FactsRequest } from "../optimize/facts.js";
 import { describeResult, DESCRIBE, LINT, lintErrorResult, lintResult, needsSpec, OUTLINE, outlineResult, TARGETS, targetsResult, UnsupportedSubrequestError, warningText } from "./subrequests.js";
@@ -118,7 +118,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   const warnings = caps.gateway.has("gateway.warnings") ? warnLint(gw, loaded, file, language).catch(() => undefined) : Promise.resolve();
   const sourceMap = new SourceMap(file.filename, file.data, language, file.definition);
   const digest = specDigest(loaded.spec);
-  const settings = buildSettings(o, o.installer === "uv" && !o.uvImageGiven ? ownUv() : undefined);
+  const settings = buildSettings(o, { uv: o.installer === "uv" && !o.uvImageGiven ? ownUv() : undefined, pip: o.installer === "pip" ? ownPip() : undefined });
   const mode = optimizeMode(settings.optimize !== false, caps, needsPython(loaded.spec));
   const optimizing = mode.on;
   const notices: Promise<void>[] = mode.notice ? [notify(gw, caps, mode.notice)] : [];

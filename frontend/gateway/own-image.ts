@@ -1,8 +1,8 @@
 /**
  * What the frontend knows of its own image: BuildKit mounts the frontend image's digest-pinned
  * Definition into the frontend container, and the image may carry a uv binary (docker/ bakes it
- * in when built with a uv image). Install steps then mount uv from this same image, so no
- * separate uv image is pulled.
+ * in when built with a uv image) and a recent pip wheel. Install steps then mount uv, and
+ * optimize's resolve steps that pip, from this same image, so nothing else is pulled.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { decodeDefinition, decodeOp } from "../../llb/src/decode.js";
@@ -10,6 +10,8 @@ import { decodeDefinition, decodeOp } from "../../llb/src/decode.js";
 export const FRONTEND_DEFINITION = "/run/config/buildkit/metadata/frontend.bin";
 /** Where docker/ puts uv inside the frontend image (the directory holds `uv`). */
 export const OWN_UV_DIR = "/imagespec/uv";
+/** Where docker/ puts the pip wheel optimize resolves with (the directory holds `pip.whl`; see docker/resolver-pip.txt). */
+export const OWN_PIP_DIR = "/imagespec/pip";
 
 /** The docker-image reference (pinned by digest) of the image a frontend Definition loads. */
 export function imageOfDefinition(bytes: Uint8Array): string | undefined {
@@ -23,20 +25,38 @@ export function imageOfDefinition(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-export interface OwnUv {
+/** A tool the frontend image carries, as a mount source for build steps. */
+export interface OwnTool {
   /** The frontend image, pinned. */
   image: string;
-  /** Directory of that image holding `uv`, as a mount selector. */
+  /** Directory of that image holding the tool, as a mount selector. */
   dir: string;
 }
 
-/** The frontend's own image as a uv source, when this process runs in an image that carries uv. */
-export function ownUv(fs: { exists: (p: string) => boolean; read: (p: string) => Uint8Array } = { exists: existsSync, read: readFileSync }): OwnUv | undefined {
-  if (!fs.exists(`${OWN_UV_DIR}/uv`) || !fs.exists(FRONTEND_DEFINITION)) return undefined;
+interface Files {
+  exists: (p: string) => boolean;
+  read: (p: string) => Uint8Array;
+}
+
+const HOST_FILES: Files = { exists: existsSync, read: readFileSync };
+
+/** `dir` of the frontend's own image, when this process runs in an image that has `dir/file`. */
+function ownTool(dir: string, file: string, fs: Files): OwnTool | undefined {
+  if (!fs.exists(`${dir}/${file}`) || !fs.exists(FRONTEND_DEFINITION)) return undefined;
   try {
     const image = imageOfDefinition(fs.read(FRONTEND_DEFINITION));
-    return image ? { image, dir: OWN_UV_DIR.slice(1) } : undefined;
+    return image ? { image, dir: dir.slice(1) } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The frontend's own image as a uv source, when this process runs in an image that carries uv. */
+export function ownUv(fs: Files = HOST_FILES): OwnTool | undefined {
+  return ownTool(OWN_UV_DIR, "uv", fs);
+}
+
+/** The frontend's own image as the source of the pip optimize resolves with, when it carries one. */
+export function ownPip(fs: Files = HOST_FILES): OwnTool | undefined {
+  return ownTool(OWN_PIP_DIR, "pip.whl", fs);
 }

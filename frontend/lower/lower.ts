@@ -39,6 +39,8 @@ export interface LowerContext {
     uvImage: string;
     /** Directory of `uvImage` that holds the `uv` binary (default: its root). */
     uvImageDir?: string;
+    /** The frontend image's own pip, for resolve steps (BuildSettings.resolverPip). */
+    resolverPip?: { image: string; dir: string };
   };
   /** The spec's source map and each spec path's range, for step locations. */
   sourceMap?: SourceMap;
@@ -58,6 +60,7 @@ class Lowering {
   private readonly template: State;
   private contextState: State | undefined;
   private uvState: State | undefined;
+  private ownState: State | undefined;
 
   constructor(
     private readonly plan: Plan,
@@ -104,6 +107,12 @@ class Lowering {
       customName: "[internal] load build context",
     });
     return this.contextState;
+  }
+
+  /** The frontend's own image, the source of the pip resolve steps run. */
+  private ownImage(ref: string): State {
+    this.ownState ??= image(ref, { platform: this.ctx.platform, customName: `[internal] pip from ${ref}` });
+    return this.ownState;
   }
 
   private uv(): State {
@@ -210,6 +219,11 @@ class Lowering {
       case "uv": {
         const dir = this.ctx.settings.uvImageDir;
         return { type: "bind", dest: m.dest, source: this.uv(), readonly: true, ...(dir ? { selector: dir } : {}) };
+      }
+      case "resolver-pip": {
+        const own = this.ctx.settings.resolverPip;
+        if (!own) throw new Error("a resolve step mounts the frontend image's pip, but the settings name none");
+        return { type: "bind", dest: m.dest, source: this.ownImage(own.image), readonly: true, selector: own.dir };
       }
       case "tree":
         return { type: "bind", dest: m.dest, source: this.tree(m.tree), readonly: m.readonly };

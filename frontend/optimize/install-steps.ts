@@ -3,7 +3,7 @@
  * and the step that reads every package layer's RECORD. Pure builders; the optimizer decides
  * when. The helper script they run (driver.py) is shipped to them as a file mount.
  */
-import { installerMounts, pipInstallPrefix, reinstallFlag, UV_BIN, type Installer } from "../plan/installer.js";
+import { installerMounts, pipInstallPrefix, reinstallFlag, RESOLVER_PIP_MOUNT, resolverPipPrefix, UV_BIN, type Installer } from "../plan/installer.js";
 import type { Mount, PythonSplit, ResolveRequest } from "../plan/plan.js";
 import { DRIVER_PY } from "./driver.js";
 import { distId, type ResolvedDist } from "./resolution.js";
@@ -63,7 +63,8 @@ export function resolveArgv(inst: Installer, req: ResolveRequest, pins: PinsFrom
     return [...head, "1", "--", UV_BIN, "pip", "compile", "--python", venvPython(inst), "--format", "pylock.toml", "--output-file", `${RESOLVE_OUT}/pylock.toml`, "--no-header", "--quiet", ...constraints, ...noDeps, ...req.options, input];
   }
   // Not --ignore-installed: what the environment already has and satisfies stays, as pip would keep it.
-  return [...head, "0", "--", ...pipInstallPrefix(inst), "--dry-run", "--quiet", "--report", `${RESOLVE_OUT}/report.json`, ...constraints, ...noDeps, ...req.options, ...req.targets];
+  const pip = inst.resolverPip ? resolverPipPrefix(inst) : pipInstallPrefix(inst);
+  return [...head, "0", "--", ...pip, "--dry-run", "--quiet", "--report", `${RESOLVE_OUT}/report.json`, ...constraints, ...noDeps, ...req.options, ...req.targets];
 }
 
 /**
@@ -76,7 +77,8 @@ export function resolveStep(inst: Installer, py: PythonSplit, at: string, pins: 
   if ("pins" in pins && pins.pins) inputs["pins.txt"] = pins.pins;
   if (inst.kind === "uv" && "text" in resolve.uvInput) inputs["requirements.in"] = resolve.uvInput.text;
   const previous: Mount[] = "previous" in pins ? [{ kind: "fs", dest: PREVIOUS_RESOLVE, fs: { kind: "output", id: pins.previous, dest: RESOLVE_OUT } }] : [];
-  const mounts: Mount[] = [...installerMounts(inst, "shared"), TOOLS_MOUNT, inputsMount(inputs, `what ${at} asks for`), ...previous, { kind: "output", dest: RESOLVE_OUT }, ...py.mounts];
+  const ownPip: Mount[] = inst.resolverPip ? [{ kind: "resolver-pip", dest: RESOLVER_PIP_MOUNT }] : [];
+  const mounts: Mount[] = [...installerMounts(inst, "shared"), ...ownPip, TOOLS_MOUNT, inputsMount(inputs, `what ${at} asks for`), ...previous, { kind: "output", dest: RESOLVE_OUT }, ...py.mounts];
   const from: PinsFrom = "previous" in pins ? "previous" : pins.pins ? "inputs" : "none";
   return { argv: resolveArgv(inst, resolve, from), mounts };
 }

@@ -89,7 +89,7 @@ class Optimizer {
     private readonly facts: OptimizeFacts,
     private readonly budget: OptimizeBudget,
   ) {
-    this.inst = { kind: installer.kind, venv: installer.venv, settings: { cacheNamespace: installer.cacheNamespace } };
+    this.inst = { kind: installer.kind, venv: installer.venv, settings: { cacheNamespace: installer.cacheNamespace }, ...(installer.resolverPip ? { resolverPip: true } : {}) };
     this.total = layers.filter((l) => l.index >= 0).length;
     this.state = { fs: { kind: "base" }, env: plan.layers?.[0]?.env ?? plan.env, cwd: plan.layers?.[0]?.cwd ?? plan.cwd };
   }

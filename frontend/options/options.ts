@@ -294,12 +294,14 @@ export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform:
   return out;
 }
 
-/** Build settings from the options; `ownUv` is the frontend's own image when it carries uv. */
-export function buildSettings(o: FrontendOptions, ownUv?: { image: string; dir: string }): BuildSettings {
+/** Build settings from the options; `own` names the tools the frontend's own image carries (uv, a pip to resolve with). */
+export function buildSettings(o: FrontendOptions, own: { uv?: { image: string; dir: string } | undefined; pip?: { image: string; dir: string } | undefined } = {}): BuildSettings {
+  const ownUv = own.uv;
   return {
     installer: o.installer,
     uvImage: ownUv?.image ?? o.uvImage,
     ...(ownUv ? { uvImageDir: ownUv.dir } : {}),
+    ...(own.pip ? { resolverPip: own.pip } : {}),
     ...(Object.keys(o.indexDefaults).length > 0 ? { indexDefaults: o.indexDefaults } : {}),
     ...(Object.keys(o.proxy).length > 0 ? { proxy: o.proxy } : {}),
     network: o.network,

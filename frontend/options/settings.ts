@@ -37,6 +37,11 @@ export interface BuildSettings {
   uvImage: string;
   /** Directory of `uvImage` that holds the `uv` binary (default: its root, as in the official image). */
   uvImageDir?: string;
+  /**
+   * The frontend image's own pip (`dir` holds `pip.whl`), which optimize's pip resolve steps run
+   * instead of the venv's: a recent pip reads PEP 658 metadata, an old one downloads every wheel.
+   */
+  resolverPip?: { image: string; dir: string };
   /** The operator's index defaults (`default-index-url`, …), below a layer's own options. */
   indexDefaults?: IndexSettings;
   /** Proxies of every build step (BuildKit keeps them out of cache keys and the image config). */

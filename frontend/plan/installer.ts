@@ -12,6 +12,27 @@ export interface Installer {
   kind: "uv" | "pip";
   venv: string;
   settings: Pick<BuildSettings, "cacheNamespace">;
+  /** Resolve with the frontend image's pip, mounted at RESOLVER_PIP_MOUNT, rather than the venv's. */
+  resolverPip?: boolean;
+}
+
+/** Where the frontend image's pip wheel is mounted during resolve steps (never part of a layer). */
+export const RESOLVER_PIP_MOUNT = "/opt/imagespec/pip";
+/** The oldest Python the pip in docker/resolver-pip.txt runs on (its Requires-Python). */
+const RESOLVER_PIP_MIN_PYTHON: readonly [number, number] = [3, 9];
+
+/** Whether pip resolves with the frontend image's own pip: it carries one, and it runs on the venv's Python (X.Y). */
+export function resolvesWithOwnPip(settings: Pick<BuildSettings, "installer" | "resolverPip">, python: string): boolean {
+  if (settings.installer !== "pip" || !settings.resolverPip) return false;
+  const [major, minor] = python.split(".").map(Number);
+  if (major === undefined || minor === undefined || Number.isNaN(major) || Number.isNaN(minor)) return false;
+  const [wantMajor, wantMinor] = RESOLVER_PIP_MIN_PYTHON;
+  return major > wantMajor || (major === wantMajor && minor >= wantMinor);
+}
+
+/** argv prefix of `pip install` with the frontend image's pip: pip runs from its wheel, on the venv's Python (so it sees the venv). */
+export function resolverPipPrefix(inst: Installer): string[] {
+  return [`${inst.venv}/bin/python`, `${RESOLVER_PIP_MOUNT}/pip.whl/pip`, "install", "--disable-pip-version-check", "--no-input", "--root-user-action=ignore"];
 }
 
 /** Index and pre-release options, then extra_args split like a shell would (never run by one). */

@@ -10,6 +10,7 @@ import { PlanBuilder } from "./builder.js";
 import { contextPathsOf, type ContextFacts } from "./context.js";
 import { DEFAULT_PATH, envMap, type OciImage } from "./image-config.js";
 import { indexEnv } from "./index-settings.js";
+import { resolvesWithOwnPip } from "./installer.js";
 import type { Plan } from "./plan.js";
 import { planPoetryProject } from "./poetry-project.js";
 import { planPipPackages, planPythonEnv, planRequirements, planWheels } from "./python-packages.js";
@@ -68,7 +69,7 @@ export function planImage(input: PlanInput): Plan {
     env: b.envNow(),
     cwd: b.cwd,
     history: b.history,
-    ...(python ? { python, installer: { kind: settings.installer, venv: python.venv, python: python.version, cacheNamespace: settings.cacheNamespace } } : {}),
+    ...(python ? { python, installer: { kind: settings.installer, venv: python.venv, python: python.version, cacheNamespace: settings.cacheNamespace, ...(resolvesWithOwnPip(settings, python.version) ? { resolverPip: true as const } : {}) } } : {}),
     notes: [],
     contextPaths: contextPathsOf(b.steps),
     layers: b.layers,

@@ -39,6 +39,8 @@ export type Mount =
   | { kind: "context"; dest: string; path?: string }
   /** The uv image (read-only), for the uv installer. */
   | { kind: "uv"; dest: string }
+  /** The frontend image's pip wheel (read-only), for pip resolve steps. */
+  | { kind: "resolver-pip"; dest: string }
   /** Context files assembled for the step (a project, its lock). */
   | { kind: "tree"; dest: string; tree: ContextTree; readonly: boolean }
   /** Small text files the frontend writes (pins, requirement lists, its helper script). */
@@ -131,6 +133,8 @@ export interface PlanInstaller {
   python: string;
   /** Prefix of cache mount ids (`BUILDKIT_CACHE_MOUNT_NS`). */
   cacheNamespace: string;
+  /** pip resolves with the frontend image's own pip (BuildSettings.resolverPip), which runs on this Python. */
+  resolverPip?: true;
 }
 
 /** Extra mounts, env and secrets of an exec (a layer's secrets go after its mounts, their env under its env). */

@@ -6,7 +6,7 @@ import type { ContextFacts } from "./context.js";
 import { defaultExtraIndexUrls, type IndexSettings } from "./index-settings.js";
 import { pipOptionArgs, type Installer } from "./installer.js";
 
-export type PlanSettings = Pick<BuildSettings, "installer" | "indexDefaults" | "cacheNamespace" | "imageId" | "labels" | "sourceDateEpoch">;
+export type PlanSettings = Pick<BuildSettings, "installer" | "indexDefaults" | "cacheNamespace" | "imageId" | "labels" | "sourceDateEpoch" | "resolverPip">;
 
 export interface Planning {
   b: PlanBuilder;

@@ -3,7 +3,10 @@
  * engine, compared with the image laid out one layer per spec entry.
  */
 import { describe, expect, it } from "vitest";
-import { baseImage, buildx, expectBuilt, indexUrl, makeContext, registry, runIn } from "./harness.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { baseImage, buildx, engineEnv, expectBuilt, indexUrl, makeContext, registry, runIn } from "./harness.js";
+import { fetchedFiles } from "../support/index-server.js";
 
 const INDEX = () => ({ index_url: indexUrl() });
 
@@ -17,10 +20,10 @@ function pip(packages: string[]): string {
 
 let n = 0;
 /** Builds and pushes; returns the pushed reference and the build log. */
-async function push(spec: string, name: string, args: Record<string, string> = {}): Promise<{ ref: string; log: string }> {
+async function push(spec: string, name: string, args: Record<string, string> = {}, extra: string[] = []): Promise<{ ref: string; log: string }> {
   const ctx = makeContext({ "spec.yaml": spec });
   const ref = `${registry()}/imagespec-e2e/optimize-${name}:${process.pid}-${++n}`;
-  const r = await buildx(ctx, { file: "spec.yaml", tag: ref, push: true, buildArgs: { installer: "pip", ...args }, timeoutMs: 600_000 });
+  const r = await buildx(ctx, { file: "spec.yaml", tag: ref, push: true, buildArgs: { installer: "pip", ...args }, extra, timeoutMs: 600_000 });
   expectBuilt(r);
   return { ref, log: r.stderr };
 }
@@ -124,6 +127,22 @@ describe("optimize: package-granular layers (installer=pip)", () => {
     // chain, is as it was: a node that has the first image unpacks only the apt layer again.
     expect(aptAt(after)).toBeGreaterThan(after.steps.findIndex((s) => s.includes("pip install")));
     expect(after.layers.slice(0, aptAt(after))).toEqual(before.layers.slice(0, aptAt(before)));
+  });
+
+  it("resolves with the frontend image's recent pip: a rejected candidate's metadata is read, never its wheel; the image keeps the venv's pip", async () => {
+    // backtrack-app 2.0.0 needs a tinyjson that does not exist. The base image's pip (23.0.1)
+    // would download its wheel to find that out; the frontend's pip reads its .metadata file.
+    // --no-cache and --no-cache-dir: the steps run, and ask the index rather than pip's cache mount.
+    const log = join(engineEnv().IMAGESPEC_ENV_DIR!, "index.log");
+    const before = readFileSync(log, "utf8").length;
+    const entry = `  - pip_packages:\n      packages: [backtrack-app]\n      options: {index_url: "${indexUrl()}", extra_args: "--no-cache-dir"}\n`;
+    const { ref } = await push(specYaml(entry), "own-pip", {}, ["--no-cache"]);
+    const requests = readFileSync(log, "utf8").slice(before).split("\n");
+    expect(fetchedFiles(requests, ".metadata")).toContain("backtrack_app-2.0.0-py3-none-any.whl.metadata");
+    expect(fetchedFiles(requests, ".whl")).not.toContain("backtrack_app-2.0.0-py3-none-any.whl");
+    expect(fetchedFiles(requests, ".whl")).toContain("backtrack_app-1.0.0-py3-none-any.whl");
+    const versions = await runIn(ref, `python -c "import importlib.metadata as m; print(m.version('backtrack-app'), m.version('pip'))"`, { pull: true });
+    expect(versions).toBe("1.0.0 23.0.1\n");
   });
 
   it("keeps a spec with 150 distributions within the layer budget", async () => {

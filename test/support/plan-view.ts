@@ -29,6 +29,8 @@ function mountLine(m: Mount): string {
       return `${m.dest}: context ${m.path ?? "(all)"}`;
     case "uv":
       return `${m.dest}: the uv image`;
+    case "resolver-pip":
+      return `${m.dest}: the frontend image's pip`;
     case "tree":
       return `${m.dest}: ${m.readonly ? "" : "writable "}tree ${m.tree.ops.map((op) => op.copies.map((c) => `${c.src}${c.contents ? "/*" : ""} → ${c.dest}`).join(" + ")).join(", then ")}`;
     case "files":

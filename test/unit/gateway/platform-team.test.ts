@@ -4,7 +4,7 @@ import { basePipSettings, indexEnv, parsePipConf, pipConfPaths } from "../../../
 import { UV_MOUNT } from "../../../frontend/plan/installer.js";
 import { checkBaseImage, matchesPattern } from "../../../frontend/options/base-policy.js";
 import { buildSettings, OptionError, parseOptions } from "../../../frontend/options/options.js";
-import { imageOfDefinition, ownUv, FRONTEND_DEFINITION, OWN_UV_DIR } from "../../../frontend/gateway/own-image.js";
+import { imageOfDefinition, ownPip, ownUv, FRONTEND_DEFINITION, OWN_PIP_DIR, OWN_UV_DIR } from "../../../frontend/gateway/own-image.js";
 import { describeResult, lintErrorResult, lintResult, outlineResult, targetsResult } from "../../../frontend/gateway/subrequests.js";
 import { installIn, lintSpec } from "../../../frontend/imagespec/lint.js";
 import { loadSpec } from "../../../frontend/imagespec/load.js";
@@ -208,10 +208,12 @@ describe("uv from the frontend's own image", () => {
     expect(ownUv(fs({ [FRONTEND_DEFINITION]: bytes, [`${OWN_UV_DIR}/uv`]: new Uint8Array() }))).toEqual({ image: ownRef, dir: OWN_UV_DIR.slice(1) });
     expect(ownUv(fs({ [FRONTEND_DEFINITION]: bytes }))).toBeUndefined();
     expect(ownUv(fs({ [FRONTEND_DEFINITION]: new Uint8Array([255, 1]), [`${OWN_UV_DIR}/uv`]: new Uint8Array() }))).toBeUndefined();
+    expect(ownPip(fs({ [FRONTEND_DEFINITION]: bytes, [`${OWN_PIP_DIR}/pip.whl`]: new Uint8Array() }))).toEqual({ image: ownRef, dir: OWN_PIP_DIR.slice(1) });
+    expect(ownPip(fs({ [FRONTEND_DEFINITION]: bytes, [`${OWN_UV_DIR}/uv`]: new Uint8Array() }))).toBeUndefined();
   });
 
   it("install steps mount uv from the frontend image (a selector on its uv directory); no uv image is pulled", () => {
-    const settings = buildSettings(opts({}), { image: ownRef, dir: OWN_UV_DIR.slice(1) });
+    const settings = buildSettings(opts({}), { uv: { image: ownRef, dir: OWN_UV_DIR.slice(1) } });
     const def = marshal(PIP_SPEC, { settings });
     const install = execOps(def).at(-1)!;
     const uv = mountAt(install, UV_MOUNT)!;

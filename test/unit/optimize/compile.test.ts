@@ -82,6 +82,34 @@ describe("optimize, pip installer", () => {
     expect(ops.some((o) => o.op.exec && args(o).some((a) => a.includes("apt-get")))).toBe(false);
   });
 
+  it("resolves with the frontend image's own pip when it carries one and the venv's Python runs it; installs keep the venv's pip", async () => {
+    const own = { image: "registry.test/imagespec-frontend@sha256:" + "f".repeat(64), dir: "imagespec/pip" };
+    const withOwn = { settings: { installer: "pip" as const, resolverPip: own } };
+    const ops = decodeOps(firstRequest(s, withOwn).state.marshal());
+    const resolve = ops.find((o) => o.op.exec && args(o).includes("--dry-run"))!;
+    const pipArgv = args(resolve).slice(args(resolve).indexOf("--") + 1);
+    expect(pipArgv.slice(0, 3)).toEqual(["/opt/venv/bin/python", "/opt/imagespec/pip/pip.whl/pip", "install"]);
+    const mount = (resolve.op.exec.mounts as { dest: string; selector?: string; input: number }[]).find((m) => m.dest === "/opt/imagespec/pip")!;
+    expect(mount.selector).toBe("imagespec/pip");
+    expect(ops.find((o) => o.digest === resolve.op.inputs[mount.input].digest)!.op.source.identifier).toBe(`docker-image://${own.image}`);
+    // The image's install steps still run the venv's pip, and mount no frontend image.
+    const { image } = await phases(s, () => ok(ML), withOwn);
+    const installs = execOps(image.state.marshal()).filter(isGroupInstall);
+    expect(installs.length).toBeGreaterThan(0);
+    for (const i of installs) {
+      expect(args(i)).toContain("pip");
+      expect(args(i).join(" ")).not.toContain("pip.whl");
+    }
+    expect(image.state.marshal().def.some((op) => Buffer.from(op).toString("latin1").includes("imagespec-frontend"))).toBe(false);
+    // Not on a Python the pip cannot run on, nor for uv.
+    const old = firstRequest({ ...s, python_version: "3.8" }, { ...withOwn, python: { interpreters: [{ path: "/usr/bin/python3.8", version: "3.8" }], venvs: [], defaultVersion: "3.8" } });
+    const oldResolve = execOps(old.state.marshal()).find((o) => args(o).includes("--dry-run"))!;
+    expect(args(oldResolve).slice(args(oldResolve).indexOf("--") + 1).slice(0, 3)).toEqual(["/opt/venv/bin/python", "-m", "pip"]);
+    const uv = firstRequest(s, { settings: { installer: "uv", resolverPip: own } });
+    expect(execOps(uv.state.marshal()).some((o) => args(o).includes("compile"))).toBe(true);
+    expect(execOps(uv.state.marshal()).some((o) => args(o).join(" ").includes("pip.whl"))).toBe(false);
+  });
+
   it("then what each package layer holds, then the image: one install step per group, each on the venv, each package's files a layer of its own, merged with the rest", async () => {
     const { image, asked } = await phases(s, () => ok(ML), pip);
     expect(asked.map((a) => a.kind)).toEqual(["resolve", "inspect"]);
