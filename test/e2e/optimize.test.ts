@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { baseImage, buildx, engineEnv, expectBuilt, indexUrl, makeContext, registry, runIn } from "./harness.js";
 import { fetchedFiles } from "../support/index-server.js";
+import { parseStatusStream } from "../../bench/status-stream.js";
 
 const INDEX = () => ({ index_url: indexUrl() });
 
@@ -118,7 +119,18 @@ describe("optimize: package-granular layers (installer=pip)", () => {
 
   it("changing the apt list leaves the wheel-only Python layers' digests unchanged", async () => {
     const apt = (pkgs: string) => `  - apt_packages:\n      packages: [${pkgs}]\n`;
-    const before = await pushed((await push(specYaml(apt("jq") + pip(["acme-cli", "ns-beta"])), "apt-before")).ref);
+    // Built for real (--no-cache), with BuildKit's status stream: the apt step is solved beside
+    // optimize's first round (the warm-up), so it starts before any install step is done, not
+    // after them in the final solve. (Plain progress shows one step at a time, not in time order.)
+    const first = await push(specYaml(apt("jq") + pip(["acme-cli", "ns-beta"])), "apt-before", {}, ["--no-cache", "--progress=rawjson"]);
+    const vertexes = parseStatusStream(first.log);
+    const aptStep = vertexes.find((v) => v.name.includes("apt-get install jq") && v.runs.length > 0)!;
+    const installsDone = vertexes.filter((v) => /pip install [^\n]*\((package \d+|\d+ packages) of/.test(v.name)).flatMap((v) => v.runs.map((r) => r.completed ?? Infinity));
+    expect(aptStep, vertexes.map((v) => v.name).join(" | ")).toBeDefined();
+    expect(installsDone.length).toBeGreaterThan(0);
+    expect(aptStep.cached).toBe(false);
+    expect(Math.min(...aptStep.runs.map((r) => r.started))).toBeLessThan(Math.min(...installsDone));
+    const before = await pushed(first.ref);
     const after = await pushed((await push(specYaml(apt("jq, less") + pip(["acme-cli", "ns-beta"])), "apt-after")).ref);
     for (const pin of ["acme-cli==1.0.0", "tinyjson==1.1.0", "ns-beta==1.0.0"]) expect(layerOf(after, pin), pin).toBe(layerOf(before, pin));
     const aptAt = (p: Pushed) => p.steps.findIndex((s) => s.includes("apt-get install"));
