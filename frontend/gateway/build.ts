@@ -188,7 +188,9 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
       const solving = performance.now();
       const ref = await gw.solve(def, { cacheImports: o.cacheImports });
       watch.add(`final solve${on}`, performance.now() - solving);
+      const warmWait = performance.now();
       await warming;
+      watch.add(`warm-up wait${on}`, performance.now() - warmWait);
       const config = imageConfig(plan, { platform, specDigest: digest, frontendVersion: VERSION, ...(settings.imageId ? { imageId: settings.imageId } : {}), labels: settings.labels, created: createdFrom(o.sourceDateEpoch) });
       const attestations = sbom.on
         ? [await sbomAttestation({ gw, ref, plan, spec: loaded.spec, specDigest: digest, specFilename: file.filename, platform, created: createdFrom(o.sourceDateEpoch), tool: `imagespec-frontend-${VERSION}` }, caps)]

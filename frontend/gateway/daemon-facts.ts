@@ -30,26 +30,37 @@ export function daemonFacts(s: Solve): FactSource {
 
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 
-/** Runs a layer's resolve step and reads its answer; a failed resolve is an answer too. */
+/**
+ * Runs a layer's resolve step and reads its answer; a failed resolve is an answer too. Its files
+ * are read all at once (each read is a round trip to the daemon); the answer's files exist only
+ * when the resolve succeeded, and are looked at only then.
+ */
 async function readResolution(s: Solve, req: Extract<FactsRequest, { kind: "resolve" }>): Promise<ResolveAnswer> {
   const ref = await solvePlan(s, req.probe);
-  const [status, pinsUsed] = await Promise.all([
+  const settled = <T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: Error }> => p.then((value) => ({ ok: true as const, value }), (error: Error) => ({ ok: false as const, error }));
+  const answerFile = req.installer === "uv" ? "pylock.toml" : "report.json";
+  const [status, pinsUsed, installed, answer] = await Promise.all([
     s.gw.readFile(ref, "status.json", 1 << 20).then((b) => JSON.parse(decode(b)) as ResolveStatus),
     s.gw.readFile(ref, "pins-in.txt", MAX_REPORT_BYTES).then((b) => decode(b).split("\n").filter((l) => l.trim() !== "")),
+    settled(s.gw.readFile(ref, "installed.json", 8 << 20)),
+    settled(s.gw.readFile(ref, answerFile, MAX_REPORT_BYTES)),
   ]);
-  const answer = await readAnswer(s, req, ref, status);
-  return { ...answer, pinsUsed };
+  return { ...readAnswer(req, status, installed, answer), pinsUsed };
 }
 
-async function readAnswer(s: Solve, req: Extract<FactsRequest, { kind: "resolve" }>, ref: string, status: ResolveStatus): Promise<Resolution> {
+type Read = { ok: true; value: Uint8Array } | { ok: false; error: Error };
+
+function readAnswer(req: Extract<FactsRequest, { kind: "resolve" }>, status: ResolveStatus, installedFile: Read, answerFile: Read): Resolution {
   if (status.exit !== 0) return { ok: false, reason: failureReason(status) };
-  const installed = JSON.parse(decode(await s.gw.readFile(ref, "installed.json", 8 << 20))) as Record<string, string>;
+  if (!installedFile.ok) throw installedFile.error;
+  const installed = JSON.parse(decode(installedFile.value)) as Record<string, string>;
   try {
+    if (!answerFile.ok) throw answerFile.error;
     const dists =
       req.installer === "uv"
         ? // uv marks every package it installs as requested, so none is told apart here.
-          parsePylock(decode(await s.gw.readFile(ref, "pylock.toml", MAX_REPORT_BYTES)), CONTEXT_MOUNT, new Set())
-        : parsePipReport(decode(await s.gw.readFile(ref, "report.json", MAX_REPORT_BYTES)), CONTEXT_MOUNT);
+          parsePylock(decode(answerFile.value), CONTEXT_MOUNT, new Set())
+        : parsePipReport(decode(answerFile.value), CONTEXT_MOUNT);
     return { ok: true, dists, installed };
   } catch (e) {
     return { ok: false, reason: `its resolve output could not be read: ${(e as Error).message}` };
