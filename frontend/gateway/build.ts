@@ -11,6 +11,7 @@ import { optimizeInPhases } from "../optimize/phases.js";
 import { warmUpPlan } from "../optimize/warm-up.js";
 import { lower, type LowerContext } from "../lower/lower.js";
 import { noteDefinition } from "../lower/reads.js";
+import { carryProbes } from "../lower/carry-probes.js";
 import { UserError } from "../common/errors.js";
 import { daemonFacts } from "./daemon-facts.js";
 import { DEFAULT_PATH, envMap, type OciImage } from "../plan/image-config.js";
@@ -167,6 +168,7 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
         throw e;
       }
       let warming: Promise<unknown> = Promise.resolve();
+      let probes: Plan[] = [];
       if (optimizing) {
         const warm = warmUpPlan(plan);
         if (warm) {
@@ -180,9 +182,11 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
         optimized.roundMs.forEach((ms, i) => watch.add(`optimize round ${i + 1} (${roundKinds(optimized.rounds[i]!)})${on}`, ms));
         waited = optimized.roundMs.reduce((a, b) => a + b, 0);
         plan = optimized.plan;
+        probes = optimized.rounds.flat().map((r) => r.probe);
       }
       for (const note of plan.notes) notices.push(notify(gw, caps, note));
-      const def = lower(plan, lowering).marshal({ platform });
+      const image = lower(plan, lowering);
+      const def = carryProbes(image, probes.map((probe) => lower(probe, lowering))).marshal({ platform });
       caps.llb.requireAll(def);
       watch.add(`plan and compile${on}`, performance.now() - started - waited);
       const solving = performance.now();

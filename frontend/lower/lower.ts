@@ -19,7 +19,7 @@ import {
   type State,
 } from "../../llb/src/index.js";
 import { toPbRange, type SourceRange } from "../common/positions.js";
-import type { ContextTree, ExecStep, Fs, Mount, Plan, Step } from "../plan/plan.js";
+import type { ContextTree, Env, ExecStep, Fs, Mount, Plan, Step } from "../plan/plan.js";
 
 /** The time every file of a package layer gets (so its bytes do not depend on when it was built). */
 export const LAYER_TIME = new Date(0);
@@ -61,6 +61,7 @@ class Lowering {
   private contextState: State | undefined;
   private uvState: State | undefined;
   private ownState: State | undefined;
+  private readonly templates = new WeakMap<Env, State>();
 
   constructor(
     private readonly plan: Plan,
@@ -113,6 +114,17 @@ class Lowering {
   private ownImage(ref: string): State {
     this.ownState ??= image(ref, { platform: this.ctx.platform, customName: `[internal] pip from ${ref}` });
     return this.ownState;
+  }
+
+  /**
+   * The exec template with an environment. Steps share their Env until it changes, so they share
+   * this State too, and with it the env's `KEY=VALUE` strings (a long spec has many steps with a
+   * long env each).
+   */
+  private withEnv(env: Env): State {
+    let st = this.templates.get(env);
+    if (!st) this.templates.set(env, (st = this.template.withEnvs(env)));
+    return st;
   }
 
   private uv(): State {
@@ -196,8 +208,7 @@ class Lowering {
   }
 
   private exec(s: ExecStep): ExecState {
-    let st = this.template.withOutput(this.fs(s.on).output);
-    st = st.withEnvs(s.env);
+    let st = this.withEnv(s.env).withOutput(this.fs(s.on).output);
     st = st.withCwd(s.cwd);
     const proxy = this.ctx.settings.proxy;
     return st.run({
@@ -232,7 +243,7 @@ class Lowering {
       case "output":
         return { type: "bind", dest: m.dest, source: scratch(), readonly: false };
       case "fs":
-        return { type: "bind", dest: m.dest, source: this.fs(m.fs), readonly: true };
+        return { type: "bind", dest: m.dest, source: this.fs(m.fs), readonly: true, ...(m.selector !== undefined ? { selector: m.selector } : {}) };
       case "secret":
         return { type: "secret", dest: m.dest, id: m.id, mode: m.mode, uid: 0, gid: 0 };
     }

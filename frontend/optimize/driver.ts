@@ -13,25 +13,28 @@
  *     version), so the next layer's resolve can run on this one's answer in the same solve.
  *
  *   driver.py inspect OUT DIR SITE -- ID...
- *     for the package layers mounted at DIR/0, DIR/1, … (one per ID), reads the RECORD files of
- *     the .dist-info directories under SITE and writes OUT/layers.json: for each ID the bytes
+ *     for what is mounted at DIR/0, DIR/1, … (one per ID): the summary its install step wrote
+ *     (record.json, see FACTS below), or else the package layer itself, whose RECORD files of the
+ *     .dist-info directories under SITE it reads; writes OUT/layers.json: for each ID the bytes
  *     RECORD gives sizes for, how many files it names, and which of them another of the layers
- *     also writes (paths below /). The answer stays small however big the layers are, so a
- *     rebuild reads it from one cached step quickly.
+ *     also writes (paths below /). The answer stays small however big the layers are, and with
+ *     the summaries mounted no layer is: a builder that took the install steps from a registry
+ *     cache pulls a few kB, not torch.
  *
  *   driver.py install NAME REQUESTED -- ARGV...
  *     runs ARGV (an install of NAME alone) and, when REQUESTED is 0, removes the REQUESTED
  *     marker pip writes for every package named on its command line, with its RECORD row: a
  *     dependency installed on its own must look like one installed with the rest.
  *
- *   driver.py install-into OUT NAME REQUESTED PIN -- ARGV...
+ *   driver.py install-into OUT FACTS NAME REQUESTED PIN -- ARGV...
  *     writes PIN (a requirements line: name==version and its hashes) to a requirements file in a
  *     temporary directory and runs ARGV -r FILE, an install of NAME alone into the directory OUT
  *     (pip's --root OUT), so its files are written once, straight into its layer (no move out of
  *     the environment: for torch that is a second copy of a gigabyte); then treats REQUESTED as
- *     install does and sets every file time below OUT to 0.
+ *     install does and sets every file time below OUT to 0. FACTS/0/record.json then sums the
+ *     layer up as inspect reads it: the RECORD sizes and the paths below / its RECORD names.
  *
- *   driver.py install-group OUT REINSTALL NAME REQUESTED PIN [NAME REQUESTED PIN …] -- ARGV...
+ *   driver.py install-group OUT FACTS REINSTALL NAME REQUESTED PIN [NAME REQUESTED PIN …] -- ARGV...
  *     runs ARGV -r FILE (one install of the whole group, from a requirements file it writes, one
  *     PIN line per NAME in order); members that write the same file are then installed again one by
  *     one in that order (ARGV on a file of that one line, plus REINSTALL, the installer's
@@ -40,11 +43,14 @@
  *     OUT/0, OUT/1, … (one per NAME, in order, at the same absolute paths), with every file
  *     time set to 0: each directory is that package's layer, as if it had been installed alone.
  *     A file the install wrote that no RECORD names fails the step (unless the group has one
- *     member), so nothing is silently left out of a layer.
+ *     member), so nothing is silently left out of a layer. FACTS/0, FACTS/1, … sum each layer up
+ *     as install-into does.
  *
  * Package names, versions, pins and paths reach it as argv, never through a shell. The pins come
  * as argv rather than as a file of the build so that an install step needs no file op before it.
  */
+import { RECORD_PY } from "./driver-record.js";
+
 export const DRIVER_PY = String.raw`import json, os, re, subprocess, sys, sysconfig
 from importlib import metadata
 
@@ -163,53 +169,7 @@ def unrequest(name, root=""):
         f.writelines(r for r in rows if not r.startswith(row) and not r.startswith('"' + row))
 
 
-def root_path(site, rel):
-    """RECORD's path rel (relative to site, both relative to /) as a path below /, or rel itself if it leaves it."""
-    parts = [] if rel.startswith("/") else [p for p in site.split("/") if p]
-    for p in rel.split("/"):
-        if p in ("", "."):
-            continue
-        if p == "..":
-            if not parts:
-                return rel
-            parts.pop()
-        else:
-            parts.append(p)
-    return "/".join(parts)
-
-
-def inspect(out, top, site, ids):
-    import csv
-    layers = {}
-    for i, ident in enumerate(ids):
-        sp = os.path.join(top, str(i), site)
-        size, files = 0, set()
-        if os.path.isdir(sp):
-            for entry in sorted(os.listdir(sp)):
-                record = os.path.join(sp, entry, "RECORD")
-                if not (entry.endswith(".dist-info") and os.path.isfile(record)):
-                    continue
-                with open(record, encoding="utf-8", errors="replace", newline="") as f:
-                    for row in csv.reader(f):
-                        if not row or not row[0]:
-                            continue
-                        if len(row) > 2 and row[2].isdigit():
-                            size += int(row[2])
-                        files.add(root_path(site, row[0]))
-        layers[ident] = (size, files)
-    seen = {}
-    for ident, (_, files) in layers.items():
-        for path in files:
-            seen[path] = seen.get(path, 0) + 1
-    answer = {
-        ident: {"size": size, "count": len(files), "shared": sorted(p for p in files if seen[p] > 1)}
-        for ident, (size, files) in layers.items()
-    }
-    with open(os.path.join(out, "layers.json"), "w") as f:
-        json.dump(answer, f, sort_keys=True)
-
-
-def install(name, requested, argv):
+${RECORD_PY}def install(name, requested, argv):
     p = subprocess.run(argv)
     if p.returncode != 0:
         sys.exit(p.returncode)
@@ -315,7 +275,7 @@ def with_requirements(argv, pins):
     return argv + ["-r", path]
 
 
-def install_group(out, reinstall, members, argv):
+def install_group(out, facts, reinstall, members, argv):
     prefix = sys.prefix
     before = files_under(prefix)
     p = subprocess.run(argv)
@@ -345,9 +305,10 @@ def install_group(out, reinstall, members, argv):
         sys.exit("driver: no RECORD of %s names %s" % (", ".join(n for n, _ in members), ", ".join(unowned[:5])))
     for i in range(len(members)):
         zero_times(os.path.join(out, str(i)))
+    write_facts(facts, [os.path.join(out, str(i)) for i in range(len(members))])
 
 
-def install_into(out, name, requested, argv):
+def install_into(out, facts, name, requested, argv):
     """ARGV installs NAME below OUT (pip's --root): its files land in its layer, never copied."""
     p = subprocess.run(argv)
     if p.returncode != 0:
@@ -357,6 +318,7 @@ def install_into(out, name, requested, argv):
     if requested == "0":
         unrequest(name, out)
     zero_times(out)
+    write_facts(facts, [out])
 
 
 def main():
@@ -370,12 +332,12 @@ def main():
     elif head[0] == "install":
         install(head[1], head[2], argv)
     elif head[0] == "install-into":
-        install_into(head[1], head[2], head[3], with_requirements(argv, [head[4]]))
+        install_into(head[1], head[2], head[3], head[4], with_requirements(argv, [head[5]]))
     elif head[0] == "install-group":
-        rest = head[3:]
+        rest = head[4:]
         triples = [rest[k:k + 3] for k in range(0, len(rest), 3)]
         argv = with_requirements(argv, [pin for _, _, pin in triples])
-        install_group(head[1], head[2], [(name, requested) for name, requested, _ in triples], argv)
+        install_group(head[1], head[2], head[3], [(name, requested) for name, requested, _ in triples], argv)
     else:
         sys.exit("driver: unknown command %r" % head[0])
 

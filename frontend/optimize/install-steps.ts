@@ -17,6 +17,8 @@ export const PREVIOUS_RESOLVE = `${OPTIMIZE_DIR}/previous`;
 const INSPECT_DIR = `${OPTIMIZE_DIR}/layers`;
 /** Where a group install puts each member's files (PACKAGES_DIR/0, /1, …): its layer. */
 const PACKAGES_DIR = `${OPTIMIZE_DIR}/packages`;
+/** Where an install step sums each member's layer up (FACTS_OUT/0/record.json, …), for the inspect step. */
+export const FACTS_OUT = `${OPTIMIZE_DIR}/facts`;
 const DRIVER = `${TOOLS_DIR}/driver.py`;
 
 /** SOURCE_DATE_EPOCH makes py_compile write hash-based .pyc files, whose bytes do not record a time. */
@@ -122,10 +124,10 @@ export function groupInstallArgv(inst: Installer, members: readonly ResolvedDist
     const d = members[0]!;
     const out = packageOutDir(0);
     const root = ["--root", out, "--no-warn-script-location"];
-    return [venvPython(inst), "-I", DRIVER, "install-into", out, d.name, requestedFlag(inst, d), pin(d), "--", ...pipInstallPrefix(inst), "--no-deps", ...root, ...perPackage];
+    return [venvPython(inst), "-I", DRIVER, "install-into", out, FACTS_OUT, d.name, requestedFlag(inst, d), pin(d), "--", ...pipInstallPrefix(inst), "--no-deps", ...root, ...perPackage];
   }
   const names = members.flatMap((d) => [d.name, requestedFlag(inst, d), pin(d)]);
-  return [venvPython(inst), "-I", DRIVER, "install-group", PACKAGES_DIR, reinstallFlag(inst), ...names, "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage];
+  return [venvPython(inst), "-I", DRIVER, "install-group", PACKAGES_DIR, FACTS_OUT, reinstallFlag(inst), ...names, "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage];
 }
 
 /** argv that installs one distribution alone, without its dependencies. */

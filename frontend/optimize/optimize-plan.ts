@@ -13,7 +13,7 @@ import { installerMounts, type Installer } from "../plan/installer.js";
 import type { Env, ExecExtras, ExecStep, Fs, HistoryEntry, LayerPlan, Mount, PinnedDist, Plan, PythonSplit, Step } from "../plan/plan.js";
 import { layerBudget, layersOf } from "./budget.js";
 import type { FactsRequest, OptimizeFacts, ResolveFact } from "./facts.js";
-import { DETERMINISTIC_ENV, groupInstallArgv, installerName, installing, listed, inputsMount, inspectArgv, inspectMountDir, installArgv, packageOutDir, pinLine, RESOLVE_OUT, resolveStep, TOOLS_MOUNT } from "./install-steps.js";
+import { DETERMINISTIC_ENV, FACTS_OUT, groupInstallArgv, installerName, installing, listed, inputsMount, inspectArgv, inspectMountDir, installArgv, packageOutDir, pinLine, RESOLVE_OUT, resolveStep, TOOLS_MOUNT } from "./install-steps.js";
 import { installUnits } from "./grouping.js";
 import { triage } from "./triage.js";
 import { splitInstallerArgs } from "./installer-args.js";
@@ -250,6 +250,7 @@ class Optimizer {
     const position = new Map(ordered.map((d, n) => [d.key, n + 1]));
     const counted = (what: string, d: ResolvedDist) => this.step(l, `${what} (package ${position.get(d.key)} of ${ordered.length})`);
     const layers = new Map<string, Fs>();
+    const facts = new Map<string, { fs: Fs; dir: string }>();
     for (const unit of installUnits(ordered, replacing)) {
       if (unit.kind === "single") {
         const d = unit.dist;
@@ -259,11 +260,16 @@ class Optimizer {
       const ids = unit.members.map(distId);
       const first = unit.members[0]!;
       const name = unit.members.length === 1 ? counted(installing(this.inst, first), first) : this.step(l, `${installerName(this.inst)} install ${listed(ids)} (${ids.length} packages of ${ordered.length}, one layer each)`);
-      this.installGroup(l, py, unit.members, perPackage, name).forEach((fs, i) => layers.set(unit.members[i]!.key, fs));
+      const step = this.installGroup(l, py, unit.members, perPackage, name);
+      unit.members.forEach((d, i) => {
+        layers.set(d.key, { kind: "output", id: step, dest: packageOutDir(i) });
+        facts.set(d.key, { fs: { kind: "output", id: step, dest: FACTS_OUT }, dir: String(i) });
+      });
     }
     for (const d of ordered) {
       const fromContext = d.source.kind === "context-wheel" || ((d.source.kind === "wheel" || d.source.kind === "sdist") && d.source.fromContext);
-      this.pending.push({ id: distId(d), dist: d, layer: layers.get(d.key)!, order: this.pending.length, app: fromContext, step: this.step(l, installing(this.inst, d)), ...(replacing.has(d.key) ? { solo: true } : {}) });
+      const summed = facts.get(d.key);
+      this.pending.push({ id: distId(d), dist: d, layer: layers.get(d.key)!, ...(summed ? { facts: summed } : {}), order: this.pending.length, app: fromContext, step: this.step(l, installing(this.inst, d)), ...(replacing.has(d.key) ? { solo: true } : {}) });
       this.pins.set(d.key, { name: d.name, version: d.version });
       this.pinned.push(pinnedDist(d));
     }
@@ -300,18 +306,14 @@ class Optimizer {
 
   /**
    * Index wheels installed by one step (one container, one installer run) on the Python
-   * environment, in "/": each member's files come out in a directory of their own, its layer.
+   * environment, in "/": each member's files come out in a directory of their own, its layer
+   * (packageOutDir(i)), summed up in FACTS_OUT/i. Returns the step's id.
    */
-  private installGroup(l: LayerPlan, py: PythonSplit, members: readonly ResolvedDist[], perPackage: readonly string[], name: string): Fs[] {
+  private installGroup(l: LayerPlan, py: PythonSplit, members: readonly ResolvedDist[], perPackage: readonly string[], name: string): string {
     const inst = this.inst;
-    const outs = members.map((_, i) => packageOutDir(i));
-    const mounts: Mount[] = [
-      ...installerMounts(inst, "shared"),
-      TOOLS_MOUNT,
-      ...outs.map((dest): Mount => ({ kind: "output", dest })),
-    ];
-    const installed = this.exec(this.wheelBase(false), name, l.at, groupInstallArgv(inst, members, perPackage), { mounts, env: { ...py.indexEnv, ...DETERMINISTIC_ENV }, secrets: py.secrets });
-    return outs.map((dest): Fs => ({ kind: "output", id: installed.id, dest }));
+    const outs = [...members.map((_, i) => packageOutDir(i)), FACTS_OUT];
+    const mounts: Mount[] = [...installerMounts(inst, "shared"), TOOLS_MOUNT, ...outs.map((dest): Mount => ({ kind: "output", dest }))];
+    return this.exec(this.wheelBase(false), name, l.at, groupInstallArgv(inst, members, perPackage), { mounts, env: { ...py.indexEnv, ...DETERMINISTIC_ENV }, secrets: py.secrets }).id;
   }
 
   /** Whether an answer still fits: it ran on the filesystem and with the pins this point has. */
@@ -348,7 +350,8 @@ class Optimizer {
     const sitePackages = `${this.inst.venv}/lib/python${this.plan.installer!.python}/site-packages`;
     const ids = packages.map((p) => p.id);
     const exec = this.exec(this.pyBase!, `[python] optimize: read what ${packages.length} package layer(s) hold`, "base_image", inspectArgv(this.inst, ids, sitePackages), {
-      mounts: [TOOLS_MOUNT, { kind: "output", dest: RESOLVE_OUT }, ...packages.map((p, i): Mount => ({ kind: "fs", dest: inspectMountDir(i), fs: p.layer }))],
+      // Each install step's summary of the layer where it wrote one, so no package layer is pulled.
+      mounts: [TOOLS_MOUNT, { kind: "output", dest: RESOLVE_OUT }, ...packages.map((p, i): Mount => (p.facts ? { kind: "fs", dest: inspectMountDir(i), fs: p.facts.fs, selector: p.facts.dir } : { kind: "fs", dest: inspectMountDir(i), fs: p.layer }))],
     });
     return { kind: "inspect", ids, probe: this.probe({ kind: "output", id: exec.id, dest: RESOLVE_OUT }), sitePackages };
   }

@@ -14,6 +14,8 @@ export interface PendingPackage {
   dist: ResolvedDist;
   /** Its layer: what its install wrote, in an empty filesystem. */
   layer: Fs;
+  /** Where its install step summed the layer up (a directory of `fs` holding record.json), when it did. */
+  facts?: { fs: Fs; dir: string };
   order: number;
   app: boolean;
   /** The name of its install, for the history. */

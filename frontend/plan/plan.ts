@@ -47,8 +47,8 @@ export type Mount =
   | { kind: "files"; dest: string; files: Readonly<Record<string, string>>; name: string; mode?: number }
   /** An empty directory the step writes its answer into; its content is `{kind: "output"}`. */
   | { kind: "output"; dest: string }
-  /** Another filesystem of the plan, read-only. */
-  | { kind: "fs"; dest: string; fs: Fs }
+  /** Another filesystem of the plan, read-only; only its directory `selector` when given. */
+  | { kind: "fs"; dest: string; fs: Fs; selector?: string }
   | { kind: "secret"; dest: string; id: string; mode: number };
 
 /** A secret given to a process as an environment variable. */

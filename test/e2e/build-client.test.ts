@@ -239,6 +239,29 @@ describe("cache options", () => {
     expect(second.stdout).toBe(first.stdout);
   });
 
+  // optimize's own steps (resolve, inspect) are carried in the image's graph, so the exported
+  // cache answers them: an emptied builder runs neither again.
+  it("an emptied builder with the registry cache of the same spec takes optimize's resolve and inspect steps from it", async () => {
+    const pip = { pip_packages: { packages: ["acme-cli", "ns-alpha"], options: { index_url: indexUrl() } } };
+    const ctx = makeContext({ "imagespec.yaml": JSON.stringify({ base_image: baseImage(), python_version: "3.11", layers: [pip, { env: { env_variables: { RUN: token } } }] }) });
+    const cache = `${registry()}/client-e2e/probes-cache:${token}`;
+    const args = ["--spec", join(ctx, "imagespec.yaml"), "--context", ctx, "--target-image", `${registry()}/client-e2e/probes:${token}`];
+    const first = await imagespecBuild([...args, "--cache-to", `type=registry,ref=${cache},mode=max`]);
+    if (first.code !== 0) throw new Error(first.stderr);
+    const pruned = await run("docker", ["buildx", "prune", "-af"]);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    const second = await imagespecBuild([...args, "--force", "--cache-from", `type=registry,ref=${cache}`]);
+    if (second.code !== 0) throw new Error(second.stderr);
+    expect(second.stdout).toBe(first.stdout);
+    const cached = (name: RegExp) => new RegExp(`#(\\d+) [^\\n]*${name.source}[^\\n]*\\n#\\1 CACHED`).test(second.stderr);
+    expect(second.stderr).toMatch(/resolve: pip install --dry-run/);
+    // When BuildKit matches the venv step from the cache (see the next test), the probes on it come from the cache too.
+    if (cached(/\] [^\n]*-m venv/)) {
+      expect(cached(/resolve: pip install --dry-run/), second.stderr).toBe(true);
+      expect(cached(/optimize: read what \d+ package layer/), second.stderr).toBe(true);
+    }
+  });
+
   // The shared cache is imported, the shared packages' install step (whose outputs are their
   // layers) comes from it (CACHED), and their layers have the same digests.
   it("a new builder takes a sibling spec's package layers from the default repository's shared cache", async () => {

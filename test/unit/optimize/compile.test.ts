@@ -49,12 +49,12 @@ function sizes(id: string): DistContents {
 const ok = (dists: ResolvedDist[], installed: Record<string, string> = { pip: "23.0.1", setuptools: "66.1.1" }): Resolution => ({ ok: true, dists, installed });
 
 const args = (op: DecodedOp): string[] => op.op.exec.meta.args;
-/** Whether an op is a group's install step: `install-group DIR REINSTALL NAME REQUESTED PIN … --`, or a lone pip wheel's `install-into OUT NAME REQUESTED PIN --`. */
+/** Whether an op is a group's install step: `install-group DIR FACTS REINSTALL NAME REQUESTED PIN … --`, or a lone pip wheel's `install-into OUT FACTS NAME REQUESTED PIN --`. */
 const isGroupInstall = (op: DecodedOp): boolean => args(op).includes("install-group") || args(op).includes("install-into");
 /** The distributions a group install step installs, and the requirement line each is pinned by. */
 const groupPins = (op: DecodedOp): { name: string; pin: string }[] => {
   const a = args(op);
-  const at = a.includes("install-into") ? a.indexOf("install-into") + 2 : a.indexOf("install-group") + 3;
+  const at = a.includes("install-into") ? a.indexOf("install-into") + 3 : a.indexOf("install-group") + 4;
   const rest = a.slice(at, a.indexOf("--"));
   return Array.from({ length: rest.length / 3 }, (_, k) => ({ name: rest[3 * k]!, pin: rest[3 * k + 2]! }));
 };
@@ -116,11 +116,21 @@ describe("optimize, pip installer", () => {
     const inspect = asked[1] as Extract<AskedRequest, { kind: "inspect" }>;
     expect(inspect.ids).toEqual(["filelock==3.16.1", "torch==2.13.0+cpu", "requests==2.32.3"]);
     expect(inspect.sitePackages).toBe("/opt/venv/lib/python3.11/site-packages");
-    // One step reads them all: each package layer mounted read-only, in the order of the ids.
-    const reader = execOps(inspect.state.marshal()).find((o) => args(o).includes("inspect"))!;
+    // One step reads them all, in the order of the ids: for each, the summary its install step
+    // wrote (its directory of the step's facts output), not the layer, so no layer is pulled.
+    const inspectOps = decodeOps(inspect.state.marshal());
+    const reader = inspectOps.find((o) => o.op.exec && args(o).includes("inspect"))!;
     expect(args(reader).slice(args(reader).indexOf("--") + 1)).toEqual(inspect.ids);
-    const layerMounts = (reader.op.exec.mounts as { dest: string }[]).filter((m) => m.dest.startsWith("/run/imagespec/optimize/layers/"));
+    const layerMounts = (reader.op.exec.mounts as { dest: string; input: number; selector?: string }[]).filter((m) => m.dest.startsWith("/run/imagespec/optimize/layers/"));
     expect(layerMounts.map((m) => m.dest)).toEqual(["/run/imagespec/optimize/layers/0", "/run/imagespec/optimize/layers/1", "/run/imagespec/optimize/layers/2"]);
+    for (const m of layerMounts) {
+      const input = reader.op.inputs[m.input] as { digest: string; index?: number };
+      const installer = byDigest(inspectOps).get(input.digest)!;
+      expect(isGroupInstall(installer)).toBe(true);
+      const facts = (installer.op.exec.mounts as { dest: string; output?: number }[]).find((x) => x.dest === "/run/imagespec/optimize/facts")!;
+      expect(facts.output ?? 0).toBe(input.index ?? 0);
+      expect(m.selector).toBe(String(groupMembers(installer).indexOf(inspect.ids[layerMounts.indexOf(m)]!.split("==")[0]!)));
+    }
     const def = image.state.marshal();
     const ops = decodeOps(def);
     const installs = execOps(def).filter((o) => args(o).includes("install") && args(o).includes("--no-deps"));
@@ -136,7 +146,7 @@ describe("optimize, pip installer", () => {
     // A dependency installed alone is not marked as requested; what the layer named is.
     const torch = installs.find((o) => args(o).includes("torch"))!;
     // A wheel alone in its step is installed by pip straight into its output directory.
-    expect(args(torch).slice(args(torch).indexOf("install-into"), args(torch).indexOf("--"))).toEqual(["install-into", "/run/imagespec/optimize/packages/0", "torch", "1", `torch==2.13.0+cpu --hash=sha256:${sha("t")}`]);
+    expect(args(torch).slice(args(torch).indexOf("install-into"), args(torch).indexOf("--"))).toEqual(["install-into", "/run/imagespec/optimize/packages/0", "/run/imagespec/optimize/facts", "torch", "1", `torch==2.13.0+cpu --hash=sha256:${sha("t")}`]);
     expect(args(torch).slice(args(torch).indexOf("--root"), args(torch).indexOf("--root") + 2)).toEqual(["--root", "/run/imagespec/optimize/packages/0"]);
     const filelock = installs.find((o) => args(o).includes("filelock"))!;
     expect(args(filelock)[args(filelock).indexOf("filelock") + 1]).toBe("0");
@@ -149,7 +159,10 @@ describe("optimize, pip installer", () => {
     const installDigests = new Set(installs.map((o) => o.digest));
     const fromInstalls = (merges[0]!.op.inputs as { digest: string; index?: number }[]).filter((i) => installDigests.has(i.digest));
     expect(fromInstalls).toHaveLength(3);
-    for (const i of fromInstalls) expect(Number(i.index ?? 0)).toBe(1);
+    for (const i of fromInstalls) {
+      const mounts = ops.find((o) => o.digest === i.digest)!.op.exec.mounts as { dest: string; output?: number }[];
+      expect(mounts.find((m) => (m.output ?? 0) === Number(i.index ?? 0))!.dest).toMatch(/^\/run\/imagespec\/optimize\/packages\/\d+$/);
+    }
     // base + venv, then the packages largest first, then apt and the workdir (so a change to them
     // leaves the packages' chain as it was), then the copied app.
     const layersMade = image.config.history!.filter((h) => !h.empty_layer).map((h) => h.created_by ?? "");

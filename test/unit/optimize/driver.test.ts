@@ -104,7 +104,9 @@ describe("driver.py install-group: one install, one layer per distribution", () 
     mkdirSync(join(out, "1"));
     // The installer also compiles alpha, as pip does; the bytecode is not in this RECORD.
     writeFileSync(v.installer, readFileSync(v.installer, "utf8") + `os.makedirs(${JSON.stringify(join(v.site, "alpha", "__pycache__"))})\nopen(${JSON.stringify(pyc)}, "w").write("x")\n`);
-    execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, "--force-reinstall", "alpha", "1", "alpha==1.0", "beta", "0", "beta==1.0", "--", v.python, v.installer], { stdio: "pipe" });
+    const facts = join(v.dir, "facts");
+    mkdirSync(facts);
+    execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, facts, "--force-reinstall", "alpha", "1", "alpha==1.0", "beta", "0", "beta==1.0", "--", v.python, v.installer], { stdio: "pipe" });
     const at = (i: number, path: string) => join(out, String(i)) + path;
     expect(readFileSync(at(0, join(v.site, "alpha", "__init__.py")), "utf8")).toBe("a = 1\n");
     expect(readFileSync(at(0, join(v.dir, "venv", "bin", "alpha")), "utf8")).toBe("#!/bin/sh\n");
@@ -119,6 +121,11 @@ describe("driver.py install-group: one install, one layer per distribution", () 
     expect(existsSync(join(v.site, "alpha", "__init__.py"))).toBe(false);
     expect(statSync(at(0, join(v.site, "alpha", "__init__.py"))).mtimeMs).toBe(0);
     expect(statSync(at(0, v.site)).mtimeMs).toBe(0);
+    // Each layer summed up as the inspect step reads it: the summaries give the answer the layers give.
+    const record = JSON.parse(readFileSync(join(facts, "0", "record.json"), "utf8"));
+    expect(record.site).toBe(v.site.slice(1));
+    expect(record.files).toContain(`${v.site.slice(1)}/alpha/__init__.py`);
+    expect(inspectOver(v.dir, out, v.site.slice(1))).toEqual(inspectOver(v.dir, facts, v.site.slice(1)));
   });
 
   it("fails, naming the file, when a group's install writes a file no RECORD names", () => {
@@ -126,7 +133,7 @@ describe("driver.py install-group: one install, one layer per distribution", () 
     const out = join(v.dir, "out");
     mkdirSync(join(out, "0"), { recursive: true });
     mkdirSync(join(out, "1"));
-    const run = () => execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, "--force-reinstall", "alpha", "1", "alpha==1.0", "beta", "1", "beta==1.0", "--", v.python, v.installer], { stdio: "pipe" });
+    const run = () => execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, join(v.dir, "facts"), "--force-reinstall", "alpha", "1", "alpha==1.0", "beta", "1", "beta==1.0", "--", v.python, v.installer], { stdio: "pipe" });
     expect(run).toThrow(/no RECORD of alpha, beta names .*stray\.txt/);
   });
 });
@@ -165,7 +172,7 @@ describe("driver.py install-into: a lone distribution installed straight into it
     const paths = JSON.parse(execFileSync(python, ["-I", "-c", "import json, sysconfig; print(json.dumps(sysconfig.get_paths()))"], { encoding: "utf8" })) as Record<string, string>;
     const pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-index", "--no-deps", "--root", out, "--no-warn-script-location"];
     // The pin is the requirements line the driver writes and hands pip with -r (here the wheel's path).
-    execFileSync(python, ["-I", join(dir, "driver.py"), "install-into", out, "tiny", "0", wheel, "--", ...pip], { stdio: "pipe" });
+    execFileSync(python, ["-I", join(dir, "driver.py"), "install-into", out, join(dir, "facts"), "tiny", "0", wheel, "--", ...pip], { stdio: "pipe" });
     const site = out + paths.purelib!;
     expect(readFileSync(join(site, "tiny", "__init__.py"), "utf8")).toContain("def main");
     expect(readFileSync(out + join(paths.scripts!, "tiny"), "utf8")).toMatch(/^#!.*python/);
@@ -174,6 +181,9 @@ describe("driver.py install-into: a lone distribution installed straight into it
     expect(readFileSync(join(site, "tiny-1.0.dist-info", "RECORD"), "utf8")).not.toContain("REQUESTED");
     expect(statSync(join(site, "tiny", "__init__.py")).mtimeMs).toBe(0);
     expect(statSync(out).mtimeMs).toBe(0);
+    const record = JSON.parse(readFileSync(join(dir, "facts", "0", "record.json"), "utf8"));
+    expect(record.files).toContain(`${paths.purelib!.slice(1)}/tiny/__init__.py`);
+    expect(record.size).toBeGreaterThan(0);
   });
 
   it("fails, naming the distribution, when the install left no .dist-info below OUT", () => {
@@ -181,7 +191,7 @@ describe("driver.py install-into: a lone distribution installed straight into it
     writeFileSync(join(dir, "driver.py"), DRIVER_PY);
     const out = join(dir, "out");
     mkdirSync(out);
-    const run = () => execFileSync(python, ["-I", join(dir, "driver.py"), "install-into", out, "tiny", "1", "tiny==1.0", "--", python, "-c", "pass"], { stdio: "pipe" });
+    const run = () => execFileSync(python, ["-I", join(dir, "driver.py"), "install-into", out, join(dir, "facts"), "tiny", "1", "tiny==1.0", "--", python, "-c", "pass"], { stdio: "pipe" });
     expect(run).toThrow(/no \.dist-info for tiny/);
   });
 });
@@ -212,11 +222,18 @@ describe("driver.py install-group: members that write the same file", () => {
     writeFileSync(join(dir, "driver.py"), DRIVER_PY);
     const out = join(dir, "out");
     for (const i of ["0", "1", "2"]) mkdirSync(join(out, i), { recursive: true });
-    execFileSync(py, ["-I", join(dir, "driver.py"), "install-group", out, "--force-reinstall", "first", "1", "first==1.0", "alone", "1", "alone==1.0", "second", "1", "second==1.0", "--", py, join(dir, "installer.py")], { stdio: "pipe" });
+    execFileSync(py, ["-I", join(dir, "driver.py"), "install-group", out, join(dir, "facts"), "--force-reinstall", "first", "1", "first==1.0", "alone", "1", "alone==1.0", "second", "1", "second==1.0", "--", py, join(dir, "installer.py")], { stdio: "pipe" });
     expect(lines(join(dir, "runs.log"))).toEqual(["first alone second", "first --force-reinstall", "alone --force-reinstall", "second --force-reinstall"]);
     for (const i of ["0", "1", "2"]) expect(readFileSync(join(out, i) + join(site, "shared", "data.txt"), "utf8")).toBe("second");
   });
 });
+
+/** driver.py inspect over DIR/0, DIR/1 (layers or their install steps' summaries): its layers.json. */
+function inspectOver(dir: string, top: string, site: string): unknown {
+  const out = mkdtempSync(join(dir, "inspect-"));
+  execFileSync(python, ["-I", join(dir, "driver.py"), "inspect", out, top, site, "--", "a==1", "b==1"], { stdio: "pipe" });
+  return JSON.parse(readFileSync(join(out, "layers.json"), "utf8"));
+}
 
 describe("driver.py inspect: what package layers hold", () => {
   it("sums RECORD's sizes, counts the files and lists only those another layer also writes", () => {
@@ -237,5 +254,25 @@ describe("driver.py inspect: what package layers hold", () => {
       "a==1": { size: 1030, count: 5, shared: [`${site}/nvidia/__init__.py`] },
       "b==1": { size: 500, count: 3, shared: [`${site}/nvidia/__init__.py`] },
     });
+  });
+
+  it("reads an install step's summary where one is mounted instead of the layer, and refuses one summed up under another site", () => {
+    const dir = mkdtempSync(join(tmpdir(), "driver-inspect-"));
+    const site = "opt/venv/lib/python3.11/site-packages";
+    writeFileSync(join(dir, "driver.py"), DRIVER_PY);
+    const summary = (i: number, record: object) => {
+      mkdirSync(join(dir, "mounted", String(i)), { recursive: true });
+      writeFileSync(join(dir, "mounted", String(i), "record.json"), JSON.stringify(record));
+    };
+    summary(0, { site, size: 1000, files: [`${site}/nvidia/__init__.py`, `${site}/nvidia/a/lib.so`] });
+    const info = join(dir, "mounted", "1", site, "nvidia_b-1.0.dist-info");
+    mkdirSync(info, { recursive: true });
+    writeFileSync(join(info, "RECORD"), "nvidia/__init__.py,sha256=x,0\nnvidia/b/lib.so,sha256=y,500\n");
+    expect(inspectOver(dir, join(dir, "mounted"), site)).toEqual({
+      "a==1": { size: 1000, count: 2, shared: [`${site}/nvidia/__init__.py`] },
+      "b==1": { size: 500, count: 2, shared: [`${site}/nvidia/__init__.py`] },
+    });
+    summary(0, { site: "usr/lib/python3/dist-packages", size: 1, files: [] });
+    expect(() => inspectOver(dir, join(dir, "mounted"), site)).toThrow(/a==1 was summed up under usr\/lib\/python3\/dist-packages/);
   });
 });
