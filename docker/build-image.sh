@@ -19,7 +19,8 @@ rm -rf dist/pip && mkdir -p dist/pip
 if [[ ${RESOLVER_PIP:-} != none ]]; then
   # One try per index: an unreachable default index (PyPI here) must not cost pip's retries.
   python3 -m pip download --quiet --retries 0 --no-deps --only-binary=:all: --require-hashes \
-    -r docker/resolver-pip.txt -d dist/pip/download
+    -r docker/resolver-pip.txt -d dist/pip/download ||
+    { echo "build-image.sh: pip could not download docker/resolver-pip.txt from its configured index; RESOLVER_PIP=none builds the image without it" >&2; exit 1; }
   mv dist/pip/download/pip-*.whl dist/pip/pip.whl
   rmdir dist/pip/download
 fi
