@@ -37,7 +37,6 @@ const decode = (b: Uint8Array) => new TextDecoder().decode(b);
  */
 async function readResolution(s: Solve, req: Extract<FactsRequest, { kind: "resolve" }>): Promise<ResolveAnswer> {
   const ref = await solvePlan(s, req.probe);
-  const settled = <T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: Error }> => p.then((value) => ({ ok: true as const, value }), (error: Error) => ({ ok: false as const, error }));
   const answerFile = req.installer === "uv" ? "pylock.toml" : "report.json";
   const [status, pinsUsed, installed, answer] = await Promise.all([
     s.gw.readFile(ref, "status.json", 1 << 20).then((b) => JSON.parse(decode(b)) as ResolveStatus),
@@ -48,7 +47,16 @@ async function readResolution(s: Solve, req: Extract<FactsRequest, { kind: "reso
   return { ...readAnswer(req, status, installed, answer), pinsUsed };
 }
 
-type Read = { ok: true; value: Uint8Array } | { ok: false; error: Error };
+type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
+type Read = Settled<Uint8Array>;
+
+/** A read whose failure is looked at later (or never), not thrown at once. */
+function settled<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: Error) => ({ ok: false as const, error }),
+  );
+}
 
 function readAnswer(req: Extract<FactsRequest, { kind: "resolve" }>, status: ResolveStatus, installedFile: Read, answerFile: Read): Resolution {
   if (status.exit !== 0) return { ok: false, reason: failureReason(status) };

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { decodeDefinition, decodeOp } from "../../llb/src/decode.js";
+import type { ImageDir } from "../options/settings.js";
 
 export const FRONTEND_DEFINITION = "/run/config/buildkit/metadata/frontend.bin";
 /** Where docker/ puts uv inside the frontend image (the directory holds `uv`). */
@@ -25,14 +26,6 @@ export function imageOfDefinition(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** A tool the frontend image carries, as a mount source for build steps. */
-export interface OwnTool {
-  /** The frontend image, pinned. */
-  image: string;
-  /** Directory of that image holding the tool, as a mount selector. */
-  dir: string;
-}
-
 interface Files {
   exists: (p: string) => boolean;
   read: (p: string) => Uint8Array;
@@ -41,7 +34,7 @@ interface Files {
 const HOST_FILES: Files = { exists: existsSync, read: readFileSync };
 
 /** `dir` of the frontend's own image, when this process runs in an image that has `dir/file`. */
-function ownTool(dir: string, file: string, fs: Files): OwnTool | undefined {
+function ownTool(dir: string, file: string, fs: Files): ImageDir | undefined {
   if (!fs.exists(`${dir}/${file}`) || !fs.exists(FRONTEND_DEFINITION)) return undefined;
   try {
     const image = imageOfDefinition(fs.read(FRONTEND_DEFINITION));
@@ -52,11 +45,11 @@ function ownTool(dir: string, file: string, fs: Files): OwnTool | undefined {
 }
 
 /** The frontend's own image as a uv source, when this process runs in an image that carries uv. */
-export function ownUv(fs: Files = HOST_FILES): OwnTool | undefined {
+export function ownUv(fs: Files = HOST_FILES): ImageDir | undefined {
   return ownTool(OWN_UV_DIR, "uv", fs);
 }
 
 /** The frontend's own image as the source of the pip optimize resolves with, when it carries one. */
-export function ownPip(fs: Files = HOST_FILES): OwnTool | undefined {
+export function ownPip(fs: Files = HOST_FILES): ImageDir | undefined {
   return ownTool(OWN_PIP_DIR, "pip.whl", fs);
 }

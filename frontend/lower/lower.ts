@@ -20,6 +20,7 @@ import {
 } from "../../llb/src/index.js";
 import { toPbRange, type SourceRange } from "../common/positions.js";
 import type { ContextTree, Env, ExecStep, Fs, Mount, Plan, Step } from "../plan/plan.js";
+import type { ImageDir } from "../options/settings.js";
 
 /** The time every file of a package layer gets (so its bytes do not depend on when it was built). */
 export const LAYER_TIME = new Date(0);
@@ -40,7 +41,7 @@ export interface LowerContext {
     /** Directory of `uvImage` that holds the `uv` binary (default: its root). */
     uvImageDir?: string;
     /** The frontend image's own pip, for resolve steps (BuildSettings.resolverPip). */
-    resolverPip?: { image: string; dir: string };
+    resolverPip?: ImageDir;
   };
   /** The spec's source map and each spec path's range, for step locations. */
   sourceMap?: SourceMap;
@@ -111,9 +112,11 @@ class Lowering {
   }
 
   /** The frontend's own image, the source of the pip resolve steps run. */
-  private ownImage(ref: string): State {
-    this.ownState ??= image(ref, { platform: this.ctx.platform, customName: `[internal] pip from ${ref}` });
-    return this.ownState;
+  private resolverPip(): { state: State; dir: string } {
+    const own = this.ctx.settings.resolverPip;
+    if (!own) throw new Error("a resolve step mounts the frontend image's pip, but the settings name none");
+    this.ownState ??= image(own.image, { platform: this.ctx.platform, customName: `[internal] pip from ${own.image}` });
+    return { state: this.ownState, dir: own.dir };
   }
 
   /**
@@ -232,9 +235,8 @@ class Lowering {
         return { type: "bind", dest: m.dest, source: this.uv(), readonly: true, ...(dir ? { selector: dir } : {}) };
       }
       case "resolver-pip": {
-        const own = this.ctx.settings.resolverPip;
-        if (!own) throw new Error("a resolve step mounts the frontend image's pip, but the settings name none");
-        return { type: "bind", dest: m.dest, source: this.ownImage(own.image), readonly: true, selector: own.dir };
+        const own = this.resolverPip();
+        return { type: "bind", dest: m.dest, source: own.state, readonly: true, selector: own.dir };
       }
       case "tree":
         return { type: "bind", dest: m.dest, source: this.tree(m.tree), readonly: m.readonly };

@@ -351,7 +351,7 @@ class Optimizer {
     const ids = packages.map((p) => p.id);
     const exec = this.exec(this.pyBase!, `[python] optimize: read what ${packages.length} package layer(s) hold`, "base_image", inspectArgv(this.inst, ids, sitePackages), {
       // Each install step's summary of the layer where it wrote one, so no package layer is pulled.
-      mounts: [TOOLS_MOUNT, { kind: "output", dest: RESOLVE_OUT }, ...packages.map((p, i): Mount => (p.facts ? { kind: "fs", dest: inspectMountDir(i), fs: p.facts.fs, selector: p.facts.dir } : { kind: "fs", dest: inspectMountDir(i), fs: p.layer }))],
+      mounts: [TOOLS_MOUNT, { kind: "output", dest: RESOLVE_OUT }, ...packages.map((p, i): Mount => ({ kind: "fs", dest: inspectMountDir(i), ...(p.facts ? { fs: p.facts.fs, selector: p.facts.dir } : { fs: p.layer }) }))],
     });
     return { kind: "inspect", ids, probe: this.probe({ kind: "output", id: exec.id, dest: RESOLVE_OUT }), sitePackages };
   }

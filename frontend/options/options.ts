@@ -7,7 +7,7 @@ import { parseLinuxPlatform, type Platform } from "../../llb/src/platform.js";
 import { UserError } from "../common/errors.js";
 import { isIndexUrl } from "../imagespec/validate.js";
 import { parseSbomRequest, parseSourceDateEpoch, type SbomRequest } from "./attest.js";
-import { DEFAULT_UV_IMAGE, type BuildSettings, type IndexSettings, type InstallerKind, type NetworkMode, type ProxyEnv } from "./settings.js";
+import { DEFAULT_UV_IMAGE, type BuildSettings, type ImageDir, type IndexSettings, type InstallerKind, type NetworkMode, type ProxyEnv } from "./settings.js";
 
 export const DEFAULT_SPEC_FILENAME = "imagespec.yaml";
 
@@ -295,7 +295,7 @@ export function parseOptions(opts: ReadonlyMap<string, string>, defaultPlatform:
 }
 
 /** Build settings from the options; `own` names the tools the frontend's own image carries (uv, a pip to resolve with). */
-export function buildSettings(o: FrontendOptions, own: { uv?: { image: string; dir: string } | undefined; pip?: { image: string; dir: string } | undefined } = {}): BuildSettings {
+export function buildSettings(o: FrontendOptions, own: { uv?: ImageDir | undefined; pip?: ImageDir | undefined } = {}): BuildSettings {
   const ownUv = own.uv;
   return {
     installer: o.installer,

@@ -32,6 +32,14 @@ export interface IndexSettings {
 export const DEFAULT_UV_IMAGE =
   "ghcr.io/astral-sh/uv:0.8.13@sha256:4de5495181a281bc744845b9579acf7b221d6791f99bcc211b9ec13f417c2853";
 
+/** A directory of a pinned image, mounted into build steps (a tool the frontend's own image carries). */
+export interface ImageDir {
+  /** The image, pinned by digest. */
+  image: string;
+  /** The directory, as a mount selector (no leading slash). */
+  dir: string;
+}
+
 export interface BuildSettings {
   installer: InstallerKind;
   uvImage: string;
@@ -41,7 +49,7 @@ export interface BuildSettings {
    * The frontend image's own pip (`dir` holds `pip.whl`), which optimize's pip resolve steps run
    * instead of the venv's: a recent pip reads PEP 658 metadata, an old one downloads every wheel.
    */
-  resolverPip?: { image: string; dir: string };
+  resolverPip?: ImageDir;
   /** The operator's index defaults (`default-index-url`, …), below a layer's own options. */
   indexDefaults?: IndexSettings;
   /** Proxies of every build step (BuildKit keeps them out of cache keys and the image config). */
