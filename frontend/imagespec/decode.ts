@@ -25,8 +25,9 @@ export interface DecodeResult {
   truncated: boolean;
 }
 
-/** Fields whose text may span lines (shell commands, argument strings, env values). */
-const MULTILINE_FIELDS = new Set(["Commands.cmd", "PipOptions.extra_args", "PoetryProject.extra_args", "Env.env_variables"]);
+/** Fields whose text may span lines (shell commands, argument strings, env values), by message. */
+const MULTILINE_FIELDS: Partial<Record<MessageName, readonly string[]>> = { Commands: ["cmd"], PipOptions: ["extra_args"], PoetryProject: ["extra_args"], Env: ["env_variables"] };
+const NO_FIELDS: readonly string[] = [];
 
 
 const TYPE_NAMES: Record<SpecNode["kind"], string> = { map: "an object", seq: "a list", scalar: "a value" };
@@ -96,7 +97,8 @@ class Decoder {
     const byName = fieldsByName(name);
     const out: Decoded = {};
     const seen = new Map<string, string>();
-    const givenAsNull = new Map<string, SpecNode>();
+    let givenAsNull: Map<string, SpecNode> | undefined;
+    const multiline = MULTILINE_FIELDS[name] ?? NO_FIELDS;
     for (const entry of node.entries) {
       const field = byName.get(entry.key);
       const fieldPath = path ? `${path}.${field ?? entry.key}` : field ?? entry.key;
@@ -124,10 +126,10 @@ class Decoder {
         if (shape.oneof?.includes(field)) {
           this.record(fieldPath, entry.value);
           this.problem(fieldPath, entry.value.range ? entry.value : { range: entry.keyRange }, `${field} is null; inside a layer, null does not mean unset`, `give ${field} its fields, or remove the key`);
-        } else givenAsNull.set(field, entry.value.range ? entry.value : { kind: "scalar", value: null, ...(entry.keyRange ? { range: entry.keyRange } : {}) });
+        } else (givenAsNull ??= new Map()).set(field, entry.value.range ? entry.value : { kind: "scalar", value: null, ...(entry.keyRange ? { range: entry.keyRange } : {}) });
         continue;
       }
-      const value = this.field(entry.value, shape.fields[field]!, fieldPath, MULTILINE_FIELDS.has(`${name}.${field}`) ? "text" : "line");
+      const value = this.field(entry.value, shape.fields[field]!, fieldPath, multiline.includes(field) ? "text" : "line");
       if (value !== undefined) out[field] = value;
     }
     const set = (shape.oneof ?? []).filter((f) => f in out);
@@ -138,7 +140,7 @@ class Decoder {
     }
     for (const req of shape.required ?? []) {
       const reqPath = path ? `${path}.${req}` : req;
-      const nullNode = givenAsNull.get(req);
+      const nullNode = givenAsNull?.get(req);
       if (nullNode) this.problem(reqPath, nullNode, `missing required field "${req}"`, "it is given as null, which means unset");
       else if (!(req in out) && !seen.has(req)) this.problem(reqPath, node, `missing required field "${req}"`);
     }

@@ -14,6 +14,20 @@ const TEXT_NAME = /\.(ya?ml|json)$/i;
 const BASE_IMAGE_KEY = /(base_image|baseImage)["']?[ \t]*:/;
 
 /** Control characters no text spec contains raw: C0 except tab, newline and carriage return. */
+/** The control characters of isBinaryControl, in decoded text. */
+const BINARY_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f]/;
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The bytes as text, or undefined when they are not valid UTF-8 (the native decoder: fast on large specs). */
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 function isBinaryControl(byte: number): boolean {
   return byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d;
 }
@@ -105,13 +119,13 @@ export function detectSpec(data: Uint8Array, filename: string, decodesAsProtobuf
   }
   const hasBom = data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf;
   const body = hasBom ? data.subarray(3) : data;
-  const badUtf8 = invalidUtf8At(body);
-  const control = body.findIndex(isBinaryControl);
-  const textual = badUtf8 < 0 && control < 0;
+  const utf8 = decodeUtf8(body);
+  const badUtf8 = utf8 === undefined ? invalidUtf8At(body) : -1;
+  const textual = utf8 !== undefined && !BINARY_CONTROL.test(utf8);
   const textName = TEXT_NAME.test(filename);
   // A short binary spec can be valid UTF-8 text, and a text spec can happen to decode as
   // protobuf: then a text name, or a base_image key written out, decides for text.
-  const text = textual ? new TextDecoder("utf-8").decode(body) : undefined;
+  const text = textual ? utf8 : undefined;
   if (!hasBom && startsLikeImageSpec(body) && decodesAsProtobuf(body) && (text === undefined || (!textName && !BASE_IMAGE_KEY.test(text)))) return { kind: "protobuf" };
   // Not a well-formed ImageSpec: report it as a broken protobuf only when it cannot be text.
   if (!hasBom && !textual && (looksBinary(body) || (!textName && startsLikeImageSpec(body)))) return { kind: "protobuf" };
@@ -119,5 +133,5 @@ export function detectSpec(data: Uint8Array, filename: string, decodesAsProtobuf
   if (badUtf8 >= 0) {
     throw encodingError(`the spec is not valid UTF-8 (byte 0x${body[badUtf8]!.toString(16).padStart(2, "0")} at offset ${badUtf8 + (hasBom ? 3 : 0)})`, bytePosition(body, badUtf8), filename, "save the file as UTF-8");
   }
-  return { kind: "text", text: new TextDecoder("utf-8").decode(body) };
+  return { kind: "text", text: utf8 ?? new TextDecoder("utf-8").decode(body) };
 }

@@ -2,7 +2,8 @@
  * A position-aware view of a parsed spec: YAML and JSON documents keep the source range of
  * every node; a decoded binary protobuf has none.
  */
-import { parseTree, printParseErrorCode, visit, type Node as JsonNode, type ParseError } from "jsonc-parser";
+import { printParseErrorCode, visit, type ParseError } from "jsonc-parser";
+import { JSON_PARSE_OPTIONS, readJsonTree } from "./json-tree.js";
 import { LineCounter, parseDocument } from "yaml";
 import { LIMITS, MAX_DEPTH, MAX_VALUES, MAX_YAML_VALUES, valueBudget } from "./limits.js";
 import { scanJson, scanYaml, type ScanResult } from "./prescan.js";
@@ -99,37 +100,6 @@ function lineIndex(text: string): (offset: number) => Position {
   };
 }
 
-/** Converts a jsonc-parser tree, collecting duplicate keys (an error in protobuf JSON, as in YAML) into `dupes`. */
-function fromJson(text: string, node: JsonNode, pos: (offset: number) => Position, dupes: { message: string; range: SourceRange }[]): SpecNode {
-  const range = { start: pos(node.offset), end: pos(node.offset + node.length) };
-  switch (node.type) {
-    case "object": {
-      const seen = new Set<string>();
-      return {
-        kind: "map",
-        range,
-        entries: (node.children ?? []).map((prop) => {
-          const [key, value] = prop.children as [JsonNode, JsonNode | undefined];
-          const name = String(key.value);
-          const keyRange = { start: pos(key.offset), end: pos(key.offset + key.length) };
-          if (seen.has(name)) dupes.push({ message: `JSON syntax error: Map keys must be unique (${JSON.stringify(name)} is given twice)`, range: keyRange });
-          seen.add(name);
-          return { key: name, keyRange, value: value ? fromJson(text, value, pos, dupes) : { kind: "scalar", value: null, range } };
-        }),
-      };
-    }
-    case "array":
-      return { kind: "seq", range, items: (node.children ?? []).map((c) => fromJson(text, c, pos, dupes)) };
-    case "number":
-      // As written, for numbers a double cannot show (1e400).
-      return { kind: "scalar", value: node.value as number, range, source: text.slice(node.offset, node.offset + node.length) };
-    default:
-      return { kind: "scalar", value: node.value as string | boolean | null, range, quoted: node.type === "string" };
-  }
-}
-
-const PARSE_OPTIONS = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true };
-
 /** Syntax errors listed for broken JSON; later ones are mostly echoes of the first. */
 const MAX_JSON_ERRORS = 20;
 
@@ -158,7 +128,7 @@ function firstJsonErrors(text: string, max: number): ParseError[] {
           if (errors.length >= max) throw new EnoughErrors();
         },
       },
-      PARSE_OPTIONS,
+      JSON_PARSE_OPTIONS,
     );
   } catch (e) {
     if (!(e instanceof EnoughErrors)) throw e;
@@ -170,22 +140,21 @@ function firstJsonErrors(text: string, max: number): ParseError[] {
 export function parseJson(text: string): ParsedTree {
   const bounds = boundsErrors(text, scanJson(text, MAX_DEPTH), MAX_VALUES, "no image needs this many; split the spec");
   if (bounds.length > 0) return { root: undefined, errors: bounds };
-  const pos = lineIndex(text);
-  const syntaxErrors = (errors: ParseError[]): ParsedTree => ({
+  const syntaxErrors = (errors: ParseError[]): ParsedTree => {
+    const pos = lineIndex(text);
+    return {
     root: undefined,
     errors:
       errors.length === 0
         ? [{ message: "JSON syntax error: not valid JSON", range: DOCUMENT_START }]
         : errors.slice(0, MAX_JSON_ERRORS).map((e) => ({ message: "JSON syntax error: " + printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(), range: { start: pos(e.offset), end: pos(e.offset + e.length) } })),
-  });
+    };
+  };
   if (!isStrictJson(text)) return syntaxErrors(firstJsonErrors(text, MAX_JSON_ERRORS));
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, PARSE_OPTIONS);
-  if (errors.length > 0) return syntaxErrors(errors);
-  const dupes: { message: string; range: SourceRange }[] = [];
-  const tree = root ? fromJson(text, root, pos, dupes) : undefined;
-  if (dupes.length > 0) return { root: undefined, errors: dupes };
-  return { root: tree, errors: [] };
+  const read = readJsonTree(text);
+  if (read.syntaxErrors.length > 0) return syntaxErrors(read.syntaxErrors);
+  if (read.duplicateKeys.length > 0) return { root: undefined, errors: read.duplicateKeys };
+  return { root: read.root, errors: [] };
 }
 
 /** Wraps a plain JS value (e.g. a decoded protobuf message) as a tree without positions. */

@@ -126,7 +126,9 @@ class Lowering {
    */
   private withEnv(env: Env): State {
     let st = this.templates.get(env);
-    if (!st) this.templates.set(env, (st = this.template.withEnvs(env)));
+    // The template has no env of its own (the image source's config is not read here), and a
+    // plan's Env has unique keys: it becomes the state's env as it is.
+    if (!st) this.templates.set(env, (st = this.template.withEnvList(env)));
     return st;
   }
 

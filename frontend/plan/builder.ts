@@ -66,7 +66,8 @@ export class PlanBuilder {
   readonly history: HistoryEntry[] = [];
   readonly layers: LayerPlan[] = [];
   fs: Fs = { kind: "base" };
-  private readonly env = new Map<string, string>();
+  /** Each variable as its `[key, value]` entry, kept across snapshots until the variable changes. */
+  private readonly env = new Map<string, readonly [string, string]>();
   cwd: string;
   private envSnapshot: Env | undefined;
   private current: LayerPlan | undefined;
@@ -81,23 +82,23 @@ export class PlanBuilder {
     private readonly total: number,
     private readonly stepEnv: Readonly<Record<string, string>> = {},
   ) {
-    for (const [k, v] of baseEnv) this.env.set(k, v);
+    for (const [k, v] of baseEnv) this.env.set(k, [k, v]);
     this.cwd = cwd;
   }
 
   /** The env as it stands, shared by every step until it changes. */
   envNow(): Env {
-    this.envSnapshot ??= [...this.env];
+    this.envSnapshot ??= [...this.env.values()];
     return this.envSnapshot;
   }
 
   getEnv(name: string): string | undefined {
-    return this.env.get(name);
+    return this.env.get(name)?.[1];
   }
 
   /** Sets a variable, its value expanded against the env so far (`PATH=/x:$PATH`). */
   setEnv(key: string, raw: string): void {
-    this.env.set(key, expandVariables(raw, (n) => this.env.get(n)));
+    this.env.set(key, [key, expandVariables(raw, (n) => this.env.get(n)?.[1])]);
     this.envSnapshot = undefined;
   }
 

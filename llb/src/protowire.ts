@@ -11,6 +11,10 @@ const enum WireType {
   LengthDelimited = 2,
 }
 
+/** Lists shorter than this are cheaper to encode than to look up. */
+const SHARED_MIN = 8;
+const encodedLists = new WeakMap<readonly string[], { field: number; bytes: Uint8Array }>();
+
 /**
  * Growable byte buffer with protobuf field helpers. Length-delimited values are written in
  * place: one byte is reserved for the length and the body is shifted only in the rare case
@@ -248,6 +252,25 @@ export class ProtoWriter {
   repeatedStrings(field: number, values: readonly string[] | undefined): void {
     if (!values) return;
     for (const v of values) this.stringAlways(field, v);
+  }
+
+  /**
+   * repeatedStrings for a list many messages share (an env): encoded once per list and field,
+   * then copied. The list must not change afterwards.
+   */
+  sharedStrings(field: number, values: readonly string[] | undefined): void {
+    if (!values || values.length < SHARED_MIN) {
+      this.repeatedStrings(field, values);
+      return;
+    }
+    const cached = encodedLists.get(values);
+    if (cached?.field === field) {
+      this.raw(cached.bytes);
+      return;
+    }
+    const start = this.pos;
+    this.repeatedStrings(field, values);
+    encodedLists.set(values, { field, bytes: this.buf.slice(start, this.pos) });
   }
 
   /** map<string, string> sorted by key, both key and value always written. */

@@ -22,26 +22,44 @@ const DEFAULT_VALUES: StateValues = { env: [], cwd: "/", network: "sandbox", sec
 /** `KEY=VALUE` strings per env list, shared by every exec on states with the same env. */
 const envStrings = new WeakMap<object, readonly string[]>();
 
+/** `KEY=VALUE` per env entry: lists that share an entry (the env before and after one change) share its string. */
+const entryStrings = new WeakMap<object, string>();
+
 function envArray(env: StateValues["env"]): readonly string[] {
   let out = envStrings.get(env);
   if (!out) {
-    out = env.map(([k, v]) => `${k}=${v}`);
+    out = env.map((entry) => {
+      let s = entryStrings.get(entry);
+      if (s === undefined) entryStrings.set(entry, (s = `${entry[0]}=${entry[1]}`));
+      return s;
+    });
     envStrings.set(env, out);
   }
   return out;
 }
+
+/** Env lists with extra variables applied, per base env and extra (`K=V\0…`): steps that add the same variables share one list. */
+const extraEnvStrings = new WeakMap<object, Map<string, readonly string[]>>();
 
 /** The state's env with `extra` applied over it: replaced in place, new keys appended in sorted order. */
 function withExtraEnv(env: StateValues["env"], extra: Readonly<Record<string, string>>): readonly string[] {
   const keys = Object.keys(extra);
   const base = envArray(env);
   if (keys.length === 0) return base;
-  const out = base.slice();
-  for (const key of keys.sort()) {
-    const entry = `${key}=${extra[key]!}`;
-    const i = env.findIndex(([k]) => k === key);
-    if (i >= 0) out[i] = entry;
-    else out.push(entry);
+  keys.sort();
+  const entries = keys.map((key) => `${key}=${extra[key]!}`);
+  const id = entries.join("\0");
+  let byExtra = extraEnvStrings.get(env);
+  if (!byExtra) extraEnvStrings.set(env, (byExtra = new Map()));
+  let out = byExtra.get(id);
+  if (!out) {
+    const list = base.slice();
+    keys.forEach((key, n) => {
+      const i = env.findIndex(([k]) => k === key);
+      if (i >= 0) list[i] = entries[n]!;
+      else list.push(entries[n]!);
+    });
+    byExtra.set(id, (out = list));
   }
   return out;
 }
@@ -124,6 +142,15 @@ export class State {
       if (i !== undefined) env[i] = [key, value];
       else at.set(key, env.push([key, value]) - 1);
     }
+    return this.with({ env });
+  }
+
+  /**
+   * The whole environment at once, replacing this state's: `env` must have unique keys (a
+   * Map's entries, say) and must not change afterwards; it is kept, not copied.
+   */
+  withEnvList(env: StateValues["env"]): State {
+    for (const [key] of env) if (!key || key.includes("=")) throw new Error(`invalid environment variable name "${key}"`);
     return this.with({ env });
   }
 

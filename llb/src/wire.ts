@@ -267,7 +267,7 @@ function writePlatform(w: ProtoWriter, p: PbPlatform): void {
 
 function writeMeta(w: ProtoWriter, m: PbMeta): void {
   w.repeatedStrings(1, m.args);
-  w.repeatedStrings(2, m.env);
+  w.sharedStrings(2, m.env);
   w.string(3, m.cwd);
   w.string(4, m.user);
   const proxy = m.proxyEnv;
@@ -659,9 +659,11 @@ function writeDefinition(w: ProtoWriter, d: PbDefinition, ops: OpKeys | undefine
 
 /** Encodes a Definition message (the bytes `buildctl debug dump-llb` and Solve accept). */
 export function encodeDefinition(d: PbDefinition, ops?: OpKeys): Uint8Array {
-  // Sized up front: the ops plus room for their metadata entries, so it rarely grows.
+  // Sized up front: the ops, room for their metadata and source locations, and the source
+  // files, so it rarely grows (growing copies everything written so far).
   let size = 1024;
-  for (const op of d.def) size += op.length + 256;
+  for (const op of d.def) size += op.length + 384;
+  for (const info of d.source?.infos ?? []) size += (info.data?.length ?? 0) + info.filename.length + 16;
   const w = new ProtoWriter(size);
   writeDefinition(w, d, ops);
   return w.finish();

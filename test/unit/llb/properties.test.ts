@@ -190,3 +190,30 @@ describe("State.withEnvs", () => {
     expect(() => scratch().withEnvs([["", "1"]])).toThrow(/invalid environment variable name/);
   });
 });
+
+describe("State.withEnvList", () => {
+  it("takes a whole env of unique keys as it is, in place of the state's own", () => {
+    const env = [["PATH", "/usr/bin"], ["A", "1"]] as const;
+    const st = image("docker.io/library/debian:bookworm").withEnv("OLD", "x").withEnvList(env);
+    expect(st.env()).toEqual(["PATH=/usr/bin", "A=1"]);
+  });
+
+  it("refuses a name that is empty or holds '='", () => {
+    expect(() => scratch().withEnvList([["A", "1"], ["B=C", "2"]])).toThrow(/invalid environment variable name "B=C"/);
+  });
+
+  it("gives execs that add the same variables the same env, encoded again from the shared list", () => {
+    const base = image("docker.io/library/debian:bookworm").withEnvList(Array.from({ length: 20 }, (_, i) => [`V${i}`, `${i}`] as const));
+    const run = (args: string[]) => base.run({ args, env: { SOURCE_DATE_EPOCH: "0" } });
+    const [a, b] = [run(["a"]), run(["b"])];
+    const envOf = (st: State) => {
+      const ops = decodeDefinition(st.marshal().encode()).def.map((d) => decodeOp(d));
+      const exec = ops.find((o) => "exec" in o);
+      return exec && "exec" in exec ? exec.exec.meta.env : undefined;
+    };
+    // Encoded twice from one cached list: the second must read as the first.
+    expect(envOf(a.root())).toEqual([...Array.from({ length: 20 }, (_, i) => `V${i}=${i}`), "SOURCE_DATE_EPOCH=0"]);
+    expect(envOf(b.root())).toEqual(envOf(a.root()));
+    expect(envOf(a.root())).toEqual(envOf(b.root()));
+  });
+});

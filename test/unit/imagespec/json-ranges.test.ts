@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { loadSpec } from "../../../frontend/imagespec/load.js";
+import type { Position } from "../../../frontend/common/positions.js";
+
+/** 1-based line and column of an offset, counting only \n as a line break (as BuildKit's source view does). */
+function at(text: string, offset: number): Position {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - (before.lastIndexOf("\n") + 1) + 1 };
+}
+
+/** The range of the `nth` occurrence of `token` in the text. */
+function rangeOf(text: string, token: string, nth = 0): { start: Position; end: Position } {
+  let i = -1;
+  for (let n = 0; n <= nth; n++) i = text.indexOf(token, i + 1);
+  if (i < 0) throw new Error(`no ${token} in the text`);
+  return { start: at(text, i), end: at(text, i + token.length) };
+}
+
+describe("JSON spec ranges", () => {
+  const text = [
+    "{",
+    '  "base_image": "python:3.12-slim",',
+    '  "layers": [',
+    '    {"pip_packages": {"packages": ["numpy==2.0", "pandas"]}},',
+    '    {"env": {"env_variables": {"A": "1"}}},',
+    "    {\"commands\": {\"cmd\": [\"echo \\u00e9t\\u00e9\"]}}",
+    "  ]",
+    "}",
+  ].join("\r\n");
+  const { ranges } = loadSpec(new TextEncoder().encode(text), "spec.json");
+
+  it("gives every value the range of its text, on CRLF lines too", () => {
+    expect(ranges.get("base_image")).toEqual(rangeOf(text, '"python:3.12-slim"'));
+    expect(ranges.get("layers[0].pip_packages.packages[0]")).toEqual(rangeOf(text, '"numpy==2.0"'));
+    expect(ranges.get("layers[0].pip_packages.packages[1]")).toEqual(rangeOf(text, '"pandas"'));
+    expect(ranges.get("layers[1].env.env_variables.A")).toEqual(rangeOf(text, '"1"'));
+    expect(ranges.get("layers[2].commands.cmd[0]")).toEqual(rangeOf(text, '"echo \\u00e9t\\u00e9"'));
+  });
+
+  it("spans an object or a list from its opening to past its closing bracket", () => {
+    const layer = '{"pip_packages": {"packages": ["numpy==2.0", "pandas"]}}';
+    expect(ranges.get("layers[0]")).toEqual(rangeOf(text, layer));
+    expect(ranges.get("layers[0].pip_packages.packages")).toEqual(rangeOf(text, '["numpy==2.0", "pandas"]'));
+    expect(ranges.get("")).toEqual({ start: { line: 1, column: 1 }, end: at(text, text.length) });
+  });
+
+  it("reports a duplicate key at its second occurrence", () => {
+    const dup = '{"base_image": "a",\n "base_image": "b"}';
+    expect(() => loadSpec(new TextEncoder().encode(dup), "spec.json")).toThrow(/spec\.json:2:2: .*"base_image" is given twice/);
+  });
+});
