@@ -57,7 +57,10 @@ function pipOptions(d: Decoded | undefined): PipOptions {
   return { indexUrl: s(d, "index_url"), extraIndexUrls: list(d, "extra_index_urls"), pre: d?.pre === true, extraArgs: s(d, "extra_args") };
 }
 
+const NO_SECRETS: readonly Secret[] = Object.freeze([]);
+
 function secrets(d: Decoded | undefined, at: string): Secret[] {
+  if (d?.secret_mounts === undefined) return NO_SECRETS as Secret[];
   return msgs(d, "secret_mounts").flatMap((x, i) => (x[INVALID] ? [] : [{
     group: s(x, "group"),
     groupVersion: s(x, "group_version"),
@@ -69,24 +72,25 @@ function secrets(d: Decoded | undefined, at: string): Secret[] {
 }
 
 function layer(d: Decoded, index: number): Layer | undefined {
-  const base = { index, at: `layers[${index}]` };
   const kinds = Object.keys(d);
   if (kinds.length !== 1 || d[INVALID]) return undefined;
-  const kind = kinds[0];
-  const body = msg(d, kind ?? "");
-  const at = `${base.at}.${kind}`;
+  const kind = kinds[0]!;
+  const body = msg(d, kind);
+  const where = `layers[${index}]`;
+  const at = `${where}.${kind}`;
   switch (kind) {
     case "apt_packages":
-      return { ...base, kind, packages: list(body, "packages"), secrets: secrets(body, at) };
+      return { index, at: where, kind, packages: list(body, "packages"), secrets: secrets(body, at) };
     case "pip_packages":
-      return { ...base, kind, packages: list(body, "packages"), options: pipOptions(msg(body, "options")), secrets: secrets(body, at) };
+      return { index, at: where, kind, packages: list(body, "packages"), options: pipOptions(msg(body, "options")), secrets: secrets(body, at) };
     case "requirements":
-      return { ...base, kind, file: s(body, "file"), options: pipOptions(msg(body, "options")), secrets: secrets(body, at) };
+      return { index, at: where, kind, file: s(body, "file"), options: pipOptions(msg(body, "options")), secrets: secrets(body, at) };
     case "python_wheels":
-      return { ...base, kind, dir: s(body, "dir"), packageName: s(body, "package_name"), options: pipOptions(msg(body, "options")), secrets: secrets(body, at) };
+      return { index, at: where, kind, dir: s(body, "dir"), packageName: s(body, "package_name"), options: pipOptions(msg(body, "options")), secrets: secrets(body, at) };
     case "uv_project":
       return {
-        ...base,
+        index,
+        at: where,
         kind,
         pyproject: s(body, "pyproject"),
         uvlock: s(body, "uvlock"),
@@ -95,15 +99,15 @@ function layer(d: Decoded, index: number): Layer | undefined {
         secrets: secrets(body, at),
       };
     case "poetry_project":
-      return { ...base, kind, pyproject: s(body, "pyproject"), poetryLock: s(body, "poetry_lock"), extraArgs: s(body, "extra_args"), secrets: secrets(body, at) };
+      return { index, at: where, kind, pyproject: s(body, "pyproject"), poetryLock: s(body, "poetry_lock"), extraArgs: s(body, "extra_args"), secrets: secrets(body, at) };
     case "commands":
-      return { ...base, kind, cmd: list(body, "cmd"), secrets: secrets(body, at) };
+      return { index, at: where, kind, cmd: list(body, "cmd"), secrets: secrets(body, at) };
     case "workdir":
-      return { ...base, kind, workdir: s(body, "workdir") };
+      return { index, at: where, kind, workdir: s(body, "workdir") };
     case "copy_config":
-      return { ...base, kind, src: s(body, "src"), dst: s(body, "dst") };
+      return { index, at: where, kind, src: s(body, "src"), dst: s(body, "dst") };
     case "env":
-      return { ...base, kind, vars: (body?.env_variables as [string, string][] | undefined) ?? [] };
+      return { index, at: where, kind, vars: (body?.env_variables as [string, string][] | undefined) ?? [] };
     default:
       return undefined;
   }

@@ -14,6 +14,16 @@ const enum WireType {
 /** Lists shorter than this are cheaper to encode than to look up. */
 const SHARED_MIN = 8;
 const encodedLists = new WeakMap<readonly string[], { field: number; bytes: Uint8Array }>();
+const sharedPrefixes = new WeakMap<readonly string[], readonly string[]>();
+
+/**
+ * Says that `list` starts with all of `prefix` (an env with variables appended), so that
+ * {@link ProtoWriter.sharedStrings} writes the prefix's cached encoding and only the rest anew.
+ * Neither list may change afterwards.
+ */
+export function noteSharedPrefix(list: readonly string[], prefix: readonly string[]): void {
+  sharedPrefixes.set(list, prefix);
+}
 
 /**
  * Growable byte buffer with protobuf field helpers. Length-delimited values are written in
@@ -266,6 +276,12 @@ export class ProtoWriter {
     const cached = encodedLists.get(values);
     if (cached?.field === field) {
       this.raw(cached.bytes);
+      return;
+    }
+    const prefix = sharedPrefixes.get(values);
+    if (prefix) {
+      this.sharedStrings(field, prefix);
+      for (let i = prefix.length; i < values.length; i++) this.stringAlways(field, values[i]!);
       return;
     }
     const start = this.pos;

@@ -6,6 +6,7 @@ import { DiffVertex, MergeVertex } from "./mergediff.js";
 import type { Platform } from "./platform.js";
 import { imageVertex, localVertex, type ImageOptions, type LocalOptions } from "./source.js";
 import type { OpOptions, Output } from "./vertex.js";
+import { noteSharedPrefix } from "./protowire.js";
 
 interface StateValues {
   readonly env: readonly (readonly [string, string])[];
@@ -54,11 +55,13 @@ function withExtraEnv(env: StateValues["env"], extra: Readonly<Record<string, st
   let out = byExtra.get(id);
   if (!out) {
     const list = base.slice();
+    let appendedOnly = true;
     keys.forEach((key, n) => {
       const i = env.findIndex(([k]) => k === key);
-      if (i >= 0) list[i] = entries[n]!;
+      if (i >= 0) [list[i], appendedOnly] = [entries[n]!, false];
       else list.push(entries[n]!);
     });
+    if (appendedOnly) noteSharedPrefix(list, base);
     byExtra.set(id, (out = list));
   }
   return out;

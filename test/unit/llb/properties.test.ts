@@ -215,5 +215,8 @@ describe("State.withEnvList", () => {
     expect(envOf(a.root())).toEqual([...Array.from({ length: 20 }, (_, i) => `V${i}=${i}`), "SOURCE_DATE_EPOCH=0"]);
     expect(envOf(b.root())).toEqual(envOf(a.root()));
     expect(envOf(a.root())).toEqual(envOf(b.root()));
+    // A variable the env has is replaced in place: that list is no longer the env plus more.
+    const replaced = base.run({ args: ["c"], env: { V3: "x", SOURCE_DATE_EPOCH: "0" } }).root();
+    expect(envOf(replaced)).toEqual([...Array.from({ length: 20 }, (_, i) => (i === 3 ? "V3=x" : `V${i}=${i}`)), "SOURCE_DATE_EPOCH=0"]);
   });
 });
