@@ -2,11 +2,11 @@
  * Reads strict JSON into a spec tree in one pass of jsonc-parser's visitor: every node keeps
  * its source range, duplicate keys are collected. No intermediate parse tree is built.
  */
-import { visit, type ParseError } from "jsonc-parser";
+import { visit, type JSONVisitor, type ParseError } from "jsonc-parser";
 import type { Position, SourceRange } from "../common/positions.js";
 import type { SpecNode } from "./nodes.js";
 
-export const JSON_PARSE_OPTIONS = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true };
+const JSON_PARSE_OPTIONS = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true };
 
 type MapNode = Extract<SpecNode, { kind: "map" }>;
 type SeqNode = Extract<SpecNode, { kind: "seq" }>;
@@ -45,7 +45,15 @@ export interface JsonTree {
   duplicateKeys: { message: string; range: SourceRange }[];
 }
 
-export function readJsonTree(text: string): JsonTree {
+class EnoughErrors extends Error {}
+
+/**
+ * The tree of strict JSON text, or its first `maxErrors` syntax errors (the scan stops there:
+ * 1 MB of commas would otherwise make a million). jsonc-parser with these options refuses
+ * whatever JSON.parse refuses: comments, trailing commas, control characters in strings, bad
+ * escapes and numbers, any other word or whitespace than JSON's.
+ */
+export function readJsonTree(text: string, maxErrors: number): JsonTree {
   const pos = forwardPositions(text);
   const open: (OpenMap | OpenSeq)[] = [];
   const syntaxErrors: ParseError[] = [];
@@ -68,35 +76,37 @@ export function readJsonTree(text: string): JsonTree {
     place(done.node);
   };
 
-  visit(
-    text,
-    {
-      onObjectBegin: (offset) => {
-        open.push({ node: { kind: "map", entries: [] }, start: pos(offset), seen: new Set(), key: "", keyRange: undefined });
-      },
-      onObjectProperty: (name, offset, length) => {
-        const map = open[open.length - 1] as OpenMap;
-        const keyRange = { start: pos(offset), end: pos(offset + length) };
-        if (map.seen.has(name)) duplicateKeys.push({ message: `JSON syntax error: Map keys must be unique (${JSON.stringify(name)} is given twice)`, range: keyRange });
-        map.seen.add(name);
-        map.key = name;
-        map.keyRange = keyRange;
-      },
-      onObjectEnd: close,
-      onArrayBegin: (offset) => {
-        open.push({ node: { kind: "seq", items: [] }, start: pos(offset) });
-      },
-      onArrayEnd: close,
-      onLiteralValue: (value: string | number | boolean | null, offset, length) => {
-        const range = { start: pos(offset), end: pos(offset + length) };
-        // A number keeps its source, for numbers a double cannot show (1e400).
-        place(typeof value === "number" ? { kind: "scalar", value, range, source: text.slice(offset, offset + length) } : { kind: "scalar", value, range, quoted: typeof value === "string" });
-      },
-      onError: (error, offset, length) => {
-        syntaxErrors.push({ error, offset, length });
-      },
+  const visitor: JSONVisitor = {
+    onObjectBegin: (offset) => {
+      open.push({ node: { kind: "map", entries: [] }, start: pos(offset), seen: new Set(), key: "", keyRange: undefined });
     },
-    JSON_PARSE_OPTIONS,
-  );
-  return { root, syntaxErrors, duplicateKeys };
+    onObjectProperty: (name, offset, length) => {
+      const map = open[open.length - 1] as OpenMap;
+      const keyRange = { start: pos(offset), end: pos(offset + length) };
+      if (map.seen.has(name)) duplicateKeys.push({ message: `JSON syntax error: Map keys must be unique (${JSON.stringify(name)} is given twice)`, range: keyRange });
+      map.seen.add(name);
+      map.key = name;
+      map.keyRange = keyRange;
+    },
+    onObjectEnd: close,
+    onArrayBegin: (offset) => {
+      open.push({ node: { kind: "seq", items: [] }, start: pos(offset) });
+    },
+    onArrayEnd: close,
+    onLiteralValue: (value: string | number | boolean | null, offset, length) => {
+      const range = { start: pos(offset), end: pos(offset + length) };
+      // A number keeps its source, for numbers a double cannot show (1e400).
+      place(typeof value === "number" ? { kind: "scalar", value, range, source: text.slice(offset, offset + length) } : { kind: "scalar", value, range, quoted: typeof value === "string" });
+    },
+    onError: (error, offset, length) => {
+      syntaxErrors.push({ error, offset, length });
+      if (syntaxErrors.length >= maxErrors) throw new EnoughErrors();
+    },
+  };
+  try {
+    visit(text, visitor, JSON_PARSE_OPTIONS);
+  } catch (e) {
+    if (!(e instanceof EnoughErrors)) throw e;
+  }
+  return syntaxErrors.length > 0 ? { root: undefined, syntaxErrors, duplicateKeys: [] } : { root, syntaxErrors, duplicateKeys };
 }

@@ -2,8 +2,8 @@
  * A position-aware view of a parsed spec: YAML and JSON documents keep the source range of
  * every node; a decoded binary protobuf has none.
  */
-import { printParseErrorCode, visit, type ParseError } from "jsonc-parser";
-import { JSON_PARSE_OPTIONS, readJsonTree } from "./json-tree.js";
+import { printParseErrorCode, type ParseError } from "jsonc-parser";
+import { readJsonTree } from "./json-tree.js";
 import { LineCounter, parseDocument } from "yaml";
 import { LIMITS, MAX_DEPTH, MAX_VALUES, MAX_YAML_VALUES, valueBudget } from "./limits.js";
 import { scanJson, scanYaml, type ScanResult } from "./prescan.js";
@@ -103,55 +103,19 @@ function lineIndex(text: string): (offset: number) => Position {
 /** Syntax errors listed for broken JSON; later ones are mostly echoes of the first. */
 const MAX_JSON_ERRORS = 20;
 
-/** Whether the text is strict JSON (or empty), by the native parser: fast, and stops at the first error. */
-function isStrictJson(text: string): boolean {
-  if (text.trim() === "") return true;
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-class EnoughErrors extends Error {}
-
-/** The first `max` syntax errors; the scan stops there (1 MB of commas would otherwise make a million). */
-function firstJsonErrors(text: string, max: number): ParseError[] {
-  const errors: ParseError[] = [];
-  try {
-    visit(
-      text,
-      {
-        onError: (error, offset, length) => {
-          errors.push({ error, offset, length });
-          if (errors.length >= max) throw new EnoughErrors();
-        },
-      },
-      JSON_PARSE_OPTIONS,
-    );
-  } catch (e) {
-    if (!(e instanceof EnoughErrors)) throw e;
-  }
-  return errors;
-}
-
 /** Parses strict JSON keeping positions (much faster than the YAML parser for large specs). */
 export function parseJson(text: string): ParsedTree {
   const bounds = boundsErrors(text, scanJson(text, MAX_DEPTH), MAX_VALUES, "no image needs this many; split the spec");
   if (bounds.length > 0) return { root: undefined, errors: bounds };
   const syntaxErrors = (errors: ParseError[]): ParsedTree => {
     const pos = lineIndex(text);
+    const message = (e: ParseError) => "JSON syntax error: " + printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
     return {
-    root: undefined,
-    errors:
-      errors.length === 0
-        ? [{ message: "JSON syntax error: not valid JSON", range: DOCUMENT_START }]
-        : errors.slice(0, MAX_JSON_ERRORS).map((e) => ({ message: "JSON syntax error: " + printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(), range: { start: pos(e.offset), end: pos(e.offset + e.length) } })),
+      root: undefined,
+      errors: errors.map((e) => ({ message: message(e), range: { start: pos(e.offset), end: pos(e.offset + e.length) } })),
     };
   };
-  if (!isStrictJson(text)) return syntaxErrors(firstJsonErrors(text, MAX_JSON_ERRORS));
-  const read = readJsonTree(text);
+  const read = readJsonTree(text, MAX_JSON_ERRORS);
   if (read.syntaxErrors.length > 0) return syntaxErrors(read.syntaxErrors);
   if (read.duplicateKeys.length > 0) return { root: undefined, errors: read.duplicateKeys };
   return { root: read.root, errors: [] };

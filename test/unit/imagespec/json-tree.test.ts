@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { readJsonTree } from "../../../frontend/imagespec/json-tree.js";
 import { loadSpec } from "../../../frontend/imagespec/load.js";
 import type { Position } from "../../../frontend/common/positions.js";
 
@@ -48,5 +50,34 @@ describe("JSON spec ranges", () => {
   it("reports a duplicate key at its second occurrence", () => {
     const dup = '{"base_image": "a",\n "base_image": "b"}';
     expect(() => loadSpec(new TextEncoder().encode(dup), "spec.json")).toThrow(/spec\.json:2:2: .*"base_image" is given twice/);
+  });
+});
+
+describe("strict JSON", () => {
+  // Tokens JSON allows and tokens it refuses, close to each other.
+  const token = fc.constantFrom(
+    "{", "}", "[", "]", ":", ",", '"a"', '"\\u00e9"', '"\\x"', '"\\u12"', '"a\tb"', '"', "\\",
+    "0", "01", "-", "-1", "-01", "1.", "1.5", ".5", "1e", "1e5", "1e+", "1E-2", "+1", "0x1",
+    "true", "True", "null", "nul", "NaN", " ", "\t", "\n", "\r", "\u00a0", "\u2028", "\ufeff", "/*c*/", "//c\n",
+  );
+  it("is read exactly when JSON.parse reads it", () => {
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 12 }), (tokens) => {
+        const text = tokens.join("");
+        fc.pre(text.trim() !== "");
+        let native = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          native = false;
+        }
+        expect(readJsonTree(text, 20).syntaxErrors.length === 0).toBe(native);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("stops after the given number of errors", () => {
+    expect(readJsonTree("[" + "1 ".repeat(100_000) + "]", 20).syntaxErrors).toHaveLength(20);
   });
 });
