@@ -25,16 +25,17 @@ interface OpenSeq {
 
 /** 1-based positions of increasing offsets, found by scanning forward from the last one. */
 function forwardPositions(text: string): (offset: number) => Position {
-  let at = 0;
   let line = 1;
   let lineStart = 0;
+  // The first line break at or after lineStart, remembered: a long line is searched once, not per call.
+  let nextBreak = text.indexOf("\n");
   return (offset) => {
-    if (offset < at) [at, line, lineStart] = [0, 1, 0];
-    for (let nl = text.indexOf("\n", at); nl >= 0 && nl < offset; nl = text.indexOf("\n", nl + 1)) {
+    if (offset < lineStart) [line, lineStart, nextBreak] = [1, 0, text.indexOf("\n")];
+    while (nextBreak >= 0 && nextBreak < offset) {
       line++;
-      lineStart = nl + 1;
+      lineStart = nextBreak + 1;
+      nextBreak = text.indexOf("\n", lineStart);
     }
-    at = offset;
     return { line, column: offset - lineStart + 1 };
   };
 }

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readJsonTree } from "../../../frontend/imagespec/json-tree.js";
 import { loadSpec } from "../../../frontend/imagespec/load.js";
 import type { Position } from "../../../frontend/common/positions.js";
@@ -79,5 +79,29 @@ describe("strict JSON", () => {
 
   it("stops after the given number of errors", () => {
     expect(readJsonTree("[" + "1 ".repeat(100_000) + "]", 20).syntaxErrors).toHaveLength(20);
+  });
+});
+
+describe("positions", () => {
+  it("search each line break once, however many values a line holds", () => {
+    // Counts the characters indexOf looks at in the spec's text: a search to the end of a long
+    // line for every value on it would be quadratic (seen: 1.4 s for a 1 MB one-line spec).
+    const line = JSON.stringify(Array.from({ length: 5000 }, (_, i) => ({ workdir: { workdir: `/w${i}` } })));
+    const text = `[${line},\n${line}]`;
+    const original = String.prototype.indexOf;
+    let scanned = 0;
+    const spy = vi.spyOn(String.prototype, "indexOf").mockImplementation(function (this: string, search: string, from?: number) {
+      const found = original.call(this, search, from);
+      if (this.length === text.length) scanned += (found < 0 ? this.length : found) - (from ?? 0);
+      return found;
+    });
+    let errors: number;
+    try {
+      errors = readJsonTree(text, 20).syntaxErrors.length;
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors).toBe(0);
+    expect(scanned).toBeLessThanOrEqual(2 * text.length);
   });
 });
