@@ -96,7 +96,9 @@ class Decoder {
     const shape = shapeOf(name);
     const byName = fieldsByName(name);
     const out: Decoded = {};
-    const seen = new Map<string, string>();
+    // Field to the key it was given as; a message of one entry (most of a spec's) needs no map.
+    const seen = node.entries.length > 1 ? new Map<string, string>() : undefined;
+    let only: string | undefined;
     let givenAsNull: Map<string, SpecNode> | undefined;
     const multiline = MULTILINE_FIELDS[name] ?? NO_FIELDS;
     for (const entry of node.entries) {
@@ -116,11 +118,12 @@ class Decoder {
         this.problem(fieldPath, { range: entry.keyRange ?? entry.value.range }, `unknown field ${JSON.stringify(shown(entry.key))} in ${name}`, guess ? `did you mean "${guess}"?` : `known fields: ${Object.keys(shape.fields).join(", ")}`);
         continue;
       }
-      if (seen.has(field)) {
+      if (seen?.has(field)) {
         this.problem(fieldPath, { range: entry.keyRange }, `field "${field}" is given twice (as "${seen.get(field)}" and "${entry.key}")`);
         continue;
       }
-      seen.set(field, entry.key);
+      if (seen) seen.set(field, entry.key);
+      else only = field;
       if (isNull(entry.value)) {
         // protobuf JSON: null = unset; but a layer kind given as null is a layer that says nothing.
         if (shape.oneof?.includes(field)) {
@@ -142,7 +145,7 @@ class Decoder {
       const reqPath = path ? `${path}.${req}` : req;
       const nullNode = givenAsNull?.get(req);
       if (nullNode) this.problem(reqPath, nullNode, `missing required field "${req}"`, "it is given as null, which means unset");
-      else if (!(req in out) && !seen.has(req)) this.problem(reqPath, node, `missing required field "${req}"`);
+      else if (!(req in out) && !(seen ? seen.has(req) : only === req)) this.problem(reqPath, node, `missing required field "${req}"`);
     }
     return out;
   }

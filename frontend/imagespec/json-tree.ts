@@ -14,7 +14,8 @@ type SeqNode = Extract<SpecNode, { kind: "seq" }>;
 interface OpenMap {
   node: MapNode;
   start: Position;
-  seen: Set<string>;
+  /** Keys so far; made at the second key (most objects of a spec have one). */
+  seen: Set<string> | undefined;
   key: string;
   keyRange: SourceRange | undefined;
 }
@@ -79,13 +80,16 @@ export function readJsonTree(text: string, maxErrors: number): JsonTree {
 
   const visitor: JSONVisitor = {
     onObjectBegin: (offset) => {
-      open.push({ node: { kind: "map", entries: [] }, start: pos(offset), seen: new Set(), key: "", keyRange: undefined });
+      open.push({ node: { kind: "map", entries: [] }, start: pos(offset), seen: undefined, key: "", keyRange: undefined });
     },
     onObjectProperty: (name, offset, length) => {
       const map = open[open.length - 1] as OpenMap;
       const keyRange = { start: pos(offset), end: pos(offset + length) };
-      if (map.seen.has(name)) duplicateKeys.push({ message: `JSON syntax error: Map keys must be unique (${JSON.stringify(name)} is given twice)`, range: keyRange });
-      map.seen.add(name);
+      if (map.keyRange) {
+        map.seen ??= new Set([map.key]);
+        if (map.seen.has(name)) duplicateKeys.push({ message: `JSON syntax error: Map keys must be unique (${JSON.stringify(name)} is given twice)`, range: keyRange });
+        map.seen.add(name);
+      }
       map.key = name;
       map.keyRange = keyRange;
     },
