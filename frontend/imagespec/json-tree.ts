@@ -1,10 +1,12 @@
 /**
- * Reads strict JSON into a spec tree in one pass of jsonc-parser's visitor: every node keeps
- * its source range, duplicate keys are collected. No intermediate parse tree is built.
+ * Reads strict JSON into a spec tree: every node keeps its source range, duplicate keys are
+ * collected. Valid JSON by the fast path, anything else by one pass of jsonc-parser's visitor
+ * (no intermediate parse tree), which lists its syntax errors.
  */
 import { visit, type JSONVisitor, type ParseError } from "jsonc-parser";
 import type { Position, SourceRange } from "../common/positions.js";
 import type { SpecNode } from "./nodes.js";
+import { readValidJson } from "./json-fast.js";
 
 const JSON_PARSE_OPTIONS = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true };
 
@@ -50,12 +52,21 @@ export interface JsonTree {
 class EnoughErrors extends Error {}
 
 /**
- * The tree of strict JSON text, or its first `maxErrors` syntax errors (the scan stops there:
- * 1 MB of commas would otherwise make a million). jsonc-parser with these options refuses
- * whatever JSON.parse refuses: comments, trailing commas, control characters in strings, bad
- * escapes and numbers, any other word or whitespace than JSON's.
+ * The tree of strict JSON text, or its first `maxErrors` syntax errors. Valid JSON takes the
+ * fast path (json-fast.ts); the rest is read by jsonc-parser, which says what is wrong.
  */
 export function readJsonTree(text: string, maxErrors: number): JsonTree {
+  const valid = readValidJson(text);
+  return valid ? { root: valid.root, syntaxErrors: [], duplicateKeys: valid.duplicateKeys } : readJsonTreeByVisitor(text, maxErrors);
+}
+
+/**
+ * readJsonTree by jsonc-parser alone, stopping after `maxErrors` syntax errors (1 MB of commas
+ * would otherwise make a million). With these options it refuses whatever JSON.parse refuses:
+ * comments, trailing commas, control characters in strings, bad escapes and numbers, any other
+ * word or whitespace than JSON's.
+ */
+export function readJsonTreeByVisitor(text: string, maxErrors: number): JsonTree {
   const pos = forwardPositions(text);
   const open: (OpenMap | OpenSeq)[] = [];
   const syntaxErrors: ParseError[] = [];

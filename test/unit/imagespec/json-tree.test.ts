@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { readJsonTree } from "../../../frontend/imagespec/json-tree.js";
+import { readJsonTree, readJsonTreeByVisitor } from "../../../frontend/imagespec/json-tree.js";
+import { readValidJson } from "../../../frontend/imagespec/json-fast.js";
 import { loadSpec } from "../../../frontend/imagespec/load.js";
 import type { Position } from "../../../frontend/common/positions.js";
 
@@ -75,6 +76,22 @@ describe("strict JSON", () => {
       }),
       { numRuns: 5000 },
     );
+  });
+
+  it("takes the fast path exactly for strict JSON, and reads it as jsonc-parser does", () => {
+    const check = (text: string) => {
+      const slow = readJsonTreeByVisitor(text, 20);
+      const fast = readValidJson(text);
+      expect(fast !== undefined, JSON.stringify(text)).toBe(slow.syntaxErrors.length === 0);
+      if (fast) expect({ root: fast.root, duplicateKeys: fast.duplicateKeys }).toEqual({ root: slow.root, duplicateKeys: slow.duplicateKeys });
+    };
+    fc.assert(fc.property(fc.array(token, { maxLength: 12 }), (tokens) => check(tokens.join(""))), { numRuns: 5000 });
+    // Whole documents, with line breaks and duplicate keys, as JSON.stringify writes them.
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(undefined, 2, "\t"), (value, indent) => check(JSON.stringify(value, null, indent))),
+      { numRuns: 1000 },
+    );
+    check('{"a": 1, "b": {"a": 2, "a": 3}, "a": [true, false, null, -0.5e-3, "x\\u00e9\\n"]}\r\n');
   });
 
   it("stops after the given number of errors", () => {
