@@ -14,6 +14,9 @@ import { runBuild, type BuildState } from "./gateway/build.js";
 import { statusFromError } from "./gateway/errors.js";
 import { nearestRange } from "./imagespec/tree.js";
 
+/** For docker/boot.cjs, which runs it before writing the V8 code cache. */
+export { exerciseCompiler } from "./code-cache-exercise.js";
+
 const RETURN_TIMEOUT_MS = 30_000;
 
 /** Errors a person can act on (a bad spec, option or context, the daemon's own refusal): reported without a stack. */
