@@ -31,6 +31,13 @@ const CLOSE_BRACE = 125;
 /** JSON's number grammar, anchored where it is tried. */
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
+/** JSON's three words and their values. */
+const LITERALS: readonly (readonly [string, boolean | null])[] = [
+  ["true", true],
+  ["false", false],
+  ["null", null],
+];
+
 /** Deeper than any spec the size checks let through; past it the slow path decides. */
 const MAX_DEPTH = 1000;
 
@@ -174,12 +181,6 @@ class Reader {
     return { kind: "seq", items, range: { start, end: this.here() } };
   }
 }
-
-const LITERALS: readonly (readonly [string, boolean | null])[] = [
-  ["true", true],
-  ["false", false],
-  ["null", null],
-];
 
 /** The tree of `text` when it is strict JSON (or blank: no root), else undefined. */
 export function readValidJson(text: string): ValidJson | undefined {
