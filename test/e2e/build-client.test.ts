@@ -325,11 +325,22 @@ describe("several builders", () => {
   it("falls over to the next builder of the ring when the spec's own does not answer", async () => {
     const { HashRing } = await import("../../client/src/ring.js");
     const { specKey } = await import("../../client/cli/default-tag.js");
-    const ctx = makeContext({ "imagespec.yaml": JSON.stringify(spec([{ commands: { cmd: ["echo ring > /ring"] } }])) });
-    const key = specKey(readFileSync(join(ctx, "imagespec.yaml")));
-    // A dead address the ring puts first for this spec, so the build must fall over to the engine.
+    // A spec and a dead address the ring puts first for it, so the build must fall over to the
+    // engine. The ring has one point per node: when the engine's point lies just above a spec's
+    // key, almost no address comes first, so the spec varies too (the engine's address holds
+    // the random name of the test environment's directory).
     const engine = `docker+${engineEnv().DOCKER_HOST}`;
-    const dead = Array.from({ length: 50 }, (_, i) => `unix://${join(ctx, `dead-${i}.sock`)}`).find((d) => new HashRing([d, engine]).pick(key) === d)!;
+    const specText = (n: number) => JSON.stringify(spec([{ commands: { cmd: [`echo ring-${n} > /ring`] } }]));
+    let found: { text: string; dead: string } | undefined;
+    for (let n = 0; n < 200 && !found; n++) {
+      const key = specKey(Buffer.from(specText(n)));
+      const dead = Array.from({ length: 50 }, (_, i) => `unix:///tmp/imagespec-e2e-dead-${i}.sock`).find((d) => new HashRing([d, engine]).pick(key) === d);
+      if (dead) found = { text: specText(n), dead };
+    }
+    if (!found) throw new Error("no spec and dead address the ring puts first (200 specs × 50 addresses)");
+    const { dead } = found;
+    const ctx = makeContext({ "imagespec.yaml": found.text });
+    const key = specKey(readFileSync(join(ctx, "imagespec.yaml")));
     const ordered = new HashRing([dead, engine]).order(key);
     expect(ordered[0]).toBe(dead);
     const r = await imagespecBuild(["--buildkit", dead, "--buildkit", engine, "--spec", join(ctx, "imagespec.yaml"), "--context", ctx, "--target-image", `${registry()}/client-e2e/ring:${token}`]);
