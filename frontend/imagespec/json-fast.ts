@@ -1,9 +1,10 @@
 /**
  * The fast path for a valid JSON spec: one recursive descent over the text that builds the spec
  * tree with every node's range, tracking lines as it goes. It only says yes or no: on anything
- * that is not strict JSON it gives up, and jsonc-parser's reading (json-tree.ts) lists the errors.
- * Large generated specs are JSON; this reads them several times faster than the visitor, whose
- * per-token values, paths and callbacks cost more than the tree itself.
+ * that is not strict JSON it gives up, and jsonc-parser (json-tree.ts) lists the errors.
+ * Large generated specs are JSON; this reads them several times faster than jsonc-parser's
+ * visitor, whose per-token values, paths and callbacks cost more than the tree itself (the unit
+ * tests hold the two to the same trees: test/support/jsonc-tree.ts).
  */
 import type { Position, SourceRange } from "../common/positions.js";
 import type { SpecNode } from "./nodes.js";

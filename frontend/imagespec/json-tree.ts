@@ -1,128 +1,48 @@
 /**
  * Reads strict JSON into a spec tree: every node keeps its source range, duplicate keys are
- * collected. Valid JSON by the fast path, anything else by one pass of jsonc-parser's visitor
- * (no intermediate parse tree), which lists its syntax errors.
+ * collected. Valid JSON is read by the fast path (json-fast.ts); what it refuses, jsonc-parser
+ * reads for its syntax errors.
  */
-import { visit, type JSONVisitor, type ParseError } from "jsonc-parser";
-import type { Position, SourceRange } from "../common/positions.js";
+import { visit, type ParseError } from "jsonc-parser";
+import type { SourceRange } from "../common/positions.js";
 import type { SpecNode } from "./nodes.js";
 import { readValidJson } from "./json-fast.js";
 
+/**
+ * With these options jsonc-parser refuses whatever JSON.parse refuses: comments, trailing
+ * commas, control characters in strings, bad escapes and numbers, any other word or whitespace.
+ */
 const JSON_PARSE_OPTIONS = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true };
 
-type MapNode = Extract<SpecNode, { kind: "map" }>;
-type SeqNode = Extract<SpecNode, { kind: "seq" }>;
-
-interface OpenMap {
-  node: MapNode;
-  start: Position;
-  /** Keys so far; made at the second key (most objects of a spec have one). */
-  seen: Set<string> | undefined;
-  key: string;
-  keyRange: SourceRange | undefined;
-}
-interface OpenSeq {
-  node: SeqNode;
-  start: Position;
-}
-
-/** 1-based positions of increasing offsets, found by scanning forward from the last one. */
-function forwardPositions(text: string): (offset: number) => Position {
-  let line = 1;
-  let lineStart = 0;
-  // The first line break at or after lineStart, remembered: a long line is searched once, not per call.
-  let nextBreak = text.indexOf("\n");
-  return (offset) => {
-    if (offset < lineStart) [line, lineStart, nextBreak] = [1, 0, text.indexOf("\n")];
-    while (nextBreak >= 0 && nextBreak < offset) {
-      line++;
-      lineStart = nextBreak + 1;
-      nextBreak = text.indexOf("\n", lineStart);
-    }
-    return { line, column: offset - lineStart + 1 };
-  };
-}
-
-export interface JsonTree {
-  root: SpecNode | undefined;
-  syntaxErrors: ParseError[];
-  duplicateKeys: { message: string; range: SourceRange }[];
-}
+export type JsonTree =
+  | { ok: true; root: SpecNode | undefined; duplicateKeys: { message: string; range: SourceRange }[] }
+  /** Not strict JSON: its first syntax errors (none when jsonc-parser found nothing to name). */
+  | { ok: false; syntaxErrors: ParseError[] };
 
 class EnoughErrors extends Error {}
 
-/**
- * The tree of strict JSON text, or its first `maxErrors` syntax errors. Valid JSON takes the
- * fast path (json-fast.ts); the rest is read by jsonc-parser, which says what is wrong.
- */
-export function readJsonTree(text: string, maxErrors: number): JsonTree {
-  const valid = readValidJson(text);
-  return valid ? { root: valid.root, syntaxErrors: [], duplicateKeys: valid.duplicateKeys } : readJsonTreeByVisitor(text, maxErrors);
-}
-
-/**
- * readJsonTree by jsonc-parser alone, stopping after `maxErrors` syntax errors (1 MB of commas
- * would otherwise make a million). With these options it refuses whatever JSON.parse refuses:
- * comments, trailing commas, control characters in strings, bad escapes and numbers, any other
- * word or whitespace than JSON's.
- */
-export function readJsonTreeByVisitor(text: string, maxErrors: number): JsonTree {
-  const pos = forwardPositions(text);
-  const open: (OpenMap | OpenSeq)[] = [];
-  const syntaxErrors: ParseError[] = [];
-  const duplicateKeys: JsonTree["duplicateKeys"] = [];
-  let root: SpecNode | undefined;
-
-  const place = (value: SpecNode) => {
-    const parent = open[open.length - 1];
-    if (!parent) root = value;
-    else if (parent.node.kind === "seq") parent.node.items.push(value);
-    else {
-      const map = parent as OpenMap;
-      map.node.entries.push(map.keyRange ? { key: map.key, keyRange: map.keyRange, value } : { key: map.key, value });
-    }
-  };
-  const close = (offset: number, length: number) => {
-    const done = open.pop();
-    if (!done) return;
-    done.node.range = { start: done.start, end: pos(offset + length) };
-    place(done.node);
-  };
-
-  const visitor: JSONVisitor = {
-    onObjectBegin: (offset) => {
-      open.push({ node: { kind: "map", entries: [] }, start: pos(offset), seen: undefined, key: "", keyRange: undefined });
-    },
-    onObjectProperty: (name, offset, length) => {
-      const map = open[open.length - 1] as OpenMap;
-      const keyRange = { start: pos(offset), end: pos(offset + length) };
-      if (map.keyRange) {
-        map.seen ??= new Set([map.key]);
-        if (map.seen.has(name)) duplicateKeys.push({ message: `JSON syntax error: Map keys must be unique (${JSON.stringify(name)} is given twice)`, range: keyRange });
-        map.seen.add(name);
-      }
-      map.key = name;
-      map.keyRange = keyRange;
-    },
-    onObjectEnd: close,
-    onArrayBegin: (offset) => {
-      open.push({ node: { kind: "seq", items: [] }, start: pos(offset) });
-    },
-    onArrayEnd: close,
-    onLiteralValue: (value: string | number | boolean | null, offset, length) => {
-      const range = { start: pos(offset), end: pos(offset + length) };
-      // A number keeps its source, for numbers a double cannot show (1e400).
-      place(typeof value === "number" ? { kind: "scalar", value, range, source: text.slice(offset, offset + length) } : { kind: "scalar", value, range, quoted: typeof value === "string" });
-    },
-    onError: (error, offset, length) => {
-      syntaxErrors.push({ error, offset, length });
-      if (syntaxErrors.length >= maxErrors) throw new EnoughErrors();
-    },
-  };
+/** The first `max` syntax errors; the scan stops there (1 MB of commas would otherwise make a million). */
+function firstJsonErrors(text: string, max: number): ParseError[] {
+  const errors: ParseError[] = [];
   try {
-    visit(text, visitor, JSON_PARSE_OPTIONS);
+    visit(
+      text,
+      {
+        onError: (error, offset, length) => {
+          errors.push({ error, offset, length });
+          if (errors.length >= max) throw new EnoughErrors();
+        },
+      },
+      JSON_PARSE_OPTIONS,
+    );
   } catch (e) {
     if (!(e instanceof EnoughErrors)) throw e;
   }
-  return syntaxErrors.length > 0 ? { root: undefined, syntaxErrors, duplicateKeys: [] } : { root, syntaxErrors, duplicateKeys };
+  return errors;
+}
+
+/** The tree of strict JSON text, or its first `maxErrors` syntax errors. */
+export function readJsonTree(text: string, maxErrors: number): JsonTree {
+  const valid = readValidJson(text);
+  return valid ? { ok: true, ...valid } : { ok: false, syntaxErrors: firstJsonErrors(text, maxErrors) };
 }

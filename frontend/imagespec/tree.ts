@@ -112,11 +112,14 @@ export function parseJson(text: string): ParsedTree {
     const message = (e: ParseError) => "JSON syntax error: " + printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
     return {
       root: undefined,
-      errors: errors.map((e) => ({ message: message(e), range: { start: pos(e.offset), end: pos(e.offset + e.length) } })),
+      errors:
+        errors.length === 0
+          ? [{ message: "JSON syntax error: not valid JSON", range: DOCUMENT_START }]
+          : errors.map((e) => ({ message: message(e), range: { start: pos(e.offset), end: pos(e.offset + e.length) } })),
     };
   };
   const read = readJsonTree(text, MAX_JSON_ERRORS);
-  if (read.syntaxErrors.length > 0) return syntaxErrors(read.syntaxErrors);
+  if (!read.ok) return syntaxErrors(read.syntaxErrors);
   if (read.duplicateKeys.length > 0) return { root: undefined, errors: read.duplicateKeys };
   return { root: read.root, errors: [] };
 }
