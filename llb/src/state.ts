@@ -39,6 +39,11 @@ function envArray(env: StateValues["env"]): readonly string[] {
   return out;
 }
 
+/** Refuses a variable name BuildKit could not set: empty, or holding `=`. */
+function checkEnvName(key: string): void {
+  if (!key || key.includes("=")) throw new Error(`invalid environment variable name "${key}"`);
+}
+
 /** Env lists with extra variables applied, per base env and extra (`K=V\0…`): steps that add the same variables share one list. */
 const extraEnvStrings = new WeakMap<object, Map<string, readonly string[]>>();
 
@@ -127,7 +132,7 @@ export class State {
 
   /** Sets (or replaces in place) an environment variable; order of first setting is kept. */
   withEnv(key: string, value: string): State {
-    if (!key || key.includes("=")) throw new Error(`invalid environment variable name "${key}"`);
+    checkEnvName(key);
     const env = [...this.values.env];
     const i = env.findIndex(([k]) => k === key);
     if (i >= 0) env[i] = [key, value];
@@ -140,7 +145,7 @@ export class State {
     const env = [...this.values.env];
     const at = new Map(env.map(([k], i) => [k, i]));
     for (const [key, value] of pairs) {
-      if (!key || key.includes("=")) throw new Error(`invalid environment variable name "${key}"`);
+      checkEnvName(key);
       const i = at.get(key);
       if (i !== undefined) env[i] = [key, value];
       else at.set(key, env.push([key, value]) - 1);
@@ -153,7 +158,7 @@ export class State {
    * Map's entries, say) and must not change afterwards; it is kept, not copied.
    */
   withEnvList(env: StateValues["env"]): State {
-    for (const [key] of env) if (!key || key.includes("=")) throw new Error(`invalid environment variable name "${key}"`);
+    for (const [key] of env) checkEnvName(key);
     return this.with({ env });
   }
 
