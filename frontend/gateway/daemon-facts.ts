@@ -3,7 +3,7 @@ import { lower, type LowerContext } from "../lower/lower.js";
 import type { Plan } from "../plan/plan.js";
 import { CONTEXT_MOUNT } from "../plan/context.js";
 import type { FactSource, FactsRequest, ResolveAnswer } from "../optimize/facts.js";
-import { failureReason, parsePipReport, parsePylock, type Resolution, type ResolveStatus } from "../optimize/resolution.js";
+import { failureReason, parsePipReport, parsePylock, withWheelSizes, type Resolution, type ResolveStatus } from "../optimize/resolution.js";
 import type { DistContents } from "../optimize/record.js";
 import type { Gateway, Caps } from "./gateway.js";
 import type { CacheImport } from "../options/options.js";
@@ -38,13 +38,14 @@ const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 async function readResolution(s: Solve, req: Extract<FactsRequest, { kind: "resolve" }>): Promise<ResolveAnswer> {
   const ref = await solvePlan(s, req.probe);
   const answerFile = req.installer === "uv" ? "pylock.toml" : "report.json";
-  const [status, pinsUsed, installed, answer] = await Promise.all([
+  const [status, pinsUsed, installed, answer, sizes] = await Promise.all([
     s.gw.readFile(ref, "status.json", 1 << 20).then((b) => JSON.parse(decode(b)) as ResolveStatus),
     s.gw.readFile(ref, "pins-in.txt", MAX_REPORT_BYTES).then((b) => decode(b).split("\n").filter((l) => l.trim() !== "")),
     settled(s.gw.readFile(ref, "installed.json", 8 << 20)),
     settled(s.gw.readFile(ref, answerFile, MAX_REPORT_BYTES)),
+    settled(s.gw.readFile(ref, "sizes.json", 8 << 20)),
   ]);
-  return { ...readAnswer(req, status, installed, answer), pinsUsed };
+  return { ...readAnswer(req, status, installed, answer, sizes), pinsUsed };
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
@@ -58,7 +59,17 @@ function settled<T>(p: Promise<T>): Promise<Settled<T>> {
   );
 }
 
-function readAnswer(req: Extract<FactsRequest, { kind: "resolve" }>, status: ResolveStatus, installedFile: Read, answerFile: Read): Resolution {
+/** sizes.json as written, or nothing when the step wrote none or it is not JSON (sizes only shape layers). */
+function wheelSizes(file: Read): unknown {
+  if (!file.ok) return undefined;
+  try {
+    return JSON.parse(decode(file.value)) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function readAnswer(req: Extract<FactsRequest, { kind: "resolve" }>, status: ResolveStatus, installedFile: Read, answerFile: Read, sizesFile: Read): Resolution {
   if (status.exit !== 0) return { ok: false, reason: failureReason(status) };
   if (!installedFile.ok) throw installedFile.error;
   const installed = JSON.parse(decode(installedFile.value)) as Record<string, string>;
@@ -69,7 +80,7 @@ function readAnswer(req: Extract<FactsRequest, { kind: "resolve" }>, status: Res
         ? // uv marks every package it installs as requested, so none is told apart here.
           parsePylock(decode(answerFile.value), CONTEXT_MOUNT, new Set())
         : parsePipReport(decode(answerFile.value), CONTEXT_MOUNT);
-    return { ok: true, dists, installed };
+    return { ok: true, dists: withWheelSizes(dists, wheelSizes(sizesFile)), installed };
   } catch (e) {
     return { ok: false, reason: `its resolve output could not be read: ${(e as Error).message}` };
   }

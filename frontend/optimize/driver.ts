@@ -11,6 +11,9 @@
  *     failed resolve means. OUT/pins-in.txt holds the pins it was given, OUT/pins-out.txt those
  *     plus what this layer installs package by package (what is not already installed at that
  *     version), so the next layer's resolve can run on this one's answer in the same solve.
+ *     After a resolve that succeeded, OUT/sizes.json gives the bytes of the pure-Python wheels it
+ *     chose (filename → bytes), as their file says or the index answers a HEAD request within 5 s
+ *     (credentials in the wheel's URL go only to its host); what it does not learn is left out.
  *
  *   driver.py inspect OUT DIR SITE -- ID...
  *     for what is mounted at DIR/0, DIR/1, … (one per ID): the summary its install step wrote
@@ -34,17 +37,17 @@
  *     install does and sets every file time below OUT to 0. FACTS/0/record.json then sums the
  *     layer up as inspect reads it: the RECORD sizes and the paths below / its RECORD names.
  *
- *   driver.py install-group OUT FACTS REINSTALL NAME REQUESTED PIN [NAME REQUESTED PIN …] -- ARGV...
+ *   driver.py install-group OUT FACTS REINSTALL NAME REQUESTED PIN SLOT [NAME REQUESTED PIN SLOT …] -- ARGV...
  *     runs ARGV -r FILE (one install of the whole group, from a requirements file it writes, one
  *     PIN line per NAME in order); members that write the same file are then installed again one by
  *     one in that order (ARGV on a file of that one line, plus REINSTALL, the installer's
  *     reinstall flag), so the file ends as the last one leaves it; then it moves what each distribution wrote
  *     (the files its RECORD names, and the bytecode beside them) out of the environment into
- *     OUT/0, OUT/1, … (one per NAME, in order, at the same absolute paths), with every file
- *     time set to 0: each directory is that package's layer, as if it had been installed alone.
- *     A file the install wrote that no RECORD names fails the step (unless the group has one
- *     member), so nothing is silently left out of a layer. FACTS/0, FACTS/1, … sum each layer up
- *     as install-into does.
+ *     OUT/SLOT (at the same absolute paths; slots are 0, 1, … and members may share one), with
+ *     every file time set to 0: each directory is a layer, as if its members had been installed
+ *     alone. A file the install wrote that no RECORD names fails the step (unless the group has
+ *     one member), so nothing is silently left out of a layer. FACTS/0, FACTS/1, … sum each slot's
+ *     layer up as install-into does.
  *
  * Package names, versions, pins and paths reach it as argv, never through a shell. The pins come
  * as argv rather than as a file of the build so that an install step needs no file op before it.
@@ -132,6 +135,68 @@ def resolve(out, pins, constrain_installed, argv):
             keys.add(norm(name))
             pinned.append("%s==%s" % (name, version))
     write_lines(os.path.join(out, "pins-out.txt"), sorted(pinned))
+    if p.returncode == 0:
+        with open(os.path.join(out, "sizes.json"), "w") as f:
+            json.dump(wheel_sizes(out), f, sort_keys=True)
+
+
+PURE_WHEEL = re.compile(r"-none-any\.whl$")
+
+
+def wheel_urls(out):
+    """Where the pure-Python wheels the resolve chose come from: the ones that may share a layer."""
+    urls = []
+    report = os.path.join(out, "report.json")
+    lock = os.path.join(out, "pylock.toml")
+    if os.path.exists(report):
+        with open(report, encoding="utf-8") as f:
+            urls = [(i.get("download_info") or {}).get("url") or "" for i in json.load(f).get("install", [])]
+    elif os.path.exists(lock):
+        with open(lock, encoding="utf-8") as f:
+            urls = re.findall(r'\burl = "([^"]+)"', f.read())
+    return sorted({u for u in urls if PURE_WHEEL.search(u.split("#", 1)[0].split("?", 1)[0])})
+
+
+def wheel_size(url, deadline):
+    """A wheel's bytes: the file's size, or the index's answer to HEAD (None when it gives none)."""
+    import base64, time, urllib.request
+    from urllib.parse import unquote, urlsplit, urlunsplit
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return os.stat(unquote(parts.path)).st_size
+    if parts.scheme not in ("http", "https"):
+        return None
+    req = urllib.request.Request(urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2], fragment="")), method="HEAD")
+    if parts.username is not None:
+        token = "%s:%s" % (unquote(parts.username), unquote(parts.password or ""))
+        # Not sent on to wherever the index redirects.
+        req.add_unredirected_header("Authorization", "Basic " + base64.b64encode(token.encode()).decode())
+    for _ in range(2):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        try:
+            with urllib.request.urlopen(req, timeout=min(left, 3)) as r:
+                n = r.headers.get("Content-Length", "")
+                return int(n) if n.isdigit() else None
+        except Exception:
+            continue
+    return None
+
+
+def wheel_sizes(out):
+    """{filename: bytes} of the pure-Python wheels the resolve chose, as far as they are known in 5 s."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import unquote
+    urls = wheel_urls(out)
+    deadline = time.monotonic() + 5
+    sizes = {}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for url, size in zip(urls, pool.map(lambda u: wheel_size(u, deadline), urls)):
+            if size is not None:
+                sizes[unquote(url.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1])] = size
+    return sizes
 
 
 def dist_info(name, root=""):
@@ -276,16 +341,18 @@ def with_requirements(argv, pins):
 
 
 def install_group(out, facts, reinstall, members, argv):
+    """members: (name, requested, slot); each member's files go to OUT/slot."""
     prefix = sys.prefix
     before = files_under(prefix)
     p = subprocess.run(argv)
     if p.returncode != 0:
         sys.exit(p.returncode)
-    reinstall_in_order(members, group_owners(members), reinstall, argv)
-    for name, requested in members:
+    named = [(name, requested) for name, requested, _ in members]
+    reinstall_in_order(named, group_owners(named), reinstall, argv)
+    for name, requested, _ in members:
         if requested == "0":
             unrequest(name)
-    owners = group_owners(members)
+    owners = group_owners(named)
     after = files_under(prefix)
     written = sorted(p for p, st in after.items() if before.get(p) != st)
     for path in sorted(set(owners) - set(written)):
@@ -299,13 +366,15 @@ def install_group(out, facts, reinstall, members, argv):
                 unowned.append(path)
                 continue
             got = [0]
-        for n, i in enumerate(got):
-            place(path, os.path.join(out, str(i)) + path, keep=n < len(got) - 1)
+        slots = sorted({members[i][2] for i in got})
+        for n, slot in enumerate(slots):
+            place(path, os.path.join(out, slot) + path, keep=n < len(slots) - 1)
     if unowned:
-        sys.exit("driver: no RECORD of %s names %s" % (", ".join(n for n, _ in members), ", ".join(unowned[:5])))
-    for i in range(len(members)):
-        zero_times(os.path.join(out, str(i)))
-    write_facts(facts, [os.path.join(out, str(i)) for i in range(len(members))])
+        sys.exit("driver: no RECORD of %s names %s" % (", ".join(n for n, _, _ in members), ", ".join(unowned[:5])))
+    dirs = sorted({slot for _, _, slot in members}, key=int)
+    for slot in dirs:
+        zero_times(os.path.join(out, slot))
+    write_facts(facts, [os.path.join(out, slot) for slot in dirs])
 
 
 def install_into(out, facts, name, requested, argv):
@@ -335,9 +404,9 @@ def main():
         install_into(head[1], head[2], head[3], head[4], with_requirements(argv, [head[5]]))
     elif head[0] == "install-group":
         rest = head[4:]
-        triples = [rest[k:k + 3] for k in range(0, len(rest), 3)]
-        argv = with_requirements(argv, [pin for _, _, pin in triples])
-        install_group(head[1], head[2], head[3], [(name, requested) for name, requested, _ in triples], argv)
+        quads = [rest[k:k + 4] for k in range(0, len(rest), 4)]
+        argv = with_requirements(argv, [pin for _, _, pin, _ in quads])
+        install_group(head[1], head[2], head[3], [(name, requested, slot) for name, requested, _, slot in quads], argv)
     else:
         sys.exit("driver: unknown command %r" % head[0])
 

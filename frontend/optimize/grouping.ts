@@ -14,14 +14,25 @@
  * - what cannot go through a shared step keeps a step of its own, as before: an sdist (built on
  *   everything before it), a wheel of the build context (it needs the context and the working
  *   directory), and an upgrade of what the base image has (its layer must also delete files).
+ *
+ * Within a step, the small pure-Python wheels (known from the resolve step to weigh at most
+ * SMALL_WHEEL_BYTES) share one layer: a layer costs about as much to commit, export, push and
+ * pull as a megabyte does to move, and a wheel that small saves less than that when it has one.
+ * Their step reruns whenever one of them changes anyway, so sharing costs a rebuild nothing.
  */
 import type { ResolvedDist } from "./resolution.js";
 
 export type InstallUnit =
-  /** One step; each member's files become a layer of their own (an output directory of the step). */
-  | { kind: "group"; members: ResolvedDist[] }
+  /**
+   * One step; the members' files come out in output directories of the step, one per slot:
+   * `slots[i]` is member i's (slots are numbered from 0 in order of first use). A slot is a layer.
+   */
+  | { kind: "group"; members: ResolvedDist[]; slots: number[] }
   /** One step for one distribution, its layer cut from what the step changed. */
   | { kind: "single"; dist: ResolvedDist };
+
+/** The largest wheel (file bytes) that shares its step's small-package layer: ~1 MB installed. */
+export const SMALL_WHEEL_BYTES = 256 * 1024;
 
 /** Whether a wheel's filename says it is pure Python (`…-py3-none-any.whl`). */
 export function isPureWheel(filename: string): boolean {
@@ -72,7 +83,7 @@ export function installUnits(ordered: readonly ResolvedDist[], replacing: Readon
       continue;
     }
     if (heavy(d)) {
-      units.push({ kind: "group", members: [d] });
+      units.push({ kind: "group", members: [d], slots: [] });
       continue;
     }
     // pip checks every line's hashes once one line has any: members agree on having them.
@@ -81,9 +92,23 @@ export function installUnits(ordered: readonly ResolvedDist[], replacing: Readon
     if (!members) {
       members = [];
       groups.set(key, members);
-      units.push({ kind: "group", members });
+      units.push({ kind: "group", members, slots: [] });
     }
     members.push(d);
   }
-  return units;
+  return units.map((u) => (u.kind === "group" ? { ...u, slots: slotsOf(u.members) } : u));
+}
+
+const isSmall = (d: ResolvedDist) => d.source.kind === "wheel" && d.source.size !== undefined && d.source.size <= SMALL_WHEEL_BYTES && isPureWheel(d.source.filename);
+
+/** Each member its own slot, but the small wheels one slot together (where the first of them is). */
+function slotsOf(members: readonly ResolvedDist[]): number[] {
+  const small = members.filter(isSmall).length >= 2;
+  let shared: number | undefined;
+  let next = 0;
+  return members.map((d) => {
+    if (!small || !isSmall(d)) return next++;
+    shared ??= next++;
+    return shared;
+  });
 }

@@ -113,12 +113,12 @@ export function packageOutDir(i: number): string {
 }
 
 /**
- * argv that installs a group's distributions in one go, each ending in packageOutDir(i). The pins
- * go as argv (the driver writes the requirements file), so the step needs no file op before it.
- * pip installs a lone one straight there (--root); the members of a larger group, and uv's (it
- * has no --root), are moved there after one install.
+ * argv that installs a group's distributions in one go, member i ending in packageOutDir(slots[i]).
+ * The pins go as argv (the driver writes the requirements file), so the step needs no file op
+ * before it. pip installs a lone one straight there (--root); the members of a larger group, and
+ * uv's (it has no --root), are moved there after one install.
  */
-export function groupInstallArgv(inst: Installer, members: readonly ResolvedDist[], perPackage: readonly string[]): string[] {
+export function groupInstallArgv(inst: Installer, members: readonly ResolvedDist[], slots: readonly number[], perPackage: readonly string[]): string[] {
   const pin = (d: ResolvedDist) => pinLine(d).trimEnd();
   if (members.length === 1 && inst.kind === "pip") {
     const d = members[0]!;
@@ -126,7 +126,7 @@ export function groupInstallArgv(inst: Installer, members: readonly ResolvedDist
     const root = ["--root", out, "--no-warn-script-location"];
     return [venvPython(inst), "-I", DRIVER, "install-into", out, FACTS_OUT, d.name, requestedFlag(inst, d), pin(d), "--", ...pipInstallPrefix(inst), "--no-deps", ...root, ...perPackage];
   }
-  const names = members.flatMap((d) => [d.name, requestedFlag(inst, d), pin(d)]);
+  const names = members.flatMap((d, i) => [d.name, requestedFlag(inst, d), pin(d), String(slots[i])]);
   return [venvPython(inst), "-I", DRIVER, "install-group", PACKAGES_DIR, FACTS_OUT, reinstallFlag(inst), ...names, "--", ...pipInstallPrefix(inst), "--no-deps", ...perPackage];
 }
 

@@ -52,6 +52,14 @@ export function optimizePlan(plan: Plan, facts: OptimizeFacts, budget: OptimizeB
   }
 }
 
+/** A package layer an install makes: one distribution's, or a few small ones' that share it. */
+interface InstalledLayer {
+  members: ResolvedDist[];
+  fs: Fs;
+  /** Where its install step summed it up, when it did. */
+  facts?: { fs: Fs; dir: string };
+}
+
 class Optimizer {
   private readonly steps: Step[] = [];
   private readonly history: HistoryEntry[] = [];
@@ -249,29 +257,40 @@ class Optimizer {
     const perPackage = [...split.perPackage, ...py.fileOptions];
     const position = new Map(ordered.map((d, n) => [d.key, n + 1]));
     const counted = (what: string, d: ResolvedDist) => this.step(l, `${what} (package ${position.get(d.key)} of ${ordered.length})`);
-    const layers = new Map<string, Fs>();
-    const facts = new Map<string, { fs: Fs; dir: string }>();
+    // Each distribution's layer; members of a group step may share one (grouping.ts).
+    const layerOf = new Map<string, InstalledLayer>();
     for (const unit of installUnits(ordered, replacing)) {
       if (unit.kind === "single") {
         const d = unit.dist;
-        layers.set(d.key, this.installAlone(l, py, d, perPackage, counted(installing(this.inst, d), d), replacing.has(d.key) ? resolution.installed[d.key] : undefined));
+        layerOf.set(d.key, { members: [d], fs: this.installAlone(l, py, d, perPackage, counted(installing(this.inst, d), d), replacing.has(d.key) ? resolution.installed[d.key] : undefined) });
         continue;
       }
       const ids = unit.members.map(distId);
       const first = unit.members[0]!;
-      const name = unit.members.length === 1 ? counted(installing(this.inst, first), first) : this.step(l, `${installerName(this.inst)} install ${listed(ids)} (${ids.length} packages of ${ordered.length}, one layer each)`);
-      const step = this.installGroup(l, py, unit.members, perPackage, name);
+      const count = new Set(unit.slots).size;
+      const each = count === ids.length ? "one layer each" : `${count} layer${count === 1 ? "" : "s"}`;
+      const name = unit.members.length === 1 ? counted(installing(this.inst, first), first) : this.step(l, `${installerName(this.inst)} install ${listed(ids)} (${ids.length} packages of ${ordered.length}, ${each})`);
+      const step = this.installGroup(l, py, unit.members, unit.slots, perPackage, name);
+      const slots: InstalledLayer[] = [];
       unit.members.forEach((d, i) => {
-        layers.set(d.key, { kind: "output", id: step, dest: packageOutDir(i) });
-        facts.set(d.key, { fs: { kind: "output", id: step, dest: FACTS_OUT }, dir: String(i) });
+        const k = unit.slots[i]!;
+        const slot = (slots[k] ??= { members: [], fs: { kind: "output", id: step, dest: packageOutDir(k) }, facts: { fs: { kind: "output", id: step, dest: FACTS_OUT }, dir: String(k) } });
+        slot.members.push(d);
+        layerOf.set(d.key, slot);
       });
     }
+    const laid = new Set<InstalledLayer>();
     for (const d of ordered) {
-      const fromContext = d.source.kind === "context-wheel" || ((d.source.kind === "wheel" || d.source.kind === "sdist") && d.source.fromContext);
-      const summed = facts.get(d.key);
-      this.pending.push({ id: distId(d), dist: d, layer: layers.get(d.key)!, ...(summed ? { facts: summed } : {}), order: this.pending.length, app: fromContext, step: this.step(l, installing(this.inst, d)), ...(replacing.has(d.key) ? { solo: true } : {}) });
       this.pins.set(d.key, { name: d.name, version: d.version });
       this.pinned.push(pinnedDist(d));
+      const layer = layerOf.get(d.key)!;
+      if (laid.has(layer)) continue;
+      laid.add(layer);
+      const fromContext = d.source.kind === "context-wheel" || ((d.source.kind === "wheel" || d.source.kind === "sdist") && d.source.fromContext);
+      const ids = layer.members.map(distId);
+      const id = ids.length === 1 ? ids[0]! : listed(ids);
+      const step = this.step(l, ids.length === 1 ? installing(this.inst, d) : `${installerName(this.inst)} install ${id}`);
+      this.pending.push({ id, layer: layer.fs, ...(layer.facts ? { facts: layer.facts } : {}), order: this.pending.length, app: fromContext, step, ...(replacing.has(d.key) ? { solo: true } : {}) });
     }
     return true;
   }
@@ -306,14 +325,14 @@ class Optimizer {
 
   /**
    * Index wheels installed by one step (one container, one installer run) on the Python
-   * environment, in "/": each member's files come out in a directory of their own, its layer
-   * (packageOutDir(i)), summed up in FACTS_OUT/i. Returns the step's id.
+   * environment, in "/": member i's files come out in the directory of its slot, a layer
+   * (packageOutDir(slots[i])), summed up in FACTS_OUT/slots[i]. Returns the step's id.
    */
-  private installGroup(l: LayerPlan, py: PythonSplit, members: readonly ResolvedDist[], perPackage: readonly string[], name: string): string {
+  private installGroup(l: LayerPlan, py: PythonSplit, members: readonly ResolvedDist[], slots: readonly number[], perPackage: readonly string[], name: string): string {
     const inst = this.inst;
-    const outs = [...members.map((_, i) => packageOutDir(i)), FACTS_OUT];
+    const outs = [...[...new Set(slots)].map(packageOutDir), FACTS_OUT];
     const mounts: Mount[] = [...installerMounts(inst, "shared"), TOOLS_MOUNT, ...outs.map((dest): Mount => ({ kind: "output", dest }))];
-    return this.exec(this.wheelBase(false), name, l.at, groupInstallArgv(inst, members, perPackage), { mounts, env: { ...py.indexEnv, ...DETERMINISTIC_ENV }, secrets: py.secrets }).id;
+    return this.exec(this.wheelBase(false), name, l.at, groupInstallArgv(inst, members, slots, perPackage), { mounts, env: { ...py.indexEnv, ...DETERMINISTIC_ENV }, secrets: py.secrets }).id;
   }
 
   /** Whether an answer still fits: it ran on the filesystem and with the pins this point has. */

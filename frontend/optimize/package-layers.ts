@@ -6,12 +6,11 @@ import type { Fs, SquashStep } from "../plan/plan.js";
 import { EmptyPackageLayerError } from "./facts.js";
 import { layoutLayers, type LayoutGroup } from "./layout.js";
 import type { DistContents } from "./record.js";
-import type { ResolvedDist } from "./resolution.js";
 
-/** A distribution installed package by package, waiting to be laid out with the others. */
+/** A package layer (one distribution's, or a few small ones' together), waiting to be laid out with the others. */
 export interface PendingPackage {
+  /** "torch==2.13.0+cpu", or for a shared layer "a==1, b==2, c==3 and 4 more". */
   id: string;
-  dist: ResolvedDist;
   /** Its layer: what its install wrote, in an empty filesystem. */
   layer: Fs;
   /** Where its install step summed the layer up (a directory of `fs` holding record.json), when it did. */

@@ -10,7 +10,7 @@ import type { PinnedDist } from "../plan/plan.js";
 /** Where a distribution comes from, as far as laying it out on its own is concerned. */
 export type DistSource =
   /** A wheel found through the layer's indexes or find-links: installed by name, pinned. */
-  | { kind: "wheel"; filename: string; sha256: string[]; fromContext: boolean; url?: string }
+  | { kind: "wheel"; filename: string; sha256: string[]; fromContext: boolean; url?: string; size?: number }
   /** An sdist found the same way: built on top of everything before it. */
   | { kind: "sdist"; filename: string; sha256: string[]; fromContext: boolean; url?: string }
   /** A wheel named by its path in the build context (pip records that path in direct_url.json). */
@@ -145,6 +145,7 @@ export function parsePipReport(text: string, contextDir: string): ResolvedDist[]
 interface PylockFile {
   url?: unknown;
   path?: unknown;
+  size?: unknown;
   hashes?: Record<string, unknown>;
 }
 interface PylockPackage {
@@ -169,7 +170,24 @@ function pylockSource(p: PylockPackage, contextDir: string): DistSource {
   if (!first) return { kind: "unsupported", why: "a package without wheel or sdist in the lock" };
   const loc = where(first);
   const fromContext = loc.startsWith(contextDir + "/") || loc.startsWith(`file://${contextDir}/`);
-  return { kind: (p.wheels ?? []).length > 0 ? "wheel" : "sdist", filename: fileName(loc), sha256, fromContext, ...remote(loc) };
+  const size = typeof first.size === "number" && Number.isSafeInteger(first.size) && first.size >= 0 ? { size: first.size } : {};
+  if ((p.wheels ?? []).length === 0) return { kind: "sdist", filename: fileName(loc), sha256, fromContext, ...remote(loc) };
+  return { kind: "wheel", filename: fileName(loc), sha256, fromContext, ...remote(loc), ...size };
+}
+
+/**
+ * The resolve step's sizes.json (wheel filename → bytes, as the index or the file said) added to
+ * the wheels it names that have no size yet. What it leaves out stays unknown.
+ */
+export function withWheelSizes(dists: ResolvedDist[], sizes: unknown): ResolvedDist[] {
+  if (typeof sizes !== "object" || sizes === null) return dists;
+  const bytes = sizes as Record<string, unknown>;
+  return dists.map((d) => {
+    const s = d.source;
+    if (s.kind !== "wheel" || s.size !== undefined || !Object.hasOwn(bytes, s.filename)) return d;
+    const n = bytes[s.filename];
+    return typeof n === "number" && Number.isSafeInteger(n) && n >= 0 ? { ...d, source: { ...s, size: n } } : d;
+  });
 }
 
 /** A PEP 751 lock as `uv pip compile --format pylock.toml` writes it for one environment. */

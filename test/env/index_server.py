@@ -113,6 +113,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver's default backlog is 5: a client opening more connections at once (pip's
+    # parallel fetches, the resolve step's HEAD requests) would wait a second for a SYN retry.
+    request_queue_size = 128
+
+
 class _Body:
     """A file-like page body for SimpleHTTPRequestHandler.do_GET's copyfile."""
 
@@ -140,8 +147,7 @@ def main(argv):
     if args.log:
         attrs["log_file"] = open(args.log, "a", buffering=1)
     handler = functools.partial(type("IndexHandler", (Handler,), attrs), directory=os.path.abspath(args.dir))
-    server = http.server.ThreadingHTTPServer((args.bind, args.port), handler)
-    server.daemon_threads = True
+    server = Server((args.bind, args.port), handler)
     print("listening on %s:%d" % server.server_address[:2], flush=True)
     server.serve_forever()
     return 0

@@ -49,14 +49,17 @@ function sizes(id: string): DistContents {
 const ok = (dists: ResolvedDist[], installed: Record<string, string> = { pip: "23.0.1", setuptools: "66.1.1" }): Resolution => ({ ok: true, dists, installed });
 
 const args = (op: DecodedOp): string[] => op.op.exec.meta.args;
-/** Whether an op is a group's install step: `install-group DIR FACTS REINSTALL NAME REQUESTED PIN … --`, or a lone pip wheel's `install-into OUT FACTS NAME REQUESTED PIN --`. */
+/** Whether an op is a group's install step: `install-group DIR FACTS REINSTALL NAME REQUESTED PIN SLOT … --`, or a lone pip wheel's `install-into OUT FACTS NAME REQUESTED PIN --`. */
 const isGroupInstall = (op: DecodedOp): boolean => args(op).includes("install-group") || args(op).includes("install-into");
-/** The distributions a group install step installs, and the requirement line each is pinned by. */
-const groupPins = (op: DecodedOp): { name: string; pin: string }[] => {
+/** The distributions a group install step installs, the requirement line each is pinned by, and the slot (output directory) each goes to. */
+const groupPins = (op: DecodedOp): { name: string; pin: string; slot: string }[] => {
   const a = args(op);
-  const at = a.includes("install-into") ? a.indexOf("install-into") + 3 : a.indexOf("install-group") + 4;
-  const rest = a.slice(at, a.indexOf("--"));
-  return Array.from({ length: rest.length / 3 }, (_, k) => ({ name: rest[3 * k]!, pin: rest[3 * k + 2]! }));
+  if (a.includes("install-into")) {
+    const at = a.indexOf("install-into") + 3;
+    return [{ name: a[at]!, pin: a[at + 2]!, slot: "0" }];
+  }
+  const rest = a.slice(a.indexOf("install-group") + 4, a.indexOf("--"));
+  return Array.from({ length: rest.length / 4 }, (_, k) => ({ name: rest[4 * k]!, pin: rest[4 * k + 2]!, slot: rest[4 * k + 3]! }));
 };
 const groupMembers = (op: DecodedOp): string[] => groupPins(op).map((m) => m.name);
 const byDigest = (ops: DecodedOp[]) => new Map(ops.map((o) => [o.digest, o]));
@@ -218,6 +221,31 @@ describe("optimize, pip installer", () => {
     const sibling = await groupsOf([...dists.slice(0, 4), wheel("click", "8.1.7")]);
     expect(sibling.map(([m]) => m).sort()).toEqual(["click", "filelock mpmath sympy", "torch"]);
     for (const [m, digest] of sibling.filter(([m]) => m !== "click")) expect(groups.find(([g]) => g === m)![1]).toBe(digest);
+  });
+
+  it("gives a group's small pure-Python wheels (their size known from the resolve) one layer together, and a larger one or one of unknown size its own", async () => {
+    const sized = (d: ResolvedDist, bytes: number): ResolvedDist => ({ ...d, source: { ...(d.source as Extract<ResolvedDist["source"], { kind: "wheel" }>), size: bytes } });
+    const dists = [
+      { ...ML[0]!, requires: ["filelock"] },
+      sized(wheel("filelock", "3.16.1", { requested: false }), 16 << 10),
+      sized(wheel("idna", "3.20", { requested: false }), 68 << 10),
+      sized(wheel("certifi", "2026.7.22", { requested: false }), 160 << 10),
+      wheel("chardet", "5.2.0", { requested: false }),
+      sized(wheel("urllib3", "2.5.0", { requested: false }), 300 << 10),
+      sized(wheel("requests", "2.32.3", { requires: ["idna", "certifi", "chardet", "urllib3"] }), 63 << 10),
+    ];
+    const { image, asked } = await phases(spec([PIP(["torch==2.13.0+cpu", "requests"])]), () => ok(dists), pip);
+    const group = execOps(image.state.marshal()).filter(isGroupInstall).find((o) => groupMembers(o).includes("requests"))!;
+    const slotOf = Object.fromEntries(groupPins(group).map((m) => [m.name, m.slot]));
+    expect(slotOf.idna).toBe(slotOf.certifi);
+    expect(slotOf.requests).toBe(slotOf.idna);
+    expect(new Set(Object.values(slotOf)).size).toBe(3);
+    const outputs = (group.op.exec.mounts as { dest: string; output?: number }[]).filter((m) => m.output !== undefined && m.output >= 0);
+    expect(outputs.map((m) => m.dest).sort()).toEqual(["/run/imagespec/optimize/facts", "/run/imagespec/optimize/packages/0", "/run/imagespec/optimize/packages/1", "/run/imagespec/optimize/packages/2"]);
+    expect(group.name).toContain("(5 packages of 7, 3 layers)");
+    const inspect = asked.find((a) => a.kind === "inspect") as Extract<AskedRequest, { kind: "inspect" }>;
+    expect(inspect.ids).toEqual(expect.arrayContaining(["filelock==3.16.1", "torch==2.13.0+cpu", "idna==3.20, certifi==2026.7.22, requests==2.32.3", "chardet==5.2.0", "urllib3==2.5.0"]));
+    expect(inspect.ids).toHaveLength(5);
   });
 
   it("keeps a wheel's install step the same whatever workdir and env the spec sets before it, but for what the installer reads", async () => {

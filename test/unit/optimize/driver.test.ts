@@ -3,7 +3,10 @@
  * writes the report pip or uv would: the pins it passes on to the next layer's resolve are the
  * ones the optimizer keeps itself (what the layer installs package by package).
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +14,7 @@ import { describe, expect, it } from "vitest";
 import { DRIVER_PY } from "../../../frontend/optimize/driver.js";
 
 const python = "python3";
+const run = promisify(execFile);
 
 function installedHere(): Record<string, string> {
   const code = "import json, re\nfrom importlib import metadata\nprint(json.dumps({re.sub(r'[-_.]+', '-', d.metadata['Name']).lower(): d.version for d in metadata.distributions() if d.metadata['Name']}))";
@@ -61,6 +65,54 @@ describe("driver.py resolve: the pins it passes on", () => {
   });
 });
 
+describe("driver.py resolve: the sizes of the pure-Python wheels it chose", () => {
+  it("asks the index with HEAD (credentials as a header for that host only, not in the URL) and stats local files; what it cannot learn it leaves out", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "driver-sizes-"));
+    const local = join(dir, "local-1.0-py3-none-any.whl");
+    writeFileSync(local, "x".repeat(1234));
+    const seen: { method?: string; url?: string; auth?: string }[] = [];
+    const server = createServer((req, res) => {
+      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization });
+      if (req.url?.startsWith("/private/") && req.headers.authorization !== `Basic ${Buffer.from("me:s3cret").toString("base64")}`) return void res.writeHead(401).end();
+      if (req.url?.includes("missing")) return void res.writeHead(404).end();
+      res.writeHead(200, { "Content-Length": "4321" }).end();
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const item = (name: string, url: string) => ({ metadata: { name, version: "1.0" }, download_info: { url } });
+    const text = JSON.stringify({
+      install: [
+        item("pub", `${base}/files/pub-1.0-py3-none-any.whl#sha256=abc`),
+        item("priv", `http://me:s3cret@127.0.0.1:${(server.address() as AddressInfo).port}/private/priv-1.0-py3-none-any.whl`),
+        item("heavy", `${base}/files/heavy-1.0-cp311-cp311-linux_x86_64.whl`),
+        item("gone", `${base}/files/missing-1.0-py3-none-any.whl`),
+        item("local", `file://${local}`),
+      ],
+    });
+    const out = join(dir, "out");
+    mkdirSync(out);
+    writeFileSync(join(dir, "driver.py"), DRIVER_PY);
+    writeFileSync(join(dir, "resolver.py"), `open(${JSON.stringify(join(out, "report.json"))}, "w").write(${JSON.stringify(text)})\n`);
+    try {
+      await run(python, ["-I", join(dir, "driver.py"), "resolve", out, "-", "0", "--", python, join(dir, "resolver.py")]);
+    } finally {
+      server.close();
+    }
+    expect(JSON.parse(readFileSync(join(out, "sizes.json"), "utf8"))).toEqual({ "pub-1.0-py3-none-any.whl": 4321, "priv-1.0-py3-none-any.whl": 4321, "local-1.0-py3-none-any.whl": 1234 });
+    expect(seen.every((r) => r.method === "HEAD")).toBe(true);
+    expect(seen.some((r) => r.url?.includes("heavy"))).toBe(false);
+    expect(seen.find((r) => r.url === "/private/priv-1.0-py3-none-any.whl")?.auth).toBe(`Basic ${Buffer.from("me:s3cret").toString("base64")}`);
+    expect(seen.find((r) => r.url?.startsWith("/files/pub"))?.auth).toBeUndefined();
+    // A 404 is asked twice at most (one retry), never more.
+    expect(seen.filter((r) => r.url?.includes("missing")).length).toBeLessThanOrEqual(2);
+  });
+
+  it("writes none when the resolve failed", () => {
+    const out = resolve({}, "report.json", report([["zeta", "6.0"]]), 1);
+    expect(existsSync(join(out, "sizes.json"))).toBe(false);
+  });
+});
+
 /** A venv (no pip) and a stand-in installer that writes distributions as an installer would. */
 function venvWithInstaller(dists: { name: string; files: Record<string, string>; extra?: string }[]): { dir: string; python: string; site: string; installer: string } {
   const dir = mkdtempSync(join(tmpdir(), "driver-venv-"));
@@ -73,7 +125,7 @@ function venvWithInstaller(dists: { name: string; files: Record<string, string>;
     `dists = ${JSON.stringify(dists)}`,
     "for d in dists:",
     "    info = os.path.join(site, d['name'] + '-1.0.dist-info')",
-    "    os.makedirs(info)",
+    "    os.makedirs(info, exist_ok=True)",
     "    rows = []",
     "    for rel, text in d['files'].items():",
     "        path = os.path.normpath(os.path.join(site, rel))",
@@ -106,7 +158,7 @@ describe("driver.py install-group: one install, one layer per distribution", () 
     writeFileSync(v.installer, readFileSync(v.installer, "utf8") + `os.makedirs(${JSON.stringify(join(v.site, "alpha", "__pycache__"))})\nopen(${JSON.stringify(pyc)}, "w").write("x")\n`);
     const facts = join(v.dir, "facts");
     mkdirSync(facts);
-    execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, facts, "--force-reinstall", "alpha", "1", "alpha==1.0", "beta", "0", "beta==1.0", "--", v.python, v.installer], { stdio: "pipe" });
+    execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, facts, "--force-reinstall", "alpha", "1", "alpha==1.0", "0", "beta", "0", "beta==1.0", "1", "--", v.python, v.installer], { stdio: "pipe" });
     const at = (i: number, path: string) => join(out, String(i)) + path;
     expect(readFileSync(at(0, join(v.site, "alpha", "__init__.py")), "utf8")).toBe("a = 1\n");
     expect(readFileSync(at(0, join(v.dir, "venv", "bin", "alpha")), "utf8")).toBe("#!/bin/sh\n");
@@ -133,7 +185,7 @@ describe("driver.py install-group: one install, one layer per distribution", () 
     const out = join(v.dir, "out");
     mkdirSync(join(out, "0"), { recursive: true });
     mkdirSync(join(out, "1"));
-    const run = () => execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, join(v.dir, "facts"), "--force-reinstall", "alpha", "1", "alpha==1.0", "beta", "1", "beta==1.0", "--", v.python, v.installer], { stdio: "pipe" });
+    const run = () => execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, join(v.dir, "facts"), "--force-reinstall", "alpha", "1", "alpha==1.0", "0", "beta", "1", "beta==1.0", "1", "--", v.python, v.installer], { stdio: "pipe" });
     expect(run).toThrow(/no RECORD of alpha, beta names .*stray\.txt/);
   });
 });
@@ -222,9 +274,36 @@ describe("driver.py install-group: members that write the same file", () => {
     writeFileSync(join(dir, "driver.py"), DRIVER_PY);
     const out = join(dir, "out");
     for (const i of ["0", "1", "2"]) mkdirSync(join(out, i), { recursive: true });
-    execFileSync(py, ["-I", join(dir, "driver.py"), "install-group", out, join(dir, "facts"), "--force-reinstall", "first", "1", "first==1.0", "alone", "1", "alone==1.0", "second", "1", "second==1.0", "--", py, join(dir, "installer.py")], { stdio: "pipe" });
+    execFileSync(py, ["-I", join(dir, "driver.py"), "install-group", out, join(dir, "facts"), "--force-reinstall", "first", "1", "first==1.0", "0", "alone", "1", "alone==1.0", "1", "second", "1", "second==1.0", "2", "--", py, join(dir, "installer.py")], { stdio: "pipe" });
     expect(lines(join(dir, "runs.log"))).toEqual(["first alone second", "first --force-reinstall", "alone --force-reinstall", "second --force-reinstall"]);
     for (const i of ["0", "1", "2"]) expect(readFileSync(join(out, i) + join(site, "shared", "data.txt"), "utf8")).toBe("second");
+  });
+});
+
+describe("driver.py install-group: members that share a layer", () => {
+  it("puts the members of one slot in one directory, summed up once, and a file two of them write there once", () => {
+    const v = venvWithInstaller([
+      { name: "alpha", files: { "alpha.py": "a\n", "common/__init__.py": "" } },
+      { name: "beta", files: { "beta.py": "bb\n" } },
+      { name: "gamma", files: { "gamma.py": "ccc\n", "common/__init__.py": "" } },
+    ]);
+    const out = join(v.dir, "out");
+    for (const i of ["0", "1"]) mkdirSync(join(out, i), { recursive: true });
+    const facts = join(v.dir, "facts");
+    execFileSync(v.python, ["-I", join(v.dir, "driver.py"), "install-group", out, facts, "--force-reinstall", "alpha", "1", "alpha==1.0", "0", "beta", "1", "beta==1.0", "1", "gamma", "1", "gamma==1.0", "0", "--", v.python, v.installer], { stdio: "pipe" });
+    const at = (i: number, rel: string) => join(out, String(i)) + join(v.site, rel);
+    expect(readFileSync(at(0, "alpha.py"), "utf8")).toBe("a\n");
+    expect(readFileSync(at(0, "gamma.py"), "utf8")).toBe("ccc\n");
+    expect(existsSync(at(0, "common/__init__.py"))).toBe(true);
+    expect(existsSync(at(0, "beta.py"))).toBe(false);
+    expect(readFileSync(at(1, "beta.py"), "utf8")).toBe("bb\n");
+    expect(existsSync(at(1, "common/__init__.py"))).toBe(false);
+    expect(existsSync(join(out, "2"))).toBe(false);
+    const summed = (i: number) => JSON.parse(readFileSync(join(facts, String(i), "record.json"), "utf8")) as { size: number; files: string[] };
+    expect(summed(0).size).toBe("a\n".length + "ccc\n".length);
+    expect(summed(0).files).toEqual(expect.arrayContaining([`${v.site.slice(1)}/alpha.py`, `${v.site.slice(1)}/gamma.py`, `${v.site.slice(1)}/alpha-1.0.dist-info/RECORD`, `${v.site.slice(1)}/gamma-1.0.dist-info/RECORD`]));
+    expect(summed(1).files).not.toContain(`${v.site.slice(1)}/alpha.py`);
+    expect(existsSync(join(facts, "2"))).toBe(false);
   });
 });
 

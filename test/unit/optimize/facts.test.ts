@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { splitInstallerArgs } from "../../../frontend/optimize/installer-args.js";
 import { requirementFileOptions } from "../../../frontend/plan/requirement-options.js";
-import { failureReason, parsePipReport, parsePylock } from "../../../frontend/optimize/resolution.js";
+import { failureReason, parsePipReport, parsePylock, withWheelSizes } from "../../../frontend/optimize/resolution.js";
 
 const CTX = "/run/imagespec/context";
 const sha = (c: string) => c.repeat(64);
@@ -47,6 +47,17 @@ describe("pip installation report", () => {
     expect(d!.source).toMatchObject({ url: "https://i.example/p/a-1-py3-none-any.whl" });
     const [p] = parsePylock(`lock-version = "1.0"\ncreated-by = "uv"\n[[packages]]\nname = "a"\nversion = "1"\nwheels = [{ url = "https://u:p@i.example/a-1-py3-none-any.whl", hashes = { sha256 = "${sha("d")}" } }]\n`, CTX, new Set());
     expect(p!.source).toMatchObject({ kind: "wheel", url: "https://i.example/a-1-py3-none-any.whl" });
+  });
+
+  it("takes a wheel's size from the lock, else from the resolve step's sizes.json, and leaves it unknown otherwise", () => {
+    const lock = `lock-version = "1.0"\ncreated-by = "uv"\n[[packages]]\nname = "a"\nversion = "1"\nwheels = [{ url = "https://i.example/a-1-py3-none-any.whl", size = 2048, hashes = { sha256 = "${sha("d")}" } }]\n[[packages]]\nname = "b"\nversion = "1"\nwheels = [{ url = "https://i.example/b-1-py3-none-any.whl", size = -1 }]\n`;
+    const locked = parsePylock(lock, CTX, new Set());
+    expect(locked.map((d) => (d.source as { size?: number }).size)).toEqual([2048, undefined]);
+    const reported = parsePipReport(report([item("c", "1", { url: "https://i.example/c-1-py3-none-any.whl", archive_info: {} }), item("d", "1", { url: "https://i.example/d-1.tar.gz", archive_info: {} })]), CTX);
+    const sized = withWheelSizes([...locked, ...reported], { "a-1-py3-none-any.whl": 1, "b-1-py3-none-any.whl": 3000, "c-1-py3-none-any.whl": 512, "d-1.tar.gz": 9 });
+    expect(sized.map((d) => (d.source as { size?: number }).size)).toEqual([2048, 3000, 512, undefined]);
+    expect(withWheelSizes(reported, { "c-1-py3-none-any.whl": "512" })[0]!.source).not.toHaveProperty("size");
+    expect(withWheelSizes(reported, null)).toEqual(reported);
   });
 
   it("says why editable, local-directory, VCS and remote direct installs cannot stand alone; a context wheel named by path can", () => {

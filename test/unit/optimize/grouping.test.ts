@@ -1,6 +1,6 @@
 /** Which distributions share an install step: the rules, on resolutions alone. */
 import { describe, expect, it } from "vitest";
-import { installUnits, isPureWheel } from "../../../frontend/optimize/grouping.js";
+import { installUnits, isPureWheel, SMALL_WHEEL_BYTES } from "../../../frontend/optimize/grouping.js";
 import type { ResolvedDist } from "../../../frontend/optimize/resolution.js";
 
 const sha = "a".repeat(64);
@@ -29,7 +29,7 @@ describe("install groups", () => {
     expect(shape(installUnits(a, new Set()))).toEqual(["typing-extensions", "torch", "pydantic-core"]);
     const units = installUnits([...a].reverse(), new Set());
     const group = units.find((u) => u.kind === "group" && u.members.some((m) => m.name === "typing-extensions"));
-    expect(group).toEqual({ kind: "group", members: [expect.objectContaining({ name: "typing-extensions" })] });
+    expect(group).toEqual({ kind: "group", members: [expect.objectContaining({ name: "typing-extensions" })], slots: [0] });
   });
 
   it("keeps a step of its own, cut from a diff, for an sdist, a context wheel and an upgrade of the base image", () => {
@@ -46,5 +46,25 @@ describe("install groups", () => {
     const bare = dist("bare", [], "bare-1.0-py3-none-any.whl", { source: { kind: "wheel", filename: "bare-1.0-py3-none-any.whl", sha256: [], fromContext: false } });
     const ordered = [bare, dist("top", ["bare"])];
     expect(shape(installUnits(ordered, new Set()))).toEqual(["bare", "top"]);
+  });
+
+  it("gives the small pure-Python wheels of a step one slot (layer) together, each other member a slot of its own", () => {
+    const sized = (d: ResolvedDist, size?: number): ResolvedDist => ({ ...d, source: { ...(d.source as Extract<ResolvedDist["source"], { kind: "wheel" }>), ...(size === undefined ? {} : { size }) } });
+    const ordered = [
+      sized(dist("idna"), 68 << 10),
+      sized(dist("sympy"), 6 << 20),
+      sized(dist("certifi"), SMALL_WHEEL_BYTES),
+      sized(dist("unknown")),
+      sized(dist("just-over"), SMALL_WHEEL_BYTES + 1),
+      sized(dist("requests", ["idna", "sympy", "certifi", "unknown", "just-over"]), 63 << 10),
+    ];
+    const [unit] = installUnits(ordered, new Set());
+    expect(unit).toMatchObject({ kind: "group", slots: [0, 1, 0, 2, 3, 0] });
+    // One small wheel alone in its step shares with nobody: slots stay one per member.
+    const lone = installUnits([sized(dist("six"), 11 << 10), sized(dist("top", ["six"]), 1 << 20)], new Set());
+    expect(lone).toMatchObject([{ kind: "group", slots: [0, 1] }]);
+    // A small wheel with compiled code is heavy: a step of its own.
+    const compiled = { ...heavy("markupsafe"), source: { ...(heavy("markupsafe").source as Extract<ResolvedDist["source"], { kind: "wheel" }>), size: 20 << 10 } };
+    expect(shape(installUnits([compiled, sized(dist("jinja2", ["markupsafe"]), 130 << 10), sized(dist("a", ["jinja2"]), 1 << 10)], new Set()))).toEqual(["markupsafe", "jinja2+a"]);
   });
 });
