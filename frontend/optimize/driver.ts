@@ -15,6 +15,11 @@
  *     chose (filename → bytes), as their file says or the index answers a HEAD request within 5 s
  *     (credentials in the wheel's URL go only to its host); what it does not learn is left out.
  *
+ *   driver.py venv OUT VENV CLEAR -- ARGV...
+ *     makes a venv without pip at VENV (with --clear when CLEAR is 1), then execs ARGV (a resolve
+ *     command run by VENV's python), so a resolve step can run beside the real venv's making. If
+ *     the venv cannot be made, it says so in OUT/status.json as a failed resolve would.
+ *
  *   driver.py inspect OUT DIR SITE -- ID...
  *     for what is mounted at DIR/0, DIR/1, … (one per ID): the summary its install step wrote
  *     (record.json, see FACTS below), or else the package layer itself, whose RECORD files of the
@@ -104,6 +109,19 @@ def resolved(out):
             if name:
                 got.append((name.group(1), version.group(1) if version else ""))
         return got
+
+
+def venv_then(out, venv, clear, argv):
+    """Makes a venv without pip at VENV (as the real one is made, --clear and all), then becomes ARGV."""
+    made = subprocess.run([sys.executable, "-m", "venv", "--without-pip"] + (["--clear"] if clear == "1" else []) + [venv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if made.returncode != 0:
+        err = made.stderr.decode("utf-8", "replace")
+        sys.stderr.write(err)
+        write_lines(os.path.join(out, "pins-in.txt"), [])
+        with open(os.path.join(out, "status.json"), "w") as f:
+            json.dump({"exit": made.returncode, "stderr": "making a venv to resolve in failed: " + err[-3000:]}, f)
+        return
+    os.execv(argv[0], argv)
 
 
 def resolve(out, pins, constrain_installed, argv):
@@ -396,6 +414,8 @@ def main():
     head, argv = args[:sep], args[sep + 1:]
     if head[0] == "resolve":
         resolve(head[1], head[2], head[3], argv)
+    elif head[0] == "venv":
+        venv_then(head[1], head[2], head[3], argv)
     elif head[0] == "inspect":
         inspect(head[1], head[2], head[3], argv)
     elif head[0] == "install":

@@ -7,8 +7,8 @@ import type { Resolution } from "./resolution.js";
 /** A resolve step's answer, with the earlier layers' pins it ran with (absent: whatever was asked). */
 export type ResolveAnswer = Resolution & { pinsUsed?: readonly string[] };
 
-/** An answer with what it assumed: the pins it ran with, and whether it ran on the whole filesystem. */
-export type ResolveFact = ResolveAnswer & { onWhole: boolean };
+/** An answer with what it assumed: the pins it ran with, whether it ran on the whole filesystem, and whether beside the venv (beside-venv.ts). */
+export type ResolveFact = ResolveAnswer & { onWhole: boolean; beside: boolean };
 
 /** What optimize has learnt so far (each round of questions adds to it). */
 export interface OptimizeFacts {
@@ -31,6 +31,8 @@ export type FactsRequest =
       probe: Plan;
       /** It runs on everything before it (an earlier command or copy), not on the Python environment alone. */
       onWhole: boolean;
+      /** It runs beside the venv, in a venv of its own without pip (beside-venv.ts). */
+      beside: boolean;
       /** What it assumes, as a key: the pins it is given, or the request whose answer gives them. */
       basis: string;
     }

@@ -85,6 +85,14 @@ export function resolveStep(inst: Installer, py: PythonSplit, at: string, pins: 
   return { argv: resolveArgv(inst, resolve, from), mounts };
 }
 
+/**
+ * argv of a resolve step run beside the venv (beside-venv.ts): the driver makes a venv without
+ * pip where the real one goes, as the real one is made, then runs `resolve` (the step's argv) in it.
+ */
+export function besideVenvArgv(venv: { interpreter: string; clear: boolean; venv: string }, resolve: readonly string[]): string[] {
+  return [venv.interpreter, "-I", DRIVER, "venv", RESOLVE_OUT, venv.venv, venv.clear ? "1" : "0", "--", ...resolve];
+}
+
 /** argv of the step that reads every package layer's RECORD files (`site`: site-packages, absolute); layer i is mounted by `layerMount(i)`. */
 export function inspectArgv(inst: Installer, ids: readonly string[], site: string): string[] {
   return [venvPython(inst), "-I", DRIVER, "inspect", RESOLVE_OUT, INSPECT_DIR, site.replace(/^\/+/, ""), "--", ...ids];

@@ -13,7 +13,7 @@ import { installerMounts, type Installer } from "../plan/installer.js";
 import type { Env, ExecExtras, ExecStep, Fs, HistoryEntry, LayerPlan, Mount, PinnedDist, Plan, PythonSplit, Step } from "../plan/plan.js";
 import { layerBudget, layersOf } from "./budget.js";
 import type { FactsRequest, OptimizeFacts, ResolveFact } from "./facts.js";
-import { DETERMINISTIC_ENV, FACTS_OUT, groupInstallArgv, installerName, installing, listed, inputsMount, inspectArgv, inspectMountDir, installArgv, packageOutDir, pinLine, RESOLVE_OUT, resolveStep, TOOLS_MOUNT } from "./install-steps.js";
+import { besideVenvArgv, DETERMINISTIC_ENV, FACTS_OUT, groupInstallArgv, installerName, installing, listed, inputsMount, inspectArgv, inspectMountDir, installArgv, packageOutDir, pinLine, RESOLVE_OUT, resolveStep, TOOLS_MOUNT } from "./install-steps.js";
 import { installUnits } from "./grouping.js";
 import { triage } from "./triage.js";
 import { splitInstallerArgs } from "./installer-args.js";
@@ -22,6 +22,7 @@ import { layOutPackages, type PendingPackage } from "./package-layers.js";
 import { distId, pinnedDist, type ResolvedDist } from "./resolution.js";
 import { pinsText, samePins } from "./pins.js";
 import { installerEnv } from "./installer-env.js";
+import { holdsBesideVenv, venvToResolveBeside } from "./beside-venv.js";
 
 export type OptimizeOutcome = { plan: Plan } | { needs: FactsRequest[] };
 
@@ -68,6 +69,8 @@ class Optimizer {
   private readonly total: number;
   private state: At;
   private pyBase: At | undefined;
+  /** The filesystem the venv is made on, and how, when resolve steps may run beside it (beside-venv.ts). */
+  private preVenv: { fs: Fs; venv: NonNullable<ReturnType<typeof venvToResolveBeside>> } | undefined;
   /**
    * While the steps since pyBase (apt, workdir…) are a plain chain on it, where their history
    * starts: at the merge they go after the package layers (see finalize).
@@ -142,8 +145,11 @@ class Optimizer {
       this.appLayers.push({ fs: { kind: "diff", lower: before, upper: copied }, history: l.history[0]!.createdBy });
       this.barrier = true;
     } else {
+      const before = this.state.fs;
       this.asPlanned(l, i);
       if (l.kind === "python-env") {
+        const venv = venvToResolveBeside(this.plan);
+        if (venv && l.steps.length > 0) this.preVenv = { fs: before, venv };
         this.pyBase = { ...this.state };
         this.tail = { from: this.history.length };
       }
@@ -335,9 +341,9 @@ class Optimizer {
     return this.exec(this.wheelBase(false), name, l.at, groupInstallArgv(inst, members, slots, perPackage), { mounts, env: { ...py.indexEnv, ...DETERMINISTIC_ENV }, secrets: py.secrets }).id;
   }
 
-  /** Whether an answer still fits: it ran on the filesystem and with the pins this point has. */
+  /** Whether an answer still fits: it ran on the filesystem and with the pins this point has (and beside the venv, gave what the venv would). */
   private holds(fact: ResolveFact): boolean {
-    return fact.onWhole === this.barrier && (fact.pinsUsed === undefined || samePins(fact.pinsUsed, this.pins));
+    return fact.onWhole === this.barrier && (fact.pinsUsed === undefined || samePins(fact.pinsUsed, this.pins)) && (!fact.beside || holdsBesideVenv(fact));
   }
 
   /**
@@ -347,15 +353,18 @@ class Optimizer {
   private askResolve(l: LayerPlan, py: PythonSplit): void {
     const inst = this.inst;
     const onWhole = this.barrier;
-    const on = this.installBase();
+    // Beside the venv unless a command or copy came first, or an answer from there did not hold.
+    const beside = this.preVenv && !onWhole && !this.facts.resolutions.get(l.index)?.beside ? this.preVenv : undefined;
+    const on = beside ? { ...this.state, fs: beside.fs } : this.installBase();
     const chain = this.chain;
     const pins = pinsText(this.pins);
-    const { argv, mounts } = resolveStep(inst, py, l.at, chain ? { previous: chain.execId } : { pins });
+    const step = resolveStep(inst, py, l.at, chain ? { previous: chain.execId } : { pins });
+    const argv = beside ? besideVenvArgv(beside.venv, step.argv) : step.argv;
     const what = inst.kind === "uv" ? "uv pip compile" : "pip install --dry-run";
-    const exec = this.exec(on, this.step(l, `resolve: ${what} (optimize)`), l.at, argv, { mounts, ...(py.indexEnv ? { env: py.indexEnv } : {}), secrets: py.secrets });
-    const basis = chain ? `after [${chain.key}]` : `${onWhole ? "whole" : "python-env"} ${pins.trim().split("\n").join(" ")}`;
+    const exec = this.exec(on, this.step(l, `resolve: ${what} (optimize${beside ? ", beside the venv" : ""})`), l.at, argv, { mounts: step.mounts, ...(py.indexEnv ? { env: py.indexEnv } : {}), secrets: py.secrets });
+    const basis = chain ? `after [${chain.key}]` : `${onWhole ? "whole" : beside ? "beside python-env" : "python-env"} ${pins.trim().split("\n").join(" ")}`;
     const probe = this.probe({ kind: "output", id: exec.id, dest: RESOLVE_OUT });
-    this.asks.push({ kind: "resolve", layer: l.index, at: l.at, installer: inst.kind, probe, onWhole, basis });
+    this.asks.push({ kind: "resolve", layer: l.index, at: l.at, installer: inst.kind, probe, onWhole, beside: beside !== undefined, basis });
     this.chain = { execId: exec.id, key: `resolve ${l.index} ${basis}` };
   }
 

@@ -34,7 +34,7 @@ export async function optimizeInPhases(plan: Plan, source: FactSource, budget: O
     const started = performance.now();
     await Promise.all(
       out.needs.map(async (req) => {
-        if (req.kind === "resolve") resolutions.set(req.layer, { ...(await source.resolve(req)), onWhole: req.onWhole });
+        if (req.kind === "resolve") resolutions.set(req.layer, { ...(await source.resolve(req)), onWhole: req.onWhole, beside: req.beside });
         else for (const [id, c] of await source.inspect(req)) contents.set(id, c);
       }),
     );

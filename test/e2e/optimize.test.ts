@@ -45,9 +45,9 @@ async function pushed(ref: string): Promise<Pushed> {
   return { layers: manifest.layers.map((l) => l.digest), steps };
 }
 
-/** The digest of the layer whose step installed `pin` (e.g. "acme-cli==1.0.0"). */
+/** The digest of the layer whose step installed `pin` (e.g. "acme-cli==1.0.0"), alone or with other small wheels ("a==1, b==2 (…"). */
 function layerOf(p: Pushed, pin: string): string {
-  const i = p.steps.findIndex((s) => s.includes(` ${pin} (`) || s.endsWith(` ${pin}`));
+  const i = p.steps.findIndex((s) => / install /.test(s) && (s.includes(` ${pin} (`) || s.includes(` ${pin}, `) || s.endsWith(` ${pin}`)));
   expect(i, `no layer installs ${pin}: ${p.steps.join(" | ")}`).toBeGreaterThanOrEqual(0);
   return p.layers[i]!;
 }
@@ -157,14 +157,21 @@ describe("optimize: package-granular layers (installer=pip)", () => {
     expect(versions).toBe("1.0.0 23.0.1\n");
   });
 
-  it("keeps a spec with 150 distributions within the layer budget", async () => {
-    const { ref } = await push(specYaml(pip(["many-all"])), "budget");
-    const layout = await pushed(ref);
+  it("gives 150 small distributions one layer, and keeps them within the layer budget where their sizes are not known", async () => {
+    const count = `python -c "import importlib.metadata as m; print(sum(1 for d in m.distributions() if d.metadata['Name'].startswith('many-')))"`;
+    const { ref } = await push(specYaml(pip(["many-all"])), "wide");
+    const shared = await pushed(ref);
+    expect(shared.steps.filter((s) => / install many-/.test(s))).toEqual([expect.stringMatching(/pip install many-pkg-000==1\.0\.0, .* and 147 more/)]);
+    expect(await runIn(ref, count)).toBe("150\n");
+    // Below /no-head/ the index answers no HEAD request: no wheel's size is known, each has a layer, as many as the budget allows.
+    const blind = specYaml(`  - pip_packages:\n      packages: [many-all]\n      options: {index_url: "${indexUrl().replace("/simple", "/no-head/simple")}"}\n`);
+    const budget = await push(blind, "budget");
+    const layout = await pushed(budget.ref);
     expect(layout.layers.length).toBeLessThanOrEqual(64);
+    expect(layout.layers.length).toBeGreaterThan(10);
     expect(layout.steps.some((s) => /package layer \d+ of \d+: .* and \d+ more/.test(s))).toBe(true);
-    const count = await runIn(ref, `python -c "import importlib.metadata as m; print(sum(1 for d in m.distributions() if d.metadata['Name'].startswith('many-')))"`);
-    expect(count).toBe("150\n");
-    const small = await pushed((await push(specYaml(pip(["many-all"])), "budget-20", { "optimize-max-layers": "20" })).ref);
+    expect(await runIn(budget.ref, count)).toBe("150\n");
+    const small = await pushed((await push(blind, "budget-20", { "optimize-max-layers": "20" })).ref);
     expect(small.layers.length).toBe(20);
   });
 });

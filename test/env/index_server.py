@@ -12,6 +12,8 @@ it, index.json (PEP 691), and <file>.metadata beside each wheel (PEP 658).
   data-dist-info-metadata / data-core-metadata attributes, and no .metadata files (404).
 - --immutable-files answers with the cache headers PyPI sends (files immutable, pages fresh for
   ten minutes), so pip's HTTP cache behaves as it does against PyPI.
+- Below /no-head/ the same tree is served, but HEAD requests are refused (405): an index that
+  says no file's size before it is downloaded.
 - Every request is logged as one line "METHOD PATH STATUS" (to --log FILE, else stderr).
 PORT 0 takes a free port; the first line on stdout is then "listening on ADDR:PORT".
 """
@@ -26,6 +28,9 @@ import urllib.parse
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPES = ("text/html", "application/vnd.pypi.simple.v1+html")
+# The same tree below /no-head/, but HEAD requests refused: an index that tells no file's size
+# before it is downloaded.
+NO_HEAD = "/no-head/"
 METADATA_ATTR = re.compile(r'\s+data-(?:dist-info|core)-metadata="[^"]*"')
 
 
@@ -65,6 +70,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     log_file = None
 
     def send_head(self):
+        if self.path.startswith(NO_HEAD):
+            if self.command == "HEAD":
+                self.send_error(405, "this part of the index answers no HEAD request")
+                return None
+            self.path = self.path[len(NO_HEAD) - 1:]
         url = urllib.parse.urlsplit(self.path)
         local = self.translate_path(url.path)
         if not self.metadata and url.path.endswith(".metadata"):

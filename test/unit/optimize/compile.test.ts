@@ -4,8 +4,10 @@ import { optimizeMode } from "../../../frontend/gateway/build.js";
 import type { DistContents } from "../../../frontend/optimize/record.js";
 import type { Resolution, ResolvedDist } from "../../../frontend/optimize/resolution.js";
 import { CapSet } from "../../../llb/src/index.js";
-import { compileOptimized, firstRequest, type AskedRequest } from "../../support/compile-fixture.js";
+import { compileOptimized, firstRequest, planSpec, type AskedRequest } from "../../support/compile-fixture.js";
 import { decodeOps, envOf, execOps, type DecodedOp } from "../../support/llb-inspect.js";
+import { warmUpPlan } from "../../../frontend/optimize/warm-up.js";
+import type { ExecStep } from "../../../frontend/plan/plan.js";
 
 const INDEX = "https://pypi.example/simple";
 const sha = (c: string) => c.repeat(64);
@@ -90,7 +92,7 @@ describe("optimize, pip installer", () => {
     const withOwn = { settings: { installer: "pip" as const, resolverPip: own } };
     const ops = decodeOps(firstRequest(s, withOwn).state.marshal());
     const resolve = ops.find((o) => o.op.exec && args(o).includes("--dry-run"))!;
-    const pipArgv = args(resolve).slice(args(resolve).indexOf("--") + 1);
+    const pipArgv = args(resolve).slice(args(resolve).lastIndexOf("--") + 1);
     expect(pipArgv.slice(0, 3)).toEqual(["/opt/venv/bin/python", "/opt/imagespec/pip/pip.whl/pip", "install"]);
     const mount = (resolve.op.exec.mounts as { dest: string; selector?: string; input: number }[]).find((m) => m.dest === "/opt/imagespec/pip")!;
     expect(mount.selector).toBe("imagespec/pip");
@@ -111,6 +113,39 @@ describe("optimize, pip installer", () => {
     const uv = firstRequest(s, { settings: { installer: "uv", resolverPip: own } });
     expect(execOps(uv.state.marshal()).some((o) => args(o).includes("compile"))).toBe(true);
     expect(execOps(uv.state.marshal()).some((o) => args(o).join(" ").includes("pip.whl"))).toBe(false);
+  });
+
+  it("with the frontend's own pip, resolves beside the venv: on the filesystem the venv is made on, in a venv made there without pip, the real one warmed up meanwhile", async () => {
+    const own = { image: "registry.test/imagespec-frontend@sha256:" + "f".repeat(64), dir: "imagespec/pip" };
+    const withOwn = { settings: { installer: "pip" as const, resolverPip: own } };
+    const req = firstRequest(s, withOwn);
+    expect(req).toMatchObject({ kind: "resolve", beside: true, basis: "beside python-env " });
+    const ops = decodeOps(req.state.marshal());
+    const resolve = ops.find((o) => o.op.exec && args(o).includes("--dry-run"))!;
+    expect(args(resolve).slice(0, 8)).toEqual(["/usr/bin/python3.11", "-I", "/run/imagespec/optimize/tools/driver.py", "venv", "/run/imagespec/optimize/out", "/opt/venv", "0", "--"]);
+    expect(args(resolve).slice(8, 11)).toEqual(["/opt/venv/bin/python", "-I", "/run/imagespec/optimize/tools/driver.py"]);
+    expect(rootfsOf(resolve, ops).op.source.identifier).toContain("registry.test/python:3.11");
+    expect(ops.some((o) => o.op.exec && args(o).includes("-m") && args(o).includes("venv"))).toBe(false);
+    const pipOnly = spec([PIP(["requests"])]);
+    const warm = warmUpPlan(planSpec(pipOnly, withOwn).plan)!;
+    const warmed = warm.steps.find((x) => warm.result.kind === "step" && x.id === warm.result.id) as ExecStep;
+    expect(warmed.args).toEqual(["/usr/bin/python3.11", "-m", "venv", "/opt/venv"]);
+    expect(warmUpPlan(planSpec(pipOnly, pip).plan)).toBeUndefined();
+    // An answer that names what ensurepip seeds the venv with is asked again, on the venv; one that names none is kept.
+    const basis = (a: AskedRequest) => (a.kind === "resolve" ? a.basis : a.kind);
+    const seeded = await phases(s, () => ok([...ML, wheel("setuptools", "80.9.0", { requested: false })]), withOwn);
+    expect(seeded.asked.map(basis)).toEqual(["beside python-env ", "python-env ", "inspect"]);
+    expect(args(rootfsOf(decodeOps(seeded.asked[1]!.state.marshal()).find((o) => o.op.exec && args(o).includes("--dry-run"))!, decodeOps(seeded.asked[1]!.state.marshal()))).join(" ")).toContain("-m venv /opt/venv");
+    const plain = await phases(s, () => ok(ML), withOwn);
+    expect(plain.asked.map(basis)).toEqual(["beside python-env ", "inspect"]);
+    // A failed answer from beside the venv is asked again on it too: the venv's answer is the one to report.
+    let calls = 0;
+    const failed = await phases(s, () => (calls++ === 0 ? { ok: false, reason: "making a venv to resolve in failed" } : ok(ML)), withOwn);
+    expect(failed.asked.map(basis)).toEqual(["beside python-env ", "python-env ", "inspect"]);
+    // Not after a command, nor for uv.
+    const afterCommand = await phases(spec([{ commands: { cmd: ["true"] } }, PIP(["requests"])]), () => ok(ML.slice(2)), withOwn);
+    expect(afterCommand.asked.map(basis)[0]).toMatch(/^whole/);
+    expect(firstRequest(s, { settings: { installer: "uv", resolverPip: own } })).toMatchObject({ beside: false });
   });
 
   it("then what each package layer holds, then the image: one install step per group, each on the venv, each package's files a layer of its own, merged with the rest", async () => {

@@ -113,6 +113,34 @@ describe("driver.py resolve: the sizes of the pure-Python wheels it chose", () =
   });
 });
 
+describe("driver.py venv: a venv of its own to resolve in, beside the real one", () => {
+  it("makes a venv without pip at the path given, then runs the resolve command in its place, with that venv's python", () => {
+    const dir = mkdtempSync(join(tmpdir(), "driver-beside-"));
+    const out = join(dir, "out");
+    mkdirSync(out);
+    writeFileSync(join(dir, "driver.py"), DRIVER_PY);
+    const venv = join(dir, "opt", "venv");
+    const probe = `import json, sys; from importlib import metadata; json.dump({"prefix": sys.prefix, "dists": sorted(d.metadata["Name"] for d in metadata.distributions())}, open(${JSON.stringify(join(out, "seen.json"))}, "w"))`;
+    execFileSync(python, ["-I", join(dir, "driver.py"), "venv", out, venv, "0", "--", join(venv, "bin", "python"), "-I", "-c", probe], { stdio: "pipe" });
+    const seen = JSON.parse(readFileSync(join(out, "seen.json"), "utf8")) as { prefix: string; dists: string[] };
+    expect(seen.prefix).toBe(venv);
+    expect(seen.dists).toEqual([]);
+  });
+
+  it("says it failed in status.json, as a failed resolve does, when the venv cannot be made", () => {
+    const dir = mkdtempSync(join(tmpdir(), "driver-beside-"));
+    const out = join(dir, "out");
+    mkdirSync(out);
+    writeFileSync(join(dir, "driver.py"), DRIVER_PY);
+    writeFileSync(join(dir, "file"), "not a directory");
+    execFileSync(python, ["-I", join(dir, "driver.py"), "venv", out, join(dir, "file", "venv"), "0", "--", "false"], { stdio: "pipe" });
+    const status = JSON.parse(readFileSync(join(out, "status.json"), "utf8")) as { exit: number; stderr: string };
+    expect(status.exit).not.toBe(0);
+    expect(status.stderr).toContain("making a venv to resolve in failed");
+    expect(readFileSync(join(out, "pins-in.txt"), "utf8")).toBe("");
+  });
+});
+
 /** A venv (no pip) and a stand-in installer that writes distributions as an installer would. */
 function venvWithInstaller(dists: { name: string; files: Record<string, string>; extra?: string }[]): { dir: string; python: string; site: string; installer: string } {
   const dir = mkdtempSync(join(tmpdir(), "driver-venv-"));
