@@ -173,7 +173,10 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
       let warming: Promise<unknown> = Promise.resolve();
       let probes: Plan[] = [];
       if (optimizing) {
-        const warm = warmUpPlan(plan);
+        // Not the venv when a cache is imported: it likely comes from the cache, and while the
+        // warm-up loads it from there, BuildKit (Docker 28) cancels the next round's install
+        // steps on it and runs them again (seen in an e2e test: a sibling spec on a new builder).
+        const warm = warmUpPlan(plan, { venv: o.cacheImports.length === 0 });
         if (warm) {
           const def = lower(warm, lowering).marshal({ platform });
           // Evaluated, since a gateway solve is lazy and builds nothing until asked to. Its

@@ -131,6 +131,7 @@ describe("optimize, pip installer", () => {
     const warmed = warm.steps.find((x) => warm.result.kind === "step" && x.id === warm.result.id) as ExecStep;
     expect(warmed.args).toEqual(["/usr/bin/python3.11", "-m", "venv", "/opt/venv"]);
     expect(warmUpPlan(planSpec(pipOnly, pip).plan)).toBeUndefined();
+    expect(warmUpPlan(planSpec(pipOnly, withOwn).plan, { venv: false })).toBeUndefined();
     // An answer that names what ensurepip seeds the venv with is asked again, on the venv; one that names none is kept.
     const basis = (a: AskedRequest) => (a.kind === "resolve" ? a.basis : a.kind);
     const seeded = await phases(s, () => ok([...ML, wheel("setuptools", "80.9.0", { requested: false })]), withOwn);
