@@ -16,9 +16,11 @@
  *     (credentials in the wheel's URL go only to its host); what it does not learn is left out.
  *
  *   driver.py venv OUT VENV CLEAR -- ARGV...
- *     makes a venv without pip at VENV (with --clear when CLEAR is 1), then execs ARGV (a resolve
- *     command run by VENV's python), so a resolve step can run beside the real venv's making. If
- *     the venv cannot be made, it says so in OUT/status.json as a failed resolve would.
+ *     makes a venv without pip at VENV (with --clear when CLEAR is 1) and gives it the .dist-info
+ *     METADATA of the wheels ensurepip would install there (their files are left out), then
+ *     execs ARGV (a resolve command run by VENV's python): a resolve step can run beside the real
+ *     venv's making and see what it will hold. If that cannot be done (ensurepip does not say
+ *     which wheels it installs), it says so in OUT/status.json as a failed resolve would.
  *
  *   driver.py inspect OUT DIR SITE -- ID...
  *     for what is mounted at DIR/0, DIR/1, … (one per ID): the summary its install step wrote
@@ -111,16 +113,57 @@ def resolved(out):
         return got
 
 
+def ensurepip_wheels():
+    """The wheel files "python -m venv" has ensurepip install here (pip, and before 3.12 setuptools), or None if this Python does not say."""
+    try:
+        import ensurepip
+        bundled = os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")
+        path = lambda p: p.wheel_path or os.path.join(bundled, p.wheel_name)
+        if hasattr(ensurepip, "_get_packages"):  # 3.9 to 3.12, and Debian's (wheels in /usr/share/python-wheels)
+            wheels = [path(p) for p in ensurepip._get_packages().values()]
+        elif hasattr(ensurepip, "_get_usable_pip_package"):  # 3.13 and later
+            wheels = [path(ensurepip._get_usable_pip_package())]
+        else:
+            return None
+    except Exception:
+        return None
+    return wheels if wheels and all(w and os.path.isfile(w) for w in wheels) else None
+
+
+def seed_like_ensurepip(python, wheels):
+    """Gives the venv of PYTHON the .dist-info (METADATA) of what ensurepip installs, without their files: enough for a resolver."""
+    import zipfile
+    site = subprocess.run([python, "-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as z:
+            meta = [n for n in z.namelist() if re.match(r"^[^/]+\.dist-info/METADATA$", n)]
+            if len(meta) != 1:
+                raise ValueError("%s has no single .dist-info/METADATA" % wheel)
+            info = os.path.join(site, meta[0].split("/", 1)[0])
+            os.makedirs(info)
+            with open(os.path.join(info, "METADATA"), "wb") as f:
+                f.write(z.read(meta[0]))
+            write_lines(os.path.join(info, "INSTALLER"), ["pip"])
+            write_lines(os.path.join(info, "RECORD"), [])
+
+
 def venv_then(out, venv, clear, argv):
-    """Makes a venv without pip at VENV (as the real one is made, --clear and all), then becomes ARGV."""
-    made = subprocess.run([sys.executable, "-m", "venv", "--without-pip"] + (["--clear"] if clear == "1" else []) + [venv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if made.returncode != 0:
-        err = made.stderr.decode("utf-8", "replace")
-        sys.stderr.write(err)
+    """Makes a venv at VENV as the real one is made (--clear and all) but with only the metadata of what ensurepip puts in it, then becomes ARGV."""
+    def failed(code, why):
+        sys.stderr.write(why)
         write_lines(os.path.join(out, "pins-in.txt"), [])
         with open(os.path.join(out, "status.json"), "w") as f:
-            json.dump({"exit": made.returncode, "stderr": "making a venv to resolve in failed: " + err[-3000:]}, f)
-        return
+            json.dump({"exit": code, "stderr": "making a venv to resolve in failed: " + why[-3000:]}, f)
+    made = subprocess.run([sys.executable, "-m", "venv", "--without-pip"] + (["--clear"] if clear == "1" else []) + [venv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if made.returncode != 0:
+        return failed(made.returncode, made.stderr.decode("utf-8", "replace"))
+    wheels = ensurepip_wheels()
+    if wheels is None:
+        return failed(1, "this Python's ensurepip does not say which wheels it installs\n")
+    try:
+        seed_like_ensurepip(os.path.join(venv, "bin", "python"), wheels)
+    except Exception as e:
+        return failed(1, "reading what ensurepip installs: %s\n" % e)
     os.execv(argv[0], argv)
 
 

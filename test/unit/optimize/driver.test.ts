@@ -114,7 +114,7 @@ describe("driver.py resolve: the sizes of the pure-Python wheels it chose", () =
 });
 
 describe("driver.py venv: a venv of its own to resolve in, beside the real one", () => {
-  it("makes a venv without pip at the path given, then runs the resolve command in its place, with that venv's python", () => {
+  it("makes a venv at the path given with only the metadata of what ensurepip installs (as a real venv lists it), then runs the resolve command in its place, with that venv's python", () => {
     const dir = mkdtempSync(join(tmpdir(), "driver-beside-"));
     const out = join(dir, "out");
     mkdirSync(out);
@@ -124,7 +124,13 @@ describe("driver.py venv: a venv of its own to resolve in, beside the real one",
     execFileSync(python, ["-I", join(dir, "driver.py"), "venv", out, venv, "0", "--", join(venv, "bin", "python"), "-I", "-c", probe], { stdio: "pipe" });
     const seen = JSON.parse(readFileSync(join(out, "seen.json"), "utf8")) as { prefix: string; dists: string[] };
     expect(seen.prefix).toBe(venv);
-    expect(seen.dists).toEqual([]);
+    // What a venv made as the real one is (ensurepip and all) lists, and no file of theirs.
+    const real = join(dir, "real");
+    execFileSync(python, ["-m", "venv", real]);
+    const listed = (py: string) => execFileSync(py, ["-I", "-c", "from importlib import metadata; print(sorted('%s %s' % (d.metadata['Name'], d.version) for d in metadata.distributions()))"], { encoding: "utf8" });
+    expect(listed(join(venv, "bin", "python"))).toBe(listed(join(real, "bin", "python")));
+    expect(seen.dists.length).toBeGreaterThan(0);
+    expect(existsSync(join(venv, "bin", "pip"))).toBe(false);
   });
 
   it("says it failed in status.json, as a failed resolve does, when the venv cannot be made", () => {
