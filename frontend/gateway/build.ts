@@ -89,16 +89,18 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   const defaultPlatform = env.workerPlatforms[0] ?? LINUX_AMD64;
   const watch = new Stopwatch(undefined, performance.timeOrigin);
   const o = parseOptions(env.opts, defaultPlatform);
+  // Round trips to the daemon dominate a frontend run: everything independent runs concurrently,
+  // the spec's read beside the Ping too (its failure is reported after the caps' checks).
+  const reading = !o.requestId || needsSpec(o.requestId) ? Promise.all([readSpecFile(gw, o, env.sessionId), readDockerignore(gw, o, env.sessionId)]) : undefined;
+  reading?.catch(() => undefined);
   const caps = await gw.ping();
   caps.gateway.require("return", "returning a result");
   caps.llb.require("file.base", "file operations");
-  if (o.requestId && !needsSpec(o.requestId)) {
+  if (!reading) {
     if (o.requestId === DESCRIBE) return describeResult();
-    throw new UnsupportedSubrequestError(o.requestId);
+    throw new UnsupportedSubrequestError(o.requestId!);
   }
-
-  // Round trips to the daemon dominate a frontend run: everything independent runs concurrently.
-  const [file, exclude] = await Promise.all([readSpecFile(gw, o, env.sessionId), readDockerignore(gw, o, env.sessionId)]);
+  const [file, exclude] = await reading;
   watch.lap("spec read");
   const guessed = textFormat(new TextDecoder().decode(file.data.subarray(0, 256)));
   state.specFile = { filename: file.filename, data: file.data, language: guessed };

@@ -119,10 +119,11 @@ def ensurepip_wheels():
         import ensurepip
         bundled = os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")
         path = lambda p: p.wheel_path or os.path.join(bundled, p.wheel_name)
-        if hasattr(ensurepip, "_get_packages"):  # 3.9 to 3.12, and Debian's (wheels in /usr/share/python-wheels)
+        if hasattr(ensurepip, "_get_packages"):  # 3.9 to 3.11, and Debian's (wheels in /usr/share/python-wheels)
             wheels = [path(p) for p in ensurepip._get_packages().values()]
-        elif hasattr(ensurepip, "_get_usable_pip_package"):  # 3.13 and later
-            wheels = [path(ensurepip._get_usable_pip_package())]
+        elif hasattr(ensurepip, "_get_pip_whl_path_ctx"):  # 3.12 and later: pip alone
+            with ensurepip._get_pip_whl_path_ctx() as wheel:
+                wheels = [str(wheel)]  # a file of the standard library, there after the context
         else:
             return None
     except Exception:
