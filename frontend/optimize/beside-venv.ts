@@ -10,7 +10,6 @@
  * failed) is asked again on the real venv, whose answer is the one to act on or report.
  */
 import type { Plan } from "../plan/plan.js";
-import type { ResolveFact } from "./facts.js";
 
 /**
  * The venv the plan creates, when its resolve steps may run beside it: pip resolving with the
@@ -20,9 +19,4 @@ export function venvToResolveBeside(plan: Plan): { interpreter: string; clear: b
   const create = plan.python?.create;
   if (!create || plan.installer?.kind !== "pip" || !plan.installer.resolverPip) return undefined;
   return { ...create, venv: plan.python!.venv };
-}
-
-/** Whether an answer from beside the venv is one to act on. */
-export function holdsBesideVenv(fact: ResolveFact): boolean {
-  return fact.ok;
 }

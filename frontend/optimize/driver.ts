@@ -205,6 +205,11 @@ def resolve(out, pins, constrain_installed, argv):
 PURE_WHEEL = re.compile(r"-none-any\.whl$")
 
 
+def url_path(url):
+    """A URL without its query and fragment."""
+    return url.split("#", 1)[0].split("?", 1)[0]
+
+
 def wheel_urls(out):
     """Where the pure-Python wheels the resolve chose come from: the ones that may share a layer."""
     urls = []
@@ -216,7 +221,7 @@ def wheel_urls(out):
     elif os.path.exists(lock):
         with open(lock, encoding="utf-8") as f:
             urls = re.findall(r'\burl = "([^"]+)"', f.read())
-    return sorted({u for u in urls if PURE_WHEEL.search(u.split("#", 1)[0].split("?", 1)[0])})
+    return sorted({u for u in urls if PURE_WHEEL.search(url_path(u))})
 
 
 def wheel_size(url, deadline):
@@ -257,7 +262,7 @@ def wheel_sizes(out):
     with ThreadPoolExecutor(max_workers=8) as pool:
         for url, size in zip(urls, pool.map(lambda u: wheel_size(u, deadline), urls)):
             if size is not None:
-                sizes[unquote(url.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1])] = size
+                sizes[unquote(url_path(url).rsplit("/", 1)[-1])] = size
     return sizes
 
 

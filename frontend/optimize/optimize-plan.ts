@@ -22,7 +22,7 @@ import { layOutPackages, type PendingPackage } from "./package-layers.js";
 import { distId, pinnedDist, type ResolvedDist } from "./resolution.js";
 import { pinsText, samePins } from "./pins.js";
 import { installerEnv } from "./installer-env.js";
-import { holdsBesideVenv, venvToResolveBeside } from "./beside-venv.js";
+import { venvToResolveBeside } from "./beside-venv.js";
 
 export type OptimizeOutcome = { plan: Plan } | { needs: FactsRequest[] };
 
@@ -341,9 +341,9 @@ class Optimizer {
     return this.exec(this.wheelBase(false), name, l.at, groupInstallArgv(inst, members, slots, perPackage), { mounts, env: { ...py.indexEnv, ...DETERMINISTIC_ENV }, secrets: py.secrets }).id;
   }
 
-  /** Whether an answer still fits: it ran on the filesystem and with the pins this point has (and beside the venv, gave what the venv would). */
+  /** Whether an answer still fits: it ran on the filesystem and with the pins this point has (and, from beside the venv, did not fail: a failure is asked again on the venv). */
   private holds(fact: ResolveFact): boolean {
-    return fact.onWhole === this.barrier && (fact.pinsUsed === undefined || samePins(fact.pinsUsed, this.pins)) && (!fact.beside || holdsBesideVenv(fact));
+    return fact.onWhole === this.barrier && (fact.pinsUsed === undefined || samePins(fact.pinsUsed, this.pins)) && (!fact.beside || fact.ok);
   }
 
   /**
