@@ -120,6 +120,17 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   if (o.requestId === TARGETS) return targetsResult(loaded, platformsOf(o, loaded, env));
   if (o.debugFail === "internal") throw new TypeError("injected internal failure (debug-fail=internal)");
   checkBasePolicy(o, loaded.spec.baseImage);
+  // The base image and its Python first: they are the longest chain of round trips before planning.
+  const platforms = platformsOf(o, loaded, env);
+  const readingBases = Promise.all(
+    platforms.map(async (platform) => {
+      const base = await resolveBase(gw, caps, o, loaded.spec.baseImage, platform);
+      const python = needsPython(loaded.spec) ? await probePython(gw, base.ref, platform, envMap(base.config.config?.Env)) : undefined;
+      return { platform, base, python };
+    }),
+  );
+  // Awaited below; a failure meanwhile (while the spec's settings are checked) is not unhandled.
+  readingBases.catch(() => undefined);
   // A warning that cannot be sent must not fail the build (nor go unhandled while it runs).
   const warnings = caps.gateway.has("gateway.warnings") ? warnLint(gw, loaded, file, language).catch(() => undefined) : Promise.resolve();
   const sourceMap = new SourceMap(file.filename, file.data, language, file.definition);
@@ -128,20 +139,13 @@ export async function runBuild(gw: Gateway, env: FrontendEnv, state: BuildState)
   const mode = optimizeMode(settings.optimize !== false, caps, needsPython(loaded.spec));
   const optimizing = mode.on;
   const notices: Promise<void>[] = mode.notice ? [notify(gw, caps, mode.notice)] : [];
-  const platforms = platformsOf(o, loaded, env);
   const sbom = ownSbom(o, caps);
   if (sbom.notice) notices.push(notify(gw, caps, sbom.notice));
   const [wheels, files, requirements, bases] = await Promise.all([
     listWheels(gw, loaded.spec, o, env.sessionId, exclude),
     readContextFiles(gw, filesToRead(loaded.spec, settings.installer, optimizing), o, env.sessionId, exclude),
     requirementClosure(gw, loaded.spec, o, env.sessionId, exclude),
-    Promise.all(
-      platforms.map(async (platform) => {
-        const base = await resolveBase(gw, caps, o, loaded.spec.baseImage, platform);
-        const python = needsPython(loaded.spec) ? await probePython(gw, base.ref, platform, envMap(base.config.config?.Env)) : undefined;
-        return { platform, base, python };
-      }),
-    ),
+    readingBases,
   ]);
 
   watch.lap("context, base image and Python reads");

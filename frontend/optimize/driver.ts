@@ -11,8 +11,8 @@
  *     failed resolve means. OUT/pins-in.txt holds the pins it was given, OUT/pins-out.txt those
  *     plus what this layer installs package by package (what is not already installed at that
  *     version), so the next layer's resolve can run on this one's answer in the same solve.
- *     After a resolve that succeeded, OUT/sizes.json gives the bytes of the pure-Python wheels it
- *     chose (filename → bytes), as their file says or the index answers a HEAD request within 5 s
+ *     After a resolve that succeeded, OUT/sizes.json gives the bytes of the wheels it chose
+ *     (filename → bytes), as their file says or the index answers a HEAD request within 5 s
  *     (credentials in the wheel's URL go only to its host); what it does not learn is left out.
  *
  *   driver.py venv OUT VENV CLEAR -- ARGV...
@@ -202,7 +202,7 @@ def resolve(out, pins, constrain_installed, argv):
             json.dump(wheel_sizes(out), f, sort_keys=True)
 
 
-PURE_WHEEL = re.compile(r"-none-any\.whl$")
+WHEEL = re.compile(r"\.whl$")
 
 
 def url_path(url):
@@ -211,7 +211,7 @@ def url_path(url):
 
 
 def wheel_urls(out):
-    """Where the pure-Python wheels the resolve chose come from: the ones that may share a layer."""
+    """Where the wheels the resolve chose come from (their sizes say which are small enough to share a layer)."""
     urls = []
     report = os.path.join(out, "report.json")
     lock = os.path.join(out, "pylock.toml")
@@ -221,7 +221,7 @@ def wheel_urls(out):
     elif os.path.exists(lock):
         with open(lock, encoding="utf-8") as f:
             urls = re.findall(r'\burl = "([^"]+)"', f.read())
-    return sorted({u for u in urls if PURE_WHEEL.search(url_path(u))})
+    return sorted({u for u in urls if WHEEL.search(url_path(u))})
 
 
 def wheel_size(url, deadline):
@@ -252,7 +252,7 @@ def wheel_size(url, deadline):
 
 
 def wheel_sizes(out):
-    """{filename: bytes} of the pure-Python wheels the resolve chose, as far as they are known in 5 s."""
+    """{filename: bytes} of the wheels the resolve chose, as far as they are known in 5 s."""
     import time
     from concurrent.futures import ThreadPoolExecutor
     from urllib.parse import unquote

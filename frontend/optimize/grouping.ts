@@ -5,8 +5,9 @@
  * step may still give each distribution a layer of its own (one output directory each). So:
  * - a wheel with compiled code (its tags name an ABI or a platform: torch, numpy, the CUDA
  *   libraries) installs alone: its step, and so its cache key, depends on that pin only, and a
- *   change to a light package never installs a heavy one again;
- * - pure-Python wheels install together with what brings them in: the light dependencies of a
+ *   change to a light package never installs a heavy one again. A compiled wheel known to be
+ *   small (MarkupSafe's 23 kB) is light: it reinstalls as fast as a pure one;
+ * - light wheels install together with what brings them in: the light dependencies of a
  *   heavy distribution in one step (torch's filelock, sympy, jinja2…), a light top-level package
  *   with its own light dependencies in another (requests with urllib3, idna, certifi). A sibling
  *   spec with the same heavy packages has the same groups for them, so it reuses their steps; a
@@ -15,7 +16,7 @@
  *   everything before it), a wheel of the build context (it needs the context and the working
  *   directory), and an upgrade of what the base image has (its layer must also delete files).
  *
- * Within a step, the small pure-Python wheels (known from the resolve step to weigh at most
+ * Within a step, the small wheels (known from the resolve step to weigh at most
  * SMALL_WHEEL_BYTES) share one layer: a layer costs about as much to commit, export, push and
  * pull as a megabyte does to move, and a wheel that small saves less than that when it has one.
  * Their step reruns whenever one of them changes anyway, so sharing costs a rebuild nothing.
@@ -73,7 +74,7 @@ function owners(dists: readonly ResolvedDist[], shared: (d: ResolvedDist) => boo
  */
 export function installUnits(ordered: readonly ResolvedDist[], replacing: ReadonlySet<string>): InstallUnit[] {
   const shared = (d: ResolvedDist) => d.source.kind === "wheel" && !d.source.fromContext && !replacing.has(d.key);
-  const heavy = (d: ResolvedDist) => d.source.kind === "wheel" && shared(d) && !isPureWheel(d.source.filename);
+  const heavy = (d: ResolvedDist) => d.source.kind === "wheel" && shared(d) && !isPureWheel(d.source.filename) && !isSmall(d);
   const owner = owners(ordered, shared, heavy);
   const units: InstallUnit[] = [];
   const groups = new Map<string, ResolvedDist[]>();
@@ -99,7 +100,7 @@ export function installUnits(ordered: readonly ResolvedDist[], replacing: Readon
   return units.map((u) => (u.kind === "group" ? { ...u, slots: slotsOf(u.members) } : u));
 }
 
-const isSmall = (d: ResolvedDist) => d.source.kind === "wheel" && d.source.size !== undefined && d.source.size <= SMALL_WHEEL_BYTES && isPureWheel(d.source.filename);
+const isSmall = (d: ResolvedDist) => d.source.kind === "wheel" && d.source.size !== undefined && d.source.size <= SMALL_WHEEL_BYTES;
 
 /** Each member its own slot, but the small wheels one slot together (where the first of them is). */
 function slotsOf(members: readonly ResolvedDist[]): number[] {

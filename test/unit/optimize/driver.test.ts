@@ -84,7 +84,8 @@ describe("driver.py resolve: the sizes of the pure-Python wheels it chose", () =
       install: [
         item("pub", `${base}/files/pub-1.0-py3-none-any.whl#sha256=abc`),
         item("priv", `http://me:s3cret@127.0.0.1:${(server.address() as AddressInfo).port}/private/priv-1.0-py3-none-any.whl`),
-        item("heavy", `${base}/files/heavy-1.0-cp311-cp311-linux_x86_64.whl`),
+        item("compiled", `${base}/files/compiled-1.0-cp311-cp311-linux_x86_64.whl`),
+        item("an-sdist", `${base}/files/an-sdist-1.0.tar.gz`),
         item("gone", `${base}/files/missing-1.0-py3-none-any.whl`),
         item("local", `file://${local}`),
       ],
@@ -98,9 +99,14 @@ describe("driver.py resolve: the sizes of the pure-Python wheels it chose", () =
     } finally {
       server.close();
     }
-    expect(JSON.parse(readFileSync(join(out, "sizes.json"), "utf8"))).toEqual({ "pub-1.0-py3-none-any.whl": 4321, "priv-1.0-py3-none-any.whl": 4321, "local-1.0-py3-none-any.whl": 1234 });
+    expect(JSON.parse(readFileSync(join(out, "sizes.json"), "utf8"))).toEqual({
+      "pub-1.0-py3-none-any.whl": 4321,
+      "priv-1.0-py3-none-any.whl": 4321,
+      "compiled-1.0-cp311-cp311-linux_x86_64.whl": 4321,
+      "local-1.0-py3-none-any.whl": 1234,
+    });
     expect(seen.every((r) => r.method === "HEAD")).toBe(true);
-    expect(seen.some((r) => r.url?.includes("heavy"))).toBe(false);
+    expect(seen.some((r) => r.url?.includes("an-sdist"))).toBe(false);
     expect(seen.find((r) => r.url === "/private/priv-1.0-py3-none-any.whl")?.auth).toBe(`Basic ${Buffer.from("me:s3cret").toString("base64")}`);
     expect(seen.find((r) => r.url?.startsWith("/files/pub"))?.auth).toBeUndefined();
     // A 404 is asked twice at most (one retry), never more.

@@ -63,8 +63,11 @@ describe("install groups", () => {
     // One small wheel alone in its step shares with nobody: slots stay one per member.
     const lone = installUnits([sized(dist("six"), 11 << 10), sized(dist("top", ["six"]), 1 << 20)], new Set());
     expect(lone).toMatchObject([{ kind: "group", slots: [0, 1] }]);
-    // A small wheel with compiled code is heavy: a step of its own.
-    const compiled = { ...heavy("markupsafe"), source: { ...(heavy("markupsafe").source as Extract<ResolvedDist["source"], { kind: "wheel" }>), size: 20 << 10 } };
-    expect(shape(installUnits([compiled, sized(dist("jinja2", ["markupsafe"]), 130 << 10), sized(dist("a", ["jinja2"]), 1 << 10)], new Set()))).toEqual(["markupsafe", "jinja2+a"]);
+    // A compiled wheel known to be small is light: it installs with what needs it and shares the small slot;
+    // one just over the size, or of unknown size, is heavy: a step of its own.
+    const compiled = (name: string, size?: number, requires: string[] = []) => ({ ...heavy(name, requires), source: { ...(heavy(name).source as Extract<ResolvedDist["source"], { kind: "wheel" }>), ...(size === undefined ? {} : { size }) } });
+    const units = installUnits([compiled("markupsafe", 20 << 10), compiled("over", SMALL_WHEEL_BYTES + 1), compiled("unsized"), sized(dist("jinja2", ["markupsafe", "over", "unsized"]), 130 << 10), sized(dist("a", ["jinja2"]), 1 << 10)], new Set());
+    expect(shape(units)).toEqual(["markupsafe+jinja2+a", "over", "unsized"]);
+    expect(units[0]).toMatchObject({ kind: "group", slots: [0, 0, 0] });
   });
 });
